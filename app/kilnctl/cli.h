@@ -1,0 +1,54 @@
+#pragma once
+
+#include "util/expected.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace kiln {
+class Workspace;
+}
+
+namespace kiln::cli {
+
+/// Exit codes kilnctl promises to scripts.
+enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
+
+/// What every command gets: parsed options, positional words after the command, and the
+/// output mode. Commands print through it so that --json and text stay consistent.
+class Context
+{
+public:
+    explicit Context(QCommandLineParser &parser);
+
+    QCommandLineParser &parser;
+    QStringList args; ///< positional arguments after the command word(s)
+    bool json = false;
+
+    QString workspaceFolder() const;
+    /// Opens the workspace named by --workspace (or the default); never creates one.
+    Expected<std::unique_ptr<Workspace>> openWorkspace() const;
+
+    void printJson(const QJsonObject &object) const;
+    void printLine(const QString &line) const;
+    /// One line on stderr, "kilnctl: reason"; returns Failure.
+    int fail(const QString &reason) const;
+    int usage(const QString &reason) const;
+};
+
+int workspaceInit(Context &ctx);
+int workspaceInfo(Context &ctx);
+int importPaths(Context &ctx);
+int datasetsList(Context &ctx);
+int datasetsShow(Context &ctx);
+int datasetsRows(Context &ctx);
+int datasetsStats(Context &ctx);
+
+/// Formats a table of text columns with aligned widths.
+QString formatTable(const QStringList &header, const QList<QStringList> &rows);
+
+} // namespace kiln::cli

@@ -1,0 +1,84 @@
+#include "workspace/schema.h"
+
+#include <array>
+
+namespace kiln::Internal {
+namespace {
+
+// Append only: each entry moves a workspace from version i to i+1. Never edit a shipped step.
+constexpr std::array kMigrations = {
+    R"sql(
+CREATE TABLE workspace_info(
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL);
+CREATE TABLE blobs(
+    sha256     TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL);
+CREATE TABLE datasets(
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL);
+CREATE TABLE dataset_versions(
+    id             INTEGER PRIMARY KEY,
+    dataset_id     INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    version        INTEGER NOT NULL,
+    blob_sha256    TEXT NOT NULL REFERENCES blobs(sha256),
+    index_sha256   TEXT NOT NULL REFERENCES blobs(sha256),
+    source_path    TEXT NOT NULL,
+    source_size    INTEGER NOT NULL,
+    format         TEXT NOT NULL,
+    format_options TEXT NOT NULL,
+    row_count      INTEGER NOT NULL,
+    column_count   INTEGER NOT NULL,
+    imported_at    TEXT NOT NULL,
+    UNIQUE(dataset_id, version));
+CREATE INDEX dataset_versions_blob ON dataset_versions(blob_sha256);
+CREATE TABLE dataset_columns(
+    version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    stats      TEXT NOT NULL,
+    PRIMARY KEY(version_id, position));
+)sql",
+};
+
+} // namespace
+
+int latestSchemaVersion()
+{
+    return int(kMigrations.size());
+}
+
+Expected<int> migrate(Database &db)
+{
+    for (;;) {
+        // Read the version inside the write transaction so two processes opening a new
+        // workspace at once cannot both run the same step.
+        Transaction tx(db);
+        if (!tx.isActive())
+            return tx.beginStatus().error();
+        auto stmt = db.prepare("PRAGMA user_version");
+        if (!stmt)
+            return stmt.error();
+        const int version = stmt->next() ? int(stmt->int64(0)) : 0;
+        stmt = Statement();
+        if (version > latestSchemaVersion())
+            return Error{QStringLiteral("this workspace has schema version %1, newer than this Kiln "
+                                        "understands (%2): update Kiln to open it")
+                             .arg(version)
+                             .arg(latestSchemaVersion())};
+        if (version == latestSchemaVersion())
+            return version;
+        if (Status s = db.exec(kMigrations[std::size_t(version)]); !s)
+            return Error{QStringLiteral("schema migration %1 failed: %2").arg(version + 1).arg(s.errorMessage())};
+        const QByteArray setVersion = "PRAGMA user_version=" + QByteArray::number(version + 1);
+        if (Status s = db.exec(setVersion.constData()); !s)
+            return s.error();
+        if (Status s = tx.commit(); !s)
+            return s.error();
+    }
+}
+
+} // namespace kiln::Internal

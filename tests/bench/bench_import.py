@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""Import benchmark: a full `kilnctl import` (parse, type inference, statistics, content
+hashing, storing) of a generated 250k-row, ~10 MB mixed-type CSV, against pandas.read_csv
+alone on the same file, in the same run.
+
+Prints rows/s, MB/s and peak RSS for both, and the ratio Kiln/pandas (target: <= 1.0).
+Kiln is timed as a whole process (start-up included); pandas as the read_csv call alone,
+the way a user's notebook would pay for it, and also as a whole process for reference.
+"""
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROWS = 250_000
+REPEATS = 5
+
+
+def generate(path):
+    rng = random.Random(42)
+    cities = ["London", "Paris", "Berlin", "Madrid", "Rome", "Oslo", "Vienna", "Prague", "Lisbon", "Dublin"]
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("id,age,income,score,city,active,signup,note,ratio,count\n")
+        for i in range(ROWS):
+            age = "" if rng.random() < 0.02 else str(rng.randint(18, 90))
+            income = "NA" if rng.random() < 0.01 else f"{rng.uniform(1e3, 2e5):.2f}"
+            score = f"{rng.gauss(0, 1):.6f}"
+            city = rng.choice(cities)
+            active = "true" if rng.random() < 0.5 else "false"
+            signup = f"20{rng.randint(10, 24):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            note = " ".join(rng.choice(words) for _ in range(rng.randint(1, 3)))
+            if rng.random() < 0.05:
+                note = f'"{note}, quoted"'
+            ratio = f"{rng.random():.4f}"
+            count = str(rng.randint(0, 1000))
+            f.write(f"{i},{age},{income},{score},{city},{active},{signup},{note},{ratio},{count}\n")
+
+
+def run_measured(argv):
+    """Runs argv; returns (wall seconds, peak RSS in MiB, exit status, stderr)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), err
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kilnctl", required=True)
+    parser.add_argument("--work", default=tempfile.mkdtemp(prefix="kiln-bench-"))
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    csv = os.path.join(args.work, "mixed.csv")
+    if not os.path.exists(csv):
+        generate(csv)
+    size_mb = os.path.getsize(csv) / 1e6
+    print(f"input: {csv}: {ROWS:,} rows, {size_mb:.1f} MB")
+
+    kiln_times, kiln_rss = [], []
+    for i in range(REPEATS):
+        ws = os.path.join(args.work, f"ws-{i}")
+        shutil.rmtree(ws, ignore_errors=True)
+        wall, rss, code, err = run_measured([args.kilnctl, "--workspace", ws, "import", csv])
+        if code != 0:
+            print(f"kilnctl import failed ({code}): {err}", file=sys.stderr)
+            return 1
+        kiln_times.append(wall)
+        kiln_rss.append(rss)
+        shutil.rmtree(ws, ignore_errors=True)
+    kiln = statistics.median(kiln_times)
+    print(f"kiln   import (whole process): median {kiln*1000:7.1f} ms  "
+          f"{ROWS/kiln:>10,.0f} rows/s  {size_mb/kiln:6.1f} MB/s  peak RSS {max(kiln_rss):.0f} MiB")
+
+    try:
+        import pandas
+    except ImportError:
+        print("SKIP pandas baseline: python3-pandas is not installed (apt-get install python3-pandas)")
+        return 0
+    pandas_times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        frame = pandas.read_csv(csv)
+        pandas_times.append(time.perf_counter() - start)
+        assert len(frame) == ROWS
+    pd = statistics.median(pandas_times)
+    code = "import pandas,sys; pandas.read_csv(sys.argv[1])"
+    whole = [run_measured([sys.executable, "-c", code, csv]) for _ in range(3)]
+    pd_whole = statistics.median(w[0] for w in whole)
+    print(f"pandas read_csv (call alone):  median {pd*1000:7.1f} ms  "
+          f"{ROWS/pd:>10,.0f} rows/s  {size_mb/pd:6.1f} MB/s  (pandas {pandas.__version__})")
+    print(f"pandas read_csv (whole process): median {pd_whole*1000:7.1f} ms  peak RSS {max(w[1] for w in whole):.0f} MiB")
+    print(f"ratio kiln/pandas (target <= 1.0): {kiln/pd:.2f}")
+    print(f"ratio kiln/pandas whole process:   {kiln/pd_whole:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
