@@ -10,7 +10,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
-#include <QTemporaryFile>
+#include <QTemporaryDir>
 
 namespace kiln {
 
@@ -43,10 +43,11 @@ class Importer;
 class ArchiveStager final : public ArchiveEntrySink
 {
 public:
-    ArchiveStager(Importer &importer, QString display, int depth)
+    ArchiveStager(Importer &importer, QString display, int depth, qint64 outerSize)
         : m_importer(importer)
         , m_display(std::move(display))
         , m_depth(depth)
+        , m_outerSize(outerSize)
     {
     }
 
@@ -62,11 +63,13 @@ private:
     Importer &m_importer;
     QString m_display;
     int m_depth;
+    qint64 m_outerSize;
     Kind m_kind = Kind::None;
     QString m_entry;
     QByteArray m_head;
     std::unique_ptr<DataFileStager> m_stager;
-    std::unique_ptr<QTemporaryFile> m_nested;
+    std::unique_ptr<QTemporaryDir> m_nestedDir; // removed with everything in it
+    std::unique_ptr<QFile> m_nested;
     bool m_headDone = false;
     Status m_pending;
 };
@@ -92,7 +95,9 @@ public:
     Feedback &feedback() { return m_feedback; }
     std::vector<StagedDataset> &staged() { return m_staged; }
     QStringList &skippedHere() { return m_skippedHere; }
-    Status stageArchive(const ArchivePlugin &plugin, const QString &path, const QString &display, int depth);
+    /// `outerSize` is the size of the outermost archive: nested ones share its expansion budget.
+    Status stageArchive(const ArchivePlugin &plugin, const QString &path, const QString &display, int depth,
+                        qint64 outerSize);
     bool isArchiveName(const QString &name) const { return m_plugins.archiveFor(name, {}) != nullptr; }
     bool isDataName(const QString &name) const
     {
@@ -211,7 +216,7 @@ Status Importer::stageFile(const QString &path, const QString &display, bool &no
     const QByteArray head = readHead(file);
     const QString name = QFileInfo(path).fileName();
     if (const ArchivePlugin *archive = m_plugins.archiveFor(name, head))
-        return stageArchive(*archive, path, display, 1);
+        return stageArchive(*archive, path, display, 1, file.size());
     const ImporterPlugin *importer = m_plugins.importerFor(name, head);
     if (!importer) {
         notData = true;
@@ -244,10 +249,17 @@ Status Importer::stageFile(const QString &path, const QString &display, bool &no
     return {};
 }
 
-Status Importer::stageArchive(const ArchivePlugin &plugin, const QString &path, const QString &display, int depth)
+Status Importer::stageArchive(const ArchivePlugin &plugin, const QString &path, const QString &display, int depth,
+                              qint64 outerSize)
 {
-    ArchiveStager sink(*this, display, depth);
-    Status s = plugin.expand(path, sink, ArchiveLimits{});
+    ArchiveStager sink(*this, display, depth, outerSize);
+    ArchiveLimits limits;
+    // A nested archive may expand only as far as the outermost one's budget allows, so two
+    // levels cannot multiply the ratio.
+    const qint64 size = QFileInfo(path).size();
+    if (size > 0 && outerSize > 0)
+        limits.maxExpansionRatio = std::max(1.0, limits.maxExpansionRatio * double(outerSize) / double(size));
+    Status s = plugin.expand(path, sink, limits);
     if (!s) {
         const QString message = s.errorMessage();
         // Errors from our own sink already name the entry with its full display path.
@@ -365,7 +377,7 @@ Status Importer::commit()
             insertColumn->bind(1, std::int64_t(versionId))
                 .bind(2, i)
                 .bind(3, column.name)
-                .bind(4, toString(column.type))
+                .bind(4, columnTypeName(column.type))
                 .bind(5, std::string_view(stats.constData(), std::size_t(stats.size())));
             if (Status st = insertColumn->exec(); !st)
                 return st;
@@ -388,6 +400,7 @@ ArchiveEntrySink::Action ArchiveStager::beginEntry(const QString &path, qint64 s
     m_headDone = false;
     m_stager.reset();
     m_nested.reset();
+    m_nestedDir.reset();
     const QString display = entryDisplay(m_display, path);
     const QString name = QFileInfo(path).fileName();
     if (m_importer.isArchiveName(name)) {
@@ -398,8 +411,15 @@ ArchiveEntrySink::Action ArchiveStager::beginEntry(const QString &path, qint64 s
                                   .arg(kMaxArchiveDepth)};
             return Action::Read; // entryData/endEntry report it and stop the expansion
         }
-        m_nested = std::make_unique<QTemporaryFile>(m_importer.blobs().tempDir() + QLatin1String("/nested-XXXXXX"));
-        if (!m_nested->open())
+        // Keep the entry's name: a compressed file inside ("sales.csv.gz") is named after it.
+        QString safeName = name;
+        for (QChar &c : safeName) {
+            if (!c.isLetterOrNumber() && c != QLatin1Char('.') && c != QLatin1Char('-') && c != QLatin1Char('_'))
+                c = QLatin1Char('_');
+        }
+        m_nestedDir = std::make_unique<QTemporaryDir>(m_importer.blobs().tempDir() + QLatin1String("/nested-XXXXXX"));
+        m_nested = std::make_unique<QFile>(m_nestedDir->filePath(safeName.right(100)));
+        if (!m_nestedDir->isValid() || !m_nested->open(QIODevice::WriteOnly))
             m_pending = Error{QStringLiteral("%1: cannot stage nested archive: %2").arg(display, m_nested->errorString())};
         return Action::Read;
     }
@@ -475,9 +495,10 @@ Status ArchiveStager::endEntry()
         if (probe.open(QIODevice::ReadOnly))
             head = probe.read(kHeadBytes);
         const ArchivePlugin *plugin = m_importer.plugins().archiveFor(QFileInfo(m_entry).fileName(), head);
-        Status s = plugin ? m_importer.stageArchive(*plugin, nestedPath, display, m_depth + 1)
+        Status s = plugin ? m_importer.stageArchive(*plugin, nestedPath, display, m_depth + 1, m_outerSize)
                           : Status(Error{QStringLiteral("%1: not a readable archive").arg(display)});
         m_nested.reset();
+        m_nestedDir.reset();
         return s;
     }
     if (m_kind != Kind::Data)

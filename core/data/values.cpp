@@ -6,7 +6,7 @@
 
 namespace kiln {
 
-QString toString(ColumnType type)
+QString columnTypeName(ColumnType type)
 {
     switch (type) {
     case ColumnType::Boolean: return QStringLiteral("boolean");
@@ -23,7 +23,7 @@ std::optional<ColumnType> columnTypeFromString(const QString &name)
 {
     for (ColumnType type : {ColumnType::Boolean, ColumnType::Integer, ColumnType::Float,
                             ColumnType::DateTime, ColumnType::Categorical, ColumnType::Text}) {
-        if (toString(type) == name)
+        if (columnTypeName(type) == name)
             return type;
     }
     return std::nullopt;

@@ -11,7 +11,7 @@ namespace kiln {
 /// The types type inference can give a column, from most to least specific.
 enum class ColumnType { Boolean, Integer, Float, DateTime, Categorical, Text };
 
-QString toString(ColumnType type);
+QString columnTypeName(ColumnType type);
 std::optional<ColumnType> columnTypeFromString(const QString &name);
 
 /// Parsing of single field values (UTF-8 text as stored), shared by type inference,

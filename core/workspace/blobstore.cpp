@@ -52,10 +52,14 @@ Expected<QString> BlobStore::addFile(const QString &sourcePath)
 void BlobStore::removeStaleTempFiles() const
 {
     const QDateTime cutoff = QDateTime::currentDateTimeUtc().addDays(-1);
-    QDirIterator it(tempDir(), QDir::Files | QDir::Hidden);
+    QDirIterator it(tempDir(), QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
     while (it.hasNext()) {
         it.next();
-        if (it.fileInfo().lastModified().toUTC() < cutoff)
+        if (it.fileInfo().lastModified().toUTC() >= cutoff)
+            continue;
+        if (it.fileInfo().isDir())
+            QDir(it.filePath()).removeRecursively(); // a nested archive's staging folder
+        else
             QFile::remove(it.filePath());
     }
 }
