@@ -11,14 +11,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-"$here/build"}
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 
-# Debian 12 packages: build tools, Qt 6, SQLite, libarchive, XGBoost, Eigen; the test tools
+# Debian 12 packages: build tools, Qt 6, SQLite, libarchive, OpenSSL (SHA-256), XGBoost, Eigen; the test tools
 # (Xvfb and xdotool for the desktop smoke test, python3 for crafted archives, pandas for the
 # benchmark baseline), and the linters CI runs.
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
   qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev libqt6sql6-sqlite
-  libarchive-dev libsqlite3-dev libxgboost-dev libeigen3-dev libgl-dev
+  libarchive-dev libsqlite3-dev libssl-dev libxgboost-dev libeigen3-dev libgl-dev
   xvfb xauth xdotool x11-utils fonts-dejavu-core
   python3 python3-pandas tar gzip xz-utils bzip2 zstd
   clang-format clang-tidy

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <cstdio>
 #include <unistd.h>
@@ -217,7 +218,7 @@ int datasetsShow(Context &ctx)
         QJsonObject o = versionJson(*v);
         QJsonArray columns;
         for (const ColumnProfile &c : v->columns)
-            columns.append(QJsonObject{{QLatin1String("name"), c.name}, {QLatin1String("type"), toString(c.type)}});
+            columns.append(QJsonObject{{QLatin1String("name"), c.name}, {QLatin1String("type"), columnTypeName(c.type)}});
         o.insert(QLatin1String("schema"), columns);
         QJsonArray history;
         if (versions) {
@@ -236,7 +237,7 @@ int datasetsShow(Context &ctx)
     ctx.printLine(QStringLiteral("format:   %1 %2").arg(v->format, QString::fromUtf8(QJsonDocument(v->formatOptions).toJson(QJsonDocument::Compact))));
     QList<QStringList> rows;
     for (const ColumnProfile &c : v->columns)
-        rows << QStringList{c.name, toString(c.type)};
+        rows << QStringList{c.name, columnTypeName(c.type)};
     ctx.printLine(formatTable({QStringLiteral("COLUMN"), QStringLiteral("TYPE")}, rows));
     if (versions && versions->size() > 1) {
         ctx.printLine(QStringLiteral("versions:"));
@@ -297,7 +298,7 @@ int datasetsStats(Context &ctx)
         for (const ColumnProfile &c : v->columns) {
             QJsonObject o = c.statsToJson();
             o.insert(QLatin1String("name"), c.name);
-            o.insert(QLatin1String("type"), toString(c.type));
+            o.insert(QLatin1String("type"), columnTypeName(c.type));
             columns.append(o);
         }
         ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("ref"), v->ref()}, {QLatin1String("columns"), columns}});
@@ -308,7 +309,7 @@ int datasetsStats(Context &ctx)
         QStringList top;
         for (const auto &[value, n] : c.topValues.mid(0, 3))
             top << QStringLiteral("%1 (%2)").arg(value).arg(n);
-        rows << QStringList{c.name, toString(c.type), QString::number(c.count), QString::number(c.missing),
+        rows << QStringList{c.name, columnTypeName(c.type), QString::number(c.count), QString::number(c.missing),
                             (c.distinctExact ? QString() : QStringLiteral(">=")) + QString::number(c.distinct),
                             c.min, c.max, optional(c.mean), optional(c.std), top.join(QLatin1String(", "))};
     }

@@ -28,7 +28,7 @@ struct ColumnProfile
     qint64 count = 0;    ///< rows, missing included
     qint64 missing = 0;
     qint64 distinct = 0; ///< distinct non-missing values
-    bool distinctExact = true;
+    bool distinctExact = true; ///< false: a HyperLogLog estimate (about 1% error)
     QString min;         ///< as text a user reads (date-times in ISO 8601)
     QString max;
     std::optional<double> mean;

@@ -5,6 +5,66 @@
 namespace kiln::Internal {
 namespace {
 constexpr std::size_t kIndexBatch = 8192; // offsets written per index write
+constexpr std::size_t kMaxQueuedChunks = 4;
+} // namespace
+
+BackgroundBlobWriter::BackgroundBlobWriter(BlobStore::Writer &writer)
+    : m_writer(writer)
+    , m_thread([this] { run(); })
+{
+}
+
+BackgroundBlobWriter::~BackgroundBlobWriter()
+{
+    finish();
+}
+
+Status BackgroundBlobWriter::write(const char *data, qsizetype size)
+{
+    QByteArray chunk(data, size);
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [this] { return m_queue.size() < kMaxQueuedChunks || !m_status.ok(); });
+    if (!m_status.ok())
+        return m_status;
+    m_queue.push_back(std::move(chunk));
+    m_changed.notify_all();
+    return {};
+}
+
+Status BackgroundBlobWriter::finish()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_closing = true;
+        m_changed.notify_all();
+    }
+    if (m_thread.joinable())
+        m_thread.join();
+    return m_status;
+}
+
+void BackgroundBlobWriter::run()
+{
+    for (;;) {
+        QByteArray chunk;
+        {
+            std::unique_lock lock(m_mutex);
+            m_changed.wait(lock, [this] { return !m_queue.empty() || m_closing; });
+            if (m_queue.empty())
+                return; // closing and drained
+            chunk = std::move(m_queue.front());
+            m_queue.pop_front();
+            m_changed.notify_all();
+        }
+        Status s = m_writer.write(chunk.constData(), chunk.size());
+        if (!s.ok()) {
+            std::lock_guard lock(m_mutex);
+            m_status = s;
+            m_queue.clear();
+            m_changed.notify_all();
+            return;
+        }
+    }
 }
 
 DataFileStager::DataFileStager(BlobStore &blobs, const ImporterPlugin &plugin, QString displayName)
@@ -26,6 +86,7 @@ Status DataFileStager::start(const QJsonObject &options, QByteArrayView head)
     if (!index)
         return index.error();
     m_data = std::move(data).value();
+    m_dataWriter = std::make_unique<BackgroundBlobWriter>(*m_data);
     m_index = std::move(index).value();
     m_parser = m_plugin.createParser(options, head, this);
     if (!m_parser)
@@ -40,7 +101,7 @@ Error DataFileStager::parseError() const
 
 Status DataFileStager::feed(const char *data, qsizetype size)
 {
-    if (Status s = m_data->write(data, size); !s)
+    if (Status s = m_dataWriter->write(data, size); !s)
         return s;
     if (!m_parser->feed(data, size))
         return parseError();
@@ -53,8 +114,11 @@ Expected<StagedDataset> DataFileStager::finish()
         return parseError();
     if (Status s = flushIndex(); !s)
         return s.error();
-    if (m_rows == 0)
+    if (m_profiler.rows() == 0)
         return Error{m_displayName + QLatin1String(": no data rows")};
+    if (Status s = m_dataWriter->finish(); !s)
+        return s.error();
+    m_dataWriter.reset();
     StagedDataset staged;
     auto dataSha = m_data->finish();
     if (!dataSha)
@@ -64,10 +128,9 @@ Expected<StagedDataset> DataFileStager::finish()
         return indexSha.error();
     staged.format = m_plugin.formatId();
     staged.formatOptions = m_parser->formatOptions();
-    staged.rows = m_rows;
+    staged.rows = m_profiler.rows();
     staged.sourceSize = m_data->size();
-    for (const ColumnProfiler &profiler : m_profilers)
-        staged.columns.append(profiler.finish());
+    staged.columns = m_profiler.finish();
     staged.dataSha256 = *dataSha;
     staged.indexSha256 = *indexSha;
     staged.data = std::move(m_data);
@@ -77,24 +140,13 @@ Expected<StagedDataset> DataFileStager::finish()
 
 void DataFileStager::setColumns(const std::vector<std::string> &names)
 {
-    // Columns only ever grow (JSON lines meeting a new key): earlier rows lacked them.
-    for (std::size_t i = m_profilers.size(); i < names.size(); ++i) {
-        ColumnProfiler profiler(QString::fromUtf8(names[i].data(), qsizetype(names[i].size())));
-        for (qint64 row = 0; row < m_rows; ++row)
-            profiler.add(std::string_view());
-        m_profilers.push_back(std::move(profiler));
-    }
+    m_profiler.setColumns(names);
 }
 
 void DataFileStager::addRecord(qint64 offset, const std::string_view *fields, int count)
 {
-    const int n = std::min(count, int(m_profilers.size()));
-    for (int i = 0; i < n; ++i)
-        m_profilers[std::size_t(i)].add(fields[i]);
-    for (std::size_t i = std::size_t(n); i < m_profilers.size(); ++i)
-        m_profilers[i].add(std::string_view());
+    m_profiler.addRecord(fields, count);
     m_indexBuffer.push_back(qToLittleEndian(offset));
-    ++m_rows;
     if (m_indexBuffer.size() == kIndexBatch && m_indexStatus.ok())
         m_indexStatus = flushIndex();
 }

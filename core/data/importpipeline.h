@@ -1,7 +1,7 @@
 #pragma once
 
 #include "data/columnprofile.h"
-#include "data/columnprofiler.h"
+#include "data/parallelprofiler.h"
 #include "plugin/importer.h"
 #include "workspace/blobstore.h"
 
@@ -9,7 +9,11 @@
 #include <QList>
 #include <QString>
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace kiln::Internal {
@@ -28,6 +32,33 @@ struct StagedDataset
     std::unique_ptr<BlobStore::Writer> index;
     QString dataSha256;
     QString indexSha256;
+};
+
+/// Hashes and writes a blob's bytes on a thread of its own, so that SHA-256 and the disk
+/// overlap parsing on a second core. At most a few chunks wait in memory.
+class BackgroundBlobWriter final
+{
+public:
+    explicit BackgroundBlobWriter(BlobStore::Writer &writer);
+    ~BackgroundBlobWriter();
+    BackgroundBlobWriter(const BackgroundBlobWriter &) = delete;
+    BackgroundBlobWriter &operator=(const BackgroundBlobWriter &) = delete;
+
+    /// Queues a copy of the bytes; waits while the queue is full. Returns an earlier write error.
+    Status write(const char *data, qsizetype size);
+    /// Waits until every queued byte is written; the first error, if any.
+    Status finish();
+
+private:
+    void run();
+
+    BlobStore::Writer &m_writer;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<QByteArray> m_queue;
+    bool m_closing = false;
+    Status m_status;
+    std::thread m_thread;
 };
 
 /// Streams one data file in a single pass: each chunk is hashed and staged as a blob, parsed,
@@ -59,11 +90,11 @@ private:
     QString m_displayName;
     std::unique_ptr<TableParser> m_parser;
     std::unique_ptr<BlobStore::Writer> m_data;
+    std::unique_ptr<BackgroundBlobWriter> m_dataWriter;
     std::unique_ptr<BlobStore::Writer> m_index;
-    std::vector<ColumnProfiler> m_profilers;
+    ParallelProfiler m_profiler;
     std::vector<qint64> m_indexBuffer;
     Status m_indexStatus;
-    qint64 m_rows = 0;
 };
 
 } // namespace kiln::Internal

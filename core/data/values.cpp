@@ -95,6 +95,15 @@ bool isMissing(std::string_view text)
     static constexpr std::array<std::string_view, 19> kMissing = {
         "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
         "<NA>", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"};
+    if (text.empty())
+        return true;
+    // Most fields are numbers or words that no marker starts like: decide on the first byte.
+    switch (text.front()) {
+    case ' ': case '\t': case '#': case '-': case '1': case '<': case 'N': case 'n':
+        break;
+    default:
+        return false;
+    }
     text = trimmed(text);
     if (text.size() > 8)
         return false;

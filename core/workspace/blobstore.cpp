@@ -107,7 +107,7 @@ Expected<QString> BlobStore::Writer::finish()
     if (!m_file->flush())
         return Error{QStringLiteral("cannot write to %1: %2").arg(m_file->fileName(), m_file->errorString())};
     m_file->close();
-    m_sha = QString::fromLatin1(m_hash.result().toHex());
+    m_sha = QString::fromLatin1(m_hash.hexResult());
     return m_sha;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "util/expected.h"
+#include "util/sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QString>
 
@@ -62,7 +62,7 @@ private:
 
     const BlobStore *m_store;
     std::unique_ptr<QFile> m_file;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     qint64 m_size = 0;
     QString m_sha;
     bool m_published = false;

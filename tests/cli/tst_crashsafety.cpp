@@ -27,6 +27,17 @@ qint64 stagedBytes(const QString &tmpDir)
     return largest;
 }
 
+/// SIGKILL to the process, as `kill -9` would; never to pid 0 (our own process group) when
+/// the import already ended.
+void killHard(QProcess *p)
+{
+    const qint64 pid = p->processId();
+    qInfo("kill -9 %s", p->state() == QProcess::Running ? "while importing" : "(import had already ended)");
+    if (pid > 0)
+        ::kill(pid_t(pid), SIGKILL);
+    p->waitForFinished();
+}
+
 QByteArray lastLine(qint64 rows)
 {
     const qint64 i = rows - 1;
@@ -130,8 +141,7 @@ void tst_CrashSafety::killAtPoint()
                                      || p->state() == QProcess::NotRunning,
                                  120000);
     }
-    ::kill(pid_t(p->processId()), SIGKILL);
-    p->waitForFinished();
+    killHard(p);
     checkWorkspace({}, {QStringLiteral("big")});
     // The interrupted import can simply be run again.
     QProcess *again = startImport({m_big});
@@ -156,8 +166,7 @@ void tst_CrashSafety::committedDatasetSurvivesKillDuringTheNext()
             return ws.ok() && DatasetCatalog((*ws)->db()).version(QStringLiteral("big")).ok();
         }(),
         120000);
-    ::kill(pid_t(p->processId()), SIGKILL);
-    p->waitForFinished();
+    killHard(p);
     checkWorkspace({QStringLiteral("big")}, {QStringLiteral("second")});
 }
 

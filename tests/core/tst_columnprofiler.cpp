@@ -32,7 +32,7 @@ private Q_SLOTS:
     void histogramCountsEveryValueOnce();
     void histogramGrowsBothWays();
     void distinctAndTopValues();
-    void distinctBeyondBudgetIsALowerBound();
+    void distinctBeyondBudgetIsEstimated();
     void dateTimeRange();
     void jsonRoundTrip();
 };
@@ -58,7 +58,7 @@ void tst_ColumnProfiler::inferredType()
 {
     QFETCH(QStringList, values);
     QFETCH(ColumnType, type);
-    QCOMPARE(toString(profile(values).type), toString(type));
+    QCOMPARE(columnTypeName(profile(values).type), columnTypeName(type));
 }
 
 void tst_ColumnProfiler::missingValuesAreCountedNotZeroed()
@@ -142,18 +142,21 @@ void tst_ColumnProfiler::distinctAndTopValues()
     QCOMPARE(p.topValues.at(2), qMakePair(QStringLiteral("blue"), qint64(10)));
 }
 
-void tst_ColumnProfiler::distinctBeyondBudgetIsALowerBound()
+void tst_ColumnProfiler::distinctBeyondBudgetIsEstimated()
 {
     ColumnProfiler profiler(QStringLiteral("id"));
     for (int i = 0; i < 150'000; ++i) {
-        const QByteArray text = "id-" + QByteArray::number(i);
+        const QByteArray text = "id-" + QByteArray::number(i % 120'000);
         profiler.add(std::string_view(text.constData(), std::size_t(text.size())));
     }
     const ColumnProfile p = profiler.finish();
     QVERIFY(!p.distinctExact);
-    QCOMPARE(p.distinct, 100'000);
+    // HyperLogLog with 2^14 registers: within 3% (about four standard errors) of 120,000.
+    QVERIFY2(std::abs(p.distinct - 120'000) < 3'600, qPrintable(QString::number(p.distinct)));
     QCOMPARE(p.count, 150'000);
-    QCOMPARE(p.type, ColumnType::Text);
+    QCOMPARE(columnTypeName(p.type), columnTypeName(ColumnType::Text));
+    // Values seen before the budget ran out keep exact counts.
+    QCOMPARE(p.topValues.first(), qMakePair(QStringLiteral("id-0"), qint64(2)));
 }
 
 void tst_ColumnProfiler::dateTimeRange()

@@ -9,12 +9,13 @@ using namespace kiln;
 namespace {
 
 /// Counts to a limit in small steps, reporting progress, until done or cancelled; can be
-/// told to fail. `gate` lets a test hold the worker at a known point.
+/// told to fail. With semaphores it signals `started` at step 2 and waits for `gate`, so a
+/// test can act while the work is known to be running.
 class CountingTask final : public Task
 {
 public:
-    CountingTask(int limit, bool fail, QSemaphore *gate = nullptr)
-        : Task(QStringLiteral("Counting")), m_limit(limit), m_fail(fail), m_gate(gate)
+    CountingTask(int limit, bool fail, QSemaphore *started = nullptr, QSemaphore *gate = nullptr)
+        : Task(QStringLiteral("Counting")), m_limit(limit), m_fail(fail), m_started(started), m_gate(gate)
     {
     }
     int reached = 0;
@@ -26,8 +27,10 @@ protected:
     {
         workerThread = QThread::currentThreadId();
         for (int i = 1; i <= m_limit; ++i) {
-            if (m_gate && i == 2)
+            if (m_gate && i == 2) {
+                m_started->release();
                 m_gate->acquire();
+            }
             if (feedback.isCanceled())
                 return Error{QStringLiteral("stopped")};
             reached = i;
@@ -43,6 +46,7 @@ protected:
 private:
     int m_limit;
     bool m_fail;
+    QSemaphore *m_started;
     QSemaphore *m_gate;
 };
 
@@ -93,15 +97,18 @@ void tst_Tasks::failureCarriesTheMessage()
 void tst_Tasks::cancelStopsTheWork()
 {
     TaskManager manager;
+    QSemaphore started;
     QSemaphore gate;
-    auto *task = new CountingTask(1'000'000, false, &gate);
+    auto *task = new CountingTask(1'000'000, false, &started, &gate);
     QSignalSpy finished(task, &Task::finished);
     manager.start(task);
-    task->cancel(); // the worker is held at step 2 until the gate opens
+    QVERIFY(started.tryAcquire(1, 10000)); // the worker is now held at step 2
+    task->cancel();
     gate.release();
     QVERIFY(finished.wait(10000));
     QCOMPARE(task->state(), Task::State::Cancelled);
     QCOMPARE(task->reached, 1); // stopped at its first check after cancel()
+    QCOMPARE(task->message(), QStringLiteral("Cancelled"));
 }
 
 void tst_Tasks::runHereForTheCli()

@@ -148,7 +148,7 @@ void tst_Values::typeNamesRoundTrip()
 {
     for (ColumnType type : {ColumnType::Boolean, ColumnType::Integer, ColumnType::Float, ColumnType::DateTime,
                             ColumnType::Categorical, ColumnType::Text})
-        QCOMPARE(columnTypeFromString(toString(type)), std::optional<ColumnType>(type));
+        QCOMPARE(columnTypeFromString(columnTypeName(type)), std::optional<ColumnType>(type));
     QVERIFY(!columnTypeFromString(QStringLiteral("blob")));
 }
 

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <memory>
+
+namespace kiln {
+
+/// Incremental SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA extensions where
+/// present (several times the throughput of QCryptographicHash's portable code; hashing is
+/// on the critical path of every import). Not thread-safe; one per stream.
+class Sha256 final
+{
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256 &) = delete;
+    Sha256 &operator=(const Sha256 &) = delete;
+
+    void addData(QByteArrayView data);
+    /// The digest, as 64 lowercase hex characters; ends the stream.
+    QByteArray hexResult();
+
+    static QByteArray hexHash(QByteArrayView data);
+
+private:
+    struct Context;
+    std::unique_ptr<Context> d;
+};
+
+} // namespace kiln
