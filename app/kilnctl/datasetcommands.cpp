@@ -127,8 +127,6 @@ int importPaths(Context &ctx)
             return ctx.usage(QStringLiteral("--encoding takes utf-8 or latin-1"));
         request.options.insert(QLatin1String("encoding"), encoding);
     }
-    ws->reset(); // the import opens its own connection
-
     Feedback feedback;
     const bool showProgress = !ctx.json && isatty(fileno(stderr));
     int lastPercent = -1;
@@ -141,7 +139,7 @@ int importPaths(Context &ctx)
             }
         });
     }
-    const ImportReport report = kiln::importPaths(request, feedback);
+    const ImportReport report = kiln::importPaths(**ws, request, feedback);
     if (showProgress)
         std::fprintf(stderr, "\r                  \r");
 

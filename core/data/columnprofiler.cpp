@@ -63,8 +63,18 @@ std::uint64_t hashField(std::string_view s)
         p += 8;
         n -= 8;
     }
+    // The last 0-7 bytes without a variable-length memcpy (a library call per field).
     std::uint64_t tail = 0;
-    std::memcpy(&tail, p, n);
+    if (n >= 4) {
+        std::uint32_t a;
+        std::uint32_t b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        tail = (std::uint64_t(a) << 32) | b;
+    } else if (n > 0) {
+        const auto byte = [p](std::size_t i) { return std::uint64_t(static_cast<unsigned char>(p[i])); };
+        tail = (byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1);
+    }
     h = (h ^ tail) * 0x8EBC6AF09C88C6E3ULL;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDULL;
@@ -134,6 +144,7 @@ private:
         m_lower = *lo;
         // kBins - 1 so the maximum lands inside the last bin rather than just past it.
         m_width = *hi > *lo ? (*hi - *lo) / (kBins - 1) : 1.0;
+        m_inverseWidth = 1.0 / m_width;
         if (*hi == *lo)
             m_lower -= kBins / 2;
         m_ranged = true;
@@ -146,7 +157,7 @@ private:
     void place(double v)
     {
         for (;;) {
-            const double pos = std::floor((v - m_lower) / m_width);
+            const double pos = std::floor((v - m_lower) * m_inverseWidth);
             if (pos < 0) {
                 growDown();
             } else if (pos >= kBins) {
@@ -164,6 +175,7 @@ private:
             m_counts[std::size_t(i)] = m_counts[std::size_t(2 * i)] + m_counts[std::size_t(2 * i + 1)];
         std::fill(m_counts.begin() + kBins / 2, m_counts.end(), 0);
         m_width *= 2;
+        m_inverseWidth = 1.0 / m_width;
     }
 
     void growDown()
@@ -173,6 +185,7 @@ private:
             merged[std::size_t(kBins / 2 + i)] = m_counts[std::size_t(2 * i)] + m_counts[std::size_t(2 * i + 1)];
         const double upper = m_lower + kBins * m_width;
         m_width *= 2;
+        m_inverseWidth = 1.0 / m_width;
         m_lower = upper - kBins * m_width;
         m_counts = merged;
     }
@@ -181,6 +194,7 @@ private:
     std::vector<double> m_buffer;
     double m_lower = 0;
     double m_width = 1;
+    double m_inverseWidth = 1;
     std::array<qint64, kBins> m_counts{};
 };
 
@@ -230,13 +244,23 @@ class ValueCounter
 {
 public:
     static constexpr std::size_t kMaxTracked = 8'192;
+    static constexpr std::size_t kFreezeWindow = 65'536;
     static constexpr std::size_t kMaxNameBytes = 200;
 
     void add(std::string_view value)
     {
         const std::uint64_t h = hashField(value);
-        if (m_overflow)
+        if (m_overflow) {
             m_estimator.add(h);
+            if (m_frozen)
+                return;
+            // A column past the budget whose values almost never repeat (an ID, a
+            // measurement) has no meaningful top values: stop paying for the lookups.
+            if (++m_lookupsSinceOverflow == kFreezeWindow) {
+                m_frozen = m_hitsSinceOverflow * 100 < kFreezeWindow;
+                m_lookupsSinceOverflow = m_hitsSinceOverflow = 0;
+            }
+        }
         if (m_slots.empty()) {
             m_slots.resize(1024);
             m_names.resize(1024);
@@ -250,6 +274,7 @@ public:
         while (m_slots[i].fingerprint != 0) {
             if (m_slots[i].fingerprint == fp) {
                 m_slots[i].count++;
+                m_hitsSinceOverflow += m_overflow;
                 return;
             }
             i = (i + 1) & mask;
@@ -336,6 +361,9 @@ private:
     std::vector<std::uint64_t> m_hashes; ///< parallel to m_slots: full hashes, to rehash and replay
     std::size_t m_used = 0;
     bool m_overflow = false;
+    bool m_frozen = false;
+    std::size_t m_lookupsSinceOverflow = 0;
+    std::size_t m_hitsSinceOverflow = 0;
     DistinctEstimator m_estimator;
 };
 

@@ -553,7 +553,12 @@ ImportReport importPaths(const ImportRequest &request, Feedback &feedback)
         report.failed.append({request.workspaceRoot, workspace.errorMessage()});
         return report;
     }
-    return Importer(request, feedback, **workspace).run();
+    return importPaths(**workspace, request, feedback);
+}
+
+ImportReport importPaths(Workspace &workspace, const ImportRequest &request, Feedback &feedback)
+{
+    return Importer(request, feedback, workspace).run();
 }
 
 ImportTask::ImportTask(ImportRequest request, QObject *parent)

@@ -10,6 +10,8 @@
 
 namespace kiln {
 
+class Workspace;
+
 /// What to import: files, folders (walked recursively) and archives.
 struct ImportRequest
 {
@@ -50,6 +52,9 @@ struct ImportReport
 /// dataset versions with all their bytes stored, or leaves nothing behind. Runs on the
 /// calling thread with its own database connection.
 ImportReport importPaths(const ImportRequest &request, Feedback &feedback);
+/// The same into a workspace the caller already opened on this thread (request.workspaceRoot
+/// is not used).
+ImportReport importPaths(Workspace &workspace, const ImportRequest &request, Feedback &feedback);
 
 /// importPaths() as a Task; the report is read in finished().
 class ImportTask final : public Task
