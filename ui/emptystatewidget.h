@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QIcon>
+#include <QWidget>
+
+class QLabel;
+
+namespace kiln {
+
+/// A centred icon, title and sentence for a place that has nothing to show yet: says what
+/// will be there and what to do to fill it.
+class EmptyStateWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EmptyStateWidget)
+
+public:
+    explicit EmptyStateWidget(QWidget *parent = nullptr);
+    EmptyStateWidget(const QIcon &icon, const QString &title, const QString &text, QWidget *parent = nullptr);
+
+    void setIcon(const QIcon &icon);
+    void setTitle(const QString &title);
+    void setText(const QString &text);
+    QString title() const;
+    QString text() const;
+
+private:
+    QLabel *m_icon = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_text = nullptr;
+};
+
+} // namespace kiln

@@ -1,0 +1,472 @@
+#include "mainwindow.h"
+
+#include "data/datasetimport.h"
+#include "datapanel.h"
+#include "dropoverlay.h"
+#include "emptystatewidget.h"
+#include "icons.h"
+#include "importcontroller.h"
+#include "plugin/pluginmanager.h"
+#include "recentworkspaces.h"
+#include "tasks/taskmanager.h"
+#include "taskstatuswidget.h"
+#include "theme.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace kiln {
+
+namespace {
+
+const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
+const QString kStateKey = QStringLiteral("mainWindow/state");
+const QString kDataSplitterKey = QStringLiteral("mainWindow/dataSplitter");
+const QString kPanelKey = QStringLiteral("mainWindow/panel");
+constexpr int kStatusTimeoutMs = 15000;
+constexpr int kSidebarWidth = 176;
+
+QStringList localPaths(const QMimeData *mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    const QList<QUrl> urls = mime->urls();
+    for (const QUrl &url : urls) {
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    }
+    return paths;
+}
+
+QString sidebarStyle()
+{
+    return QStringLiteral("QWidget#sidebar { background: %1; }"
+                          "QLabel { color: %2; }"
+                          "QListWidget#panelSwitcher { background: transparent; border: none; outline: 0; }"
+                          "QListWidget#panelSwitcher::item { color: %2; padding: 9px 10px; margin: 1px 6px;"
+                          "  border-radius: 6px; }"
+                          "QListWidget#panelSwitcher::item:hover:!selected { background: #363941; }"
+                          "QListWidget#panelSwitcher::item:selected { background: #454953; color: white;"
+                          "  border-left: 3px solid %3; }")
+        .arg(theme::sidebarBackground().name(), theme::sidebarText().name(), theme::accent().name());
+}
+
+} // namespace
+
+MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
+    : QMainWindow(parent)
+    , m_tasks(new TaskManager(this))
+    , m_imports(new ImportController(m_tasks, this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(icons::app());
+    setAcceptDrops(true);
+    setUnifiedTitleAndToolBarOnMac(true);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_panels = new QStackedWidget(central);
+    layout->addWidget(createSidebar());
+    layout->addWidget(m_panels, 1);
+    setCentralWidget(central);
+    createPanels();
+    createMenus();
+    m_dropOverlay = new DropOverlay(central);
+    m_dropOverlay->setText(tr("Drop to import into this workspace"));
+
+    statusBar()->addPermanentWidget(new TaskStatusWidget(m_tasks, statusBar()));
+    statusBar()->setSizeGripEnabled(true);
+
+    connect(m_imports, &ImportController::importFinished, this, &MainWindow::onImportFinished);
+    connect(m_imports, &ImportController::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+    connect(m_dataPanel, &DataPanel::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+
+    setWorkspace(std::move(workspace));
+    restoreLayout();
+}
+
+MainWindow::~MainWindow()
+{
+    // The panels hold pointers into the workspace; let go of them before it closes.
+    m_dataPanel->setWorkspace(nullptr);
+}
+
+QWidget *MainWindow::createSidebar()
+{
+    auto *sidebar = new QWidget;
+    sidebar->setObjectName(QStringLiteral("sidebar"));
+    sidebar->setAttribute(Qt::WA_StyledBackground);
+    sidebar->setStyleSheet(sidebarStyle());
+    sidebar->setFixedWidth(kSidebarWidth);
+
+    auto *brand = new QLabel;
+    brand->setText(QStringLiteral("<span style='font-size:15pt; font-weight:600;'>Kiln</span>"));
+    auto *logo = new QLabel;
+    logo->setPixmap(icons::app().pixmap(28, 28));
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(14, 14, 14, 14);
+    header->setSpacing(8);
+    header->addWidget(logo);
+    header->addWidget(brand, 1);
+
+    m_sidebar = new QListWidget;
+    m_sidebar->setObjectName(QStringLiteral("panelSwitcher"));
+    m_sidebar->setIconSize(QSize(20, 20));
+    m_sidebar->setFrameShape(QFrame::NoFrame);
+    m_sidebar->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_sidebar->setFocusPolicy(Qt::TabFocus);
+    const QList<QPair<QIcon, QString>> entries = {
+        {icons::data(), tr("Data")},
+        {icons::experiments(), tr("Experiments")},
+        {icons::models(), tr("Models")},
+        {icons::deployments(), tr("Deployments")},
+    };
+    for (const auto &[icon, name] : entries)
+        m_sidebar->addItem(new QListWidgetItem(icon, name));
+
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
+    m_workspaceLabel->setWordWrap(true);
+    m_workspaceLabel->setContentsMargins(14, 8, 14, 14);
+
+    auto *layout = new QVBoxLayout(sidebar);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(header);
+    layout->addWidget(m_sidebar, 1);
+    layout->addWidget(m_workspaceLabel);
+    return sidebar;
+}
+
+void MainWindow::createPanels()
+{
+    m_dataPanel = new DataPanel;
+    m_panels->addWidget(m_dataPanel);
+
+    auto *experiments
+        = new EmptyStateWidget(icons::experiments(), tr("Experiments"),
+                               tr("The runs table and comparison charts arrive with the training engine: every run's "
+                                  "parameters, metrics and curves, compared side by side without sampling. "
+                                  "No runs are tracked yet."));
+    experiments->setObjectName(QStringLiteral("experimentsPanel"));
+    auto *models
+        = new EmptyStateWidget(icons::models(), tr("Models"),
+                               tr("The model registry arrives with the training engine: register a run's model as a "
+                                  "version, give versions aliases such as champion, and export them as bundles. "
+                                  "No models are registered yet."));
+    models->setObjectName(QStringLiteral("modelsPanel"));
+    auto *deployments
+        = new EmptyStateWidget(icons::deployments(), tr("Deployments"),
+                               tr("Deployment targets arrive with the serving agent: push a model version to a host "
+                                  "running kiln-serve, watch its health and latency, and roll back in one action. "
+                                  "No deployment targets are configured yet."));
+    deployments->setObjectName(QStringLiteral("deploymentsPanel"));
+    m_panels->addWidget(experiments);
+    m_panels->addWidget(models);
+    m_panels->addWidget(deployments);
+
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0)
+            return;
+        m_panels->setCurrentIndex(row);
+        const QList<QAction *> actions = m_panelActions ? m_panelActions->actions() : QList<QAction *>();
+        if (row < actions.size())
+            actions.at(row)->setChecked(true);
+    });
+    m_sidebar->setCurrentRow(0);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newWorkspace = file->addAction(tr("&New Workspace…"), this, &MainWindow::chooseNewWorkspace);
+    newWorkspace->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    QAction *open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::chooseWorkspaceToOpen);
+    open->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    QMenu *recent = file->addMenu(tr("Open &Recent"));
+    m_recent = new RecentWorkspaces(recent, this);
+    connect(m_recent, &RecentWorkspaces::openRequested, this, &MainWindow::openRecent);
+    file->addSeparator();
+    QAction *importFiles
+        = file->addAction(icons::importIcon(), tr("&Import Files…"), this, &MainWindow::chooseFilesToImport);
+    importFiles->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    file->addAction(tr("Import &Folder…"), this, &MainWindow::chooseFolderToImport);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, [this] {
+        if (close())
+            QCoreApplication::quit();
+    });
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    // Application-wide: Ctrl+Q must quit even when no Kiln window has the focus yet.
+    quit->setShortcutContext(Qt::ApplicationShortcut);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_panelActions = new QActionGroup(this);
+    m_panelActions->setExclusive(true);
+    const QStringList names = {tr("&Data"), tr("&Experiments"), tr("&Models"), tr("De&ployments")};
+    for (int i = 0; i < names.size(); ++i) {
+        QAction *action = view->addAction(names.at(i));
+        action->setCheckable(true);
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        action->setChecked(i == m_sidebar->currentRow());
+        m_panelActions->addAction(action);
+        connect(action, &QAction::triggered, this, [this, i] { m_sidebar->setCurrentRow(i); });
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Kiln"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
+}
+
+QWidget *MainWindow::panel(Panel panel) const
+{
+    return m_panels->widget(int(panel));
+}
+
+MainWindow::Panel MainWindow::currentPanel() const
+{
+    return Panel(m_panels->currentIndex());
+}
+
+void MainWindow::showPanel(Panel panel)
+{
+    m_sidebar->setCurrentRow(int(panel));
+}
+
+void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
+{
+    m_dataPanel->setWorkspace(nullptr);
+    m_workspace = std::move(workspace);
+    m_dataPanel->setWorkspace(m_workspace.get());
+    if (!m_workspace) {
+        setWindowTitle(tr("Kiln"));
+        m_workspaceLabel->clear();
+        return;
+    }
+    setWindowTitle(tr("%1 — Kiln").arg(m_workspace->name()));
+    m_workspaceLabel->setText(tr("Workspace<br><b>%1</b>").arg(m_workspace->name().toHtmlEscaped()));
+    m_workspaceLabel->setToolTip(QDir::toNativeSeparators(m_workspace->root()));
+    m_recent->add(m_workspace->root());
+}
+
+Status MainWindow::openWorkspace(const QString &folder, Workspace::OpenMode mode)
+{
+    Expected<std::unique_ptr<Workspace>> opened = Workspace::open(folder, mode);
+    if (!opened)
+        return opened.error();
+    setWorkspace(std::move(opened).value());
+    statusBar()->showMessage(tr("Opened workspace %1").arg(QDir::toNativeSeparators(folder)), kStatusTimeoutMs);
+    return Status::success();
+}
+
+void MainWindow::importPaths(const QStringList &paths)
+{
+    if (!m_workspace || paths.isEmpty())
+        return;
+    m_imports->importPaths(paths, m_workspace->root());
+}
+
+void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportReport &report)
+{
+    // The user may have switched workspaces while the import ran.
+    if (!m_workspace || QDir(workspaceRoot) != QDir(m_workspace->root()))
+        return;
+    m_dataPanel->refresh();
+    if (!report.imported.isEmpty()) {
+        const ImportedDataset &last = report.imported.constLast();
+        m_dataPanel->selectVersion(last.name, last.version);
+        showPanel(Panel::Data);
+    }
+}
+
+void MainWindow::chooseNewWorkspace()
+{
+    auto *dialog = new QFileDialog(this, tr("New Workspace: choose an empty folder"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
+        const QDir dir(folder);
+        if (Workspace::isWorkspace(folder)) {
+            const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
+            if (!status)
+                showError(tr("Cannot open workspace"), status.errorMessage());
+            else
+                statusBar()->showMessage(tr("%1 already was a workspace; opened it.").arg(folder), kStatusTimeoutMs);
+            return;
+        }
+        if (dir.exists() && !dir.isEmpty()) {
+            showError(tr("Folder is not empty"),
+                      tr("%1 already holds files. Choose or create an empty folder for a new workspace.")
+                          .arg(QDir::toNativeSeparators(folder)));
+            return;
+        }
+        const Status status = openWorkspace(folder, Workspace::OpenMode::CreateIfMissing);
+        if (!status)
+            showError(tr("Cannot create workspace"), status.errorMessage());
+    });
+    dialog->open();
+}
+
+void MainWindow::chooseWorkspaceToOpen()
+{
+    auto *dialog = new QFileDialog(this, tr("Open Workspace"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openRecent);
+    dialog->open();
+}
+
+void MainWindow::openRecent(const QString &folder)
+{
+    if (!Workspace::isWorkspace(folder)) {
+        showError(tr("Not a workspace"),
+                  tr("%1 is not a Kiln workspace (it has no kiln.db). Use File › New Workspace… "
+                     "to make one.")
+                      .arg(QDir::toNativeSeparators(folder)));
+        if (!QFileInfo::exists(folder))
+            m_recent->remove(folder);
+        return;
+    }
+    const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
+    if (!status)
+        showError(tr("Cannot open workspace"), status.errorMessage());
+}
+
+void MainWindow::chooseFilesToImport()
+{
+    QStringList patterns;
+    const QStringList extensions = PluginManager::instance().knownExtensions();
+    for (const QString &extension : extensions)
+        patterns << QString(u"*." % extension);
+    auto *dialog = new QFileDialog(this, tr("Import Files"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    QStringList filters;
+    if (!patterns.isEmpty())
+        filters << tr("Data files and archives (%1)").arg(patterns.join(u' '));
+    filters << tr("All files (*)");
+    dialog->setNameFilters(filters);
+    connect(dialog, &QFileDialog::filesSelected, this, &MainWindow::importPaths);
+    dialog->open();
+}
+
+void MainWindow::chooseFolderToImport()
+{
+    auto *dialog = new QFileDialog(this, tr("Import Folder"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) { importPaths({folder}); });
+    dialog->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto *box = new QMessageBox(this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Kiln"));
+    box->setIconPixmap(icons::app().pixmap(64, 64));
+    box->setText(tr("<h3>Kiln %1</h3>").arg(QStringLiteral(KILN_VERSION)));
+    box->setInformativeText(tr("A native workbench for machine-learning experiments: drop data in, "
+                               "train, compare, register, deploy and watch — offline.<br><br>"
+                               "Built with Qt %1.")
+                                .arg(QString::fromLatin1(qVersion())));
+    box->open();
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kDataSplitterKey, m_dataPanel->saveState());
+    settings.setValue(kPanelKey, m_panels->currentIndex());
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(kStateKey).toByteArray());
+    m_dataPanel->restoreState(settings.value(kDataSplitterKey).toByteArray());
+    const int panel = settings.value(kPanelKey, 0).toInt();
+    if (panel >= 0 && panel < m_panels->count())
+        m_sidebar->setCurrentRow(panel);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!m_workspace || localPaths(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    m_dropOverlay->raise();
+    m_dropOverlay->show();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (localPaths(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::dragLeaveEvent(QDragLeaveEvent *event)
+{
+    m_dropOverlay->hide();
+    QMainWindow::dragLeaveEvent(event);
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    m_dropOverlay->hide();
+    const QStringList paths = localPaths(event->mimeData());
+    if (paths.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    importPaths(paths);
+}
+
+} // namespace kiln
