@@ -11,8 +11,7 @@ namespace kiln::cli {
 Context::Context(QCommandLineParser &p)
     : parser(p)
     , json(p.isSet(QStringLiteral("json")))
-{
-}
+{ }
 
 QString Context::workspaceFolder() const
 {
@@ -73,7 +72,7 @@ QString formatTable(const QStringList &header, const QList<QStringList> &rows)
         }
         return out;
     };
-    QStringList lines{line(header)};
+    QStringList lines {line(header)};
     for (const QStringList &row : rows)
         lines << line(row);
     return lines.join(QLatin1Char('\n'));

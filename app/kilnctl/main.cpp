@@ -20,24 +20,27 @@ int main(int argc, char **argv)
     kiln::linkBuiltinPlugins();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Kiln from the command line.\n\n"
-        "Commands:\n"
-        "  workspace init [DIR]            create a workspace (or open an existing one)\n"
-        "  workspace info                  schema, counts and integrity check\n"
-        "  import PATH... [--name NAME]    import files, folders and archives\n"
-        "  datasets list                   datasets with their latest version\n"
-        "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
-        "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
-        "  datasets stats NAME[@VERSION]   per-column statistics"));
+    parser.setApplicationDescription(
+        QStringLiteral("Kiln from the command line.\n\n"
+                       "Commands:\n"
+                       "  workspace init [DIR]            create a workspace (or open an existing one)\n"
+                       "  workspace info                  schema, counts and integrity check\n"
+                       "  import PATH... [--name NAME]    import files, folders and archives\n"
+                       "  datasets list                   datasets with their latest version\n"
+                       "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
+                       "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
+                       "  datasets stats NAME[@VERSION]   per-column statistics"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
-        {QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: the user's default workspace)."), QStringLiteral("DIR")},
+        {QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: the user's default workspace)."),
+         QStringLiteral("DIR")},
         {QStringLiteral("json"), QStringLiteral("Print machine-readable JSON.")},
         {QStringLiteral("name"), QStringLiteral("Dataset name for a single imported file."), QStringLiteral("NAME")},
-        {QStringLiteral("delimiter"), QStringLiteral("Field delimiter (one character or 'tab'); detected by default."), QStringLiteral("C")},
-        {QStringLiteral("header"), QStringLiteral("Whether the first row is a header: yes or no; detected by default."), QStringLiteral("yes|no")},
+        {QStringLiteral("delimiter"), QStringLiteral("Field delimiter (one character or 'tab'); detected by default."),
+         QStringLiteral("C")},
+        {QStringLiteral("header"), QStringLiteral("Whether the first row is a header: yes or no; detected by default."),
+         QStringLiteral("yes|no")},
         {QStringLiteral("encoding"), QStringLiteral("utf-8 or latin-1; detected by default."), QStringLiteral("ENC")},
         {QStringLiteral("limit"), QStringLiteral("Rows to print (default 20)."), QStringLiteral("N")},
         {QStringLiteral("offset"), QStringLiteral("First row to print (default 0)."), QStringLiteral("N")},

@@ -21,16 +21,16 @@ QJsonObject ColumnProfile::statsToJson() const
         o.insert(QLatin1String("std"), *std);
     QJsonArray top;
     for (const auto &[value, n] : topValues)
-        top.append(QJsonArray{value, n});
+        top.append(QJsonArray {value, n});
     o.insert(QLatin1String("top"), top);
     if (!histogram.counts.empty()) {
         QJsonArray counts;
         for (qint64 c : histogram.counts)
             counts.append(c);
         o.insert(QLatin1String("histogram"),
-                 QJsonObject{{QLatin1String("lower"), histogram.lower},
-                             {QLatin1String("upper"), histogram.upper},
-                             {QLatin1String("counts"), counts}});
+                 QJsonObject {{QLatin1String("lower"), histogram.lower},
+                              {QLatin1String("upper"), histogram.upper},
+                              {QLatin1String("counts"), counts}});
     }
     return o;
 }

@@ -25,11 +25,11 @@ struct ColumnProfile
 {
     QString name;
     ColumnType type = ColumnType::Text;
-    qint64 count = 0;    ///< rows, missing included
+    qint64 count = 0; ///< rows, missing included
     qint64 missing = 0;
     qint64 distinct = 0; ///< distinct non-missing values
     bool distinctExact = true; ///< false: a HyperLogLog estimate (about 1% error)
-    QString min;         ///< as text a user reads (date-times in ISO 8601)
+    QString min; ///< as text a user reads (date-times in ISO 8601)
     QString max;
     std::optional<double> mean;
     std::optional<double> std; ///< sample standard deviation (n - 1), as pandas

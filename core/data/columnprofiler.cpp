@@ -180,7 +180,7 @@ private:
 
     void growDown()
     {
-        std::array<qint64, kBins> merged{};
+        std::array<qint64, kBins> merged {};
         for (int i = 0; i < kBins / 2; ++i)
             merged[std::size_t(kBins / 2 + i)] = m_counts[std::size_t(2 * i)] + m_counts[std::size_t(2 * i + 1)];
         const double upper = m_lower + kBins * m_width;
@@ -195,7 +195,7 @@ private:
     double m_lower = 0;
     double m_width = 1;
     double m_inverseWidth = 1;
-    std::array<qint64, kBins> m_counts{};
+    std::array<qint64, kBins> m_counts {};
 };
 
 /// Estimates the number of distinct values with HyperLogLog (2^14 one-byte registers: 16 KiB,
@@ -232,7 +232,7 @@ public:
     }
 
 private:
-    std::array<std::uint8_t, kRegisters> m_registers{};
+    std::array<std::uint8_t, kRegisters> m_registers {};
 };
 
 /// Counts values exactly in an open-addressing table while there are few distinct ones
@@ -357,7 +357,7 @@ private:
     }
 
     std::vector<Slot> m_slots;
-    std::vector<std::string> m_names;  ///< parallel to m_slots, read only by top()
+    std::vector<std::string> m_names; ///< parallel to m_slots, read only by top()
     std::vector<std::uint64_t> m_hashes; ///< parallel to m_slots: full hashes, to rehash and replay
     std::size_t m_used = 0;
     bool m_overflow = false;

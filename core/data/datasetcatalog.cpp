@@ -5,10 +5,10 @@
 namespace kiln {
 namespace {
 
-constexpr const char kVersionColumns[] =
-    "SELECT v.id, v.dataset_id, d.name, v.version, v.blob_sha256, v.index_sha256, v.source_path, "
-    "v.source_size, v.format, v.format_options, v.row_count, v.column_count, v.imported_at "
-    "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
+constexpr const char kVersionColumns[]
+    = "SELECT v.id, v.dataset_id, d.name, v.version, v.blob_sha256, v.index_sha256, v.source_path, "
+      "v.source_size, v.format, v.format_options, v.row_count, v.column_count, v.imported_at "
+      "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
 
 DatasetVersion versionFrom(const Statement &row)
 {
@@ -72,15 +72,14 @@ Expected<QList<DatasetVersion>> DatasetCatalog::versions(const QString &datasetN
     while (stmt->next())
         result.append(versionFrom(*stmt));
     if (result.isEmpty())
-        return Error{QStringLiteral("no dataset named '%1'").arg(datasetName)};
+        return Error {QStringLiteral("no dataset named '%1'").arg(datasetName)};
     return result;
 }
 
 Expected<DatasetVersion> DatasetCatalog::version(const QString &datasetName, int version) const
 {
     const QByteArray sql = QByteArray(kVersionColumns)
-                           + (version > 0 ? "WHERE d.name = ?1 AND v.version = ?2"
-                                          : "WHERE d.name = ?1 ORDER BY v.version DESC LIMIT 1");
+        + (version > 0 ? "WHERE d.name = ?1 AND v.version = ?2" : "WHERE d.name = ?1 ORDER BY v.version DESC LIMIT 1");
     auto stmt = m_db.prepare(sql.constData());
     if (!stmt)
         return stmt.error();
@@ -89,8 +88,8 @@ Expected<DatasetVersion> DatasetCatalog::version(const QString &datasetName, int
         stmt->bind(2, version);
     if (!stmt->next()) {
         if (version > 0 && versions(datasetName).ok())
-            return Error{QStringLiteral("dataset '%1' has no version %2").arg(datasetName).arg(version)};
-        return Error{QStringLiteral("no dataset named '%1'").arg(datasetName)};
+            return Error {QStringLiteral("dataset '%1' has no version %2").arg(datasetName).arg(version)};
+        return Error {QStringLiteral("no dataset named '%1'").arg(datasetName)};
     }
     DatasetVersion v = versionFrom(*stmt);
     auto columns = m_db.prepare("SELECT name, type, stats FROM dataset_columns WHERE version_id = ? ORDER BY position");
@@ -113,7 +112,7 @@ Expected<DatasetVersion> DatasetCatalog::versionByRef(const QString &ref) const
     bool ok = false;
     const int number = ref.mid(at + 1).toInt(&ok);
     if (!ok || number <= 0)
-        return Error{QStringLiteral("'%1' is not a dataset reference: use NAME or NAME@VERSION").arg(ref)};
+        return Error {QStringLiteral("'%1' is not a dataset reference: use NAME or NAME@VERSION").arg(ref)};
     return version(ref.left(at), number);
 }
 

@@ -30,11 +30,11 @@ struct DatasetVersion
     qint64 datasetId = 0;
     QString datasetName;
     int version = 0;
-    QString blobSha256;  ///< the data file as imported
+    QString blobSha256; ///< the data file as imported
     QString indexSha256; ///< the record offsets (little-endian int64 per row)
-    QString sourcePath;  ///< "data.tar.gz!/train/iris.csv" for an archive entry
+    QString sourcePath; ///< "data.tar.gz!/train/iris.csv" for an archive entry
     qint64 sourceSize = 0;
-    QString format;      ///< importer id
+    QString format; ///< importer id
     QJsonObject formatOptions;
     qint64 rowCount = 0;
     int columnCount = 0;
@@ -50,7 +50,9 @@ struct DatasetVersion
 class DatasetCatalog final
 {
 public:
-    explicit DatasetCatalog(Database &db) : m_db(db) {}
+    explicit DatasetCatalog(Database &db)
+        : m_db(db)
+    { }
 
     Expected<QList<DatasetSummary>> datasets() const;
     /// All versions of a dataset, newest first, without column profiles.

@@ -48,8 +48,7 @@ public:
         , m_display(std::move(display))
         , m_depth(depth)
         , m_outerSize(outerSize)
-    {
-    }
+    { }
 
     Action beginEntry(const QString &path, qint64 size) override;
     Status entryData(const char *data, qsizetype size) override;
@@ -83,8 +82,7 @@ public:
         , m_feedback(feedback)
         , m_workspace(workspace)
         , m_plugins(PluginManager::instance())
-    {
-    }
+    { }
 
     ImportReport run();
 
@@ -102,7 +100,7 @@ public:
     bool isDataName(const QString &name) const
     {
         return m_plugins.importerFor(name, {}) != nullptr
-               || m_plugins.knownExtensions().contains(QFileInfo(name).suffix().toLower());
+            || m_plugins.knownExtensions().contains(QFileInfo(name).suffix().toLower());
     }
 
 private:
@@ -183,15 +181,16 @@ void Importer::importFile(const QString &path, bool explicitlyNamed)
     Status status = stageFile(path, display, notData);
     if (status && notData) {
         if (explicitlyNamed)
-            m_report.failed.append({path, QStringLiteral("%1: not a data file Kiln reads (CSV, TSV and other "
-                                                         "delimited text, JSON lines, or an archive of them)")
-                                              .arg(display)});
+            m_report.failed.append({path,
+                                    QStringLiteral("%1: not a data file Kiln reads (CSV, TSV and other "
+                                                   "delimited text, JSON lines, or an archive of them)")
+                                        .arg(display)});
         else
             m_report.skipped << QStringLiteral("%1: not a data file").arg(path);
         return;
     }
     if (status && m_staged.empty())
-        status = Error{QStringLiteral("%1: holds no data file Kiln reads").arg(display)};
+        status = Error {QStringLiteral("%1: holds no data file Kiln reads").arg(display)};
     if (status) {
         nameStaged();
         status = commit();
@@ -199,9 +198,9 @@ void Importer::importFile(const QString &path, bool explicitlyNamed)
     if (!status) {
         if (m_feedback.isCanceled())
             m_report.cancelled = true;
-        m_report.failed.append({path, m_feedback.isCanceled()
-                                          ? QStringLiteral("%1: import cancelled").arg(display)
-                                          : status.errorMessage()});
+        m_report.failed.append(
+            {path,
+             m_feedback.isCanceled() ? QStringLiteral("%1: import cancelled").arg(display) : status.errorMessage()});
         m_staged.clear(); // drops the staged blobs: nothing of a failed import remains
         return;
     }
@@ -212,7 +211,7 @@ Status Importer::stageFile(const QString &path, const QString &display, bool &no
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1: cannot read: %2").arg(display, file.errorString())};
+        return Error {QStringLiteral("%1: cannot read: %2").arg(display, file.errorString())};
     const QByteArray head = readHead(file);
     const QString name = QFileInfo(path).fileName();
     if (const ArchivePlugin *archive = m_plugins.archiveFor(name, head))
@@ -229,10 +228,10 @@ Status Importer::stageFile(const QString &path, const QString &display, bool &no
     const qint64 base = m_doneBytes;
     for (;;) {
         if (m_feedback.isCanceled())
-            return Error{kCancelled};
+            return Error {kCancelled};
         const qint64 n = file.read(buffer.data(), buffer.size());
         if (n < 0)
-            return Error{QStringLiteral("%1: read error: %2").arg(display, file.errorString())};
+            return Error {QStringLiteral("%1: read error: %2").arg(display, file.errorString())};
         if (n == 0)
             break;
         if (Status s = stager.feed(buffer.constData(), n); !s)
@@ -265,7 +264,7 @@ Status Importer::stageArchive(const ArchivePlugin &plugin, const QString &path, 
         // Errors from our own sink already name the entry with its full display path.
         if (message == kCancelled || message.startsWith(display + QLatin1Char('!')))
             return s;
-        return Error{display + QLatin1String(": ") + message};
+        return Error {display + QLatin1String(": ") + message};
     }
     return {};
 }
@@ -316,15 +315,16 @@ Status Importer::commit()
     auto insertVersion = db.prepare(
         "INSERT INTO dataset_versions(dataset_id, version, blob_sha256, index_sha256, source_path, source_size, "
         "format, format_options, row_count, column_count, imported_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    auto insertColumn = db.prepare(
-        "INSERT INTO dataset_columns(version_id, position, name, type, stats) VALUES(?,?,?,?,?)");
+    auto insertColumn
+        = db.prepare("INSERT INTO dataset_columns(version_id, position, name, type, stats) VALUES(?,?,?,?,?)");
     for (auto *stmt : {&insertBlob, &findDataset, &insertDataset, &latest, &insertVersion, &insertColumn}) {
         if (!*stmt)
             return stmt->error();
     }
     QList<ImportedDataset> done;
     for (const StagedDataset &s : std::as_const(m_staged)) {
-        for (const auto &[sha, size] : {std::pair{s.dataSha256, s.data->size()}, std::pair{s.indexSha256, s.index->size()}}) {
+        for (const auto &[sha, size] :
+             {std::pair {s.dataSha256, s.data->size()}, std::pair {s.indexSha256, s.index->size()}}) {
             insertBlob->bind(1, sha).bind(2, std::int64_t(size)).bind(3, now);
             if (Status st = insertBlob->exec(); !st)
                 return st;
@@ -347,8 +347,8 @@ Status Importer::commit()
         int version = 0;
         if (latest->next()) {
             version = int(latest->int64(0));
-            const bool same = latest->text(1) == s.dataSha256 && latest->text(2) == s.format
-                              && latest->text(3).toUtf8() == options;
+            const bool same
+                = latest->text(1) == s.dataSha256 && latest->text(2) == s.format && latest->text(3).toUtf8() == options;
             if (same) {
                 latest->reset();
                 done.append({s.name, version, s.rows, int(s.columns.size()), true, s.sourcePath});
@@ -385,7 +385,7 @@ Status Importer::commit()
         done.append({s.name, version, s.rows, int(s.columns.size()), false, s.sourcePath});
     }
     if (m_feedback.isCanceled())
-        return Error{kCancelled};
+        return Error {kCancelled};
     if (Status st = tx.commit(); !st)
         return st;
     m_report.imported << done;
@@ -406,9 +406,8 @@ ArchiveEntrySink::Action ArchiveStager::beginEntry(const QString &path, qint64 s
     if (m_importer.isArchiveName(name)) {
         m_kind = Kind::Nested;
         if (m_depth >= kMaxArchiveDepth) {
-            m_pending = Error{QStringLiteral("%1: archives nested more than %2 deep are refused")
-                                  .arg(display)
-                                  .arg(kMaxArchiveDepth)};
+            m_pending = Error {
+                QStringLiteral("%1: archives nested more than %2 deep are refused").arg(display).arg(kMaxArchiveDepth)};
             return Action::Read; // entryData/endEntry report it and stop the expansion
         }
         // Keep the entry's name: a compressed file inside ("sales.csv.gz") is named after it.
@@ -420,7 +419,8 @@ ArchiveEntrySink::Action ArchiveStager::beginEntry(const QString &path, qint64 s
         m_nestedDir = std::make_unique<QTemporaryDir>(m_importer.blobs().tempDir() + QLatin1String("/nested-XXXXXX"));
         m_nested = std::make_unique<QFile>(m_nestedDir->filePath(safeName.right(100)));
         if (!m_nestedDir->isValid() || !m_nested->open(QIODevice::WriteOnly))
-            m_pending = Error{QStringLiteral("%1: cannot stage nested archive: %2").arg(display, m_nested->errorString())};
+            m_pending
+                = Error {QStringLiteral("%1: cannot stage nested archive: %2").arg(display, m_nested->errorString())};
         return Action::Read;
     }
     if (m_importer.isDataName(name)) {
@@ -453,14 +453,14 @@ Status ArchiveStager::entryData(const char *data, qsizetype size)
     if (!m_pending)
         return m_pending;
     if (m_importer.feedback().isCanceled())
-        return Error{kCancelled};
+        return Error {kCancelled};
     switch (m_kind) {
     case Kind::None:
         return {};
     case Kind::Nested:
         if (m_nested->write(data, size) != size)
-            return Error{QStringLiteral("%1: cannot stage nested archive: %2")
-                             .arg(entryDisplay(m_display, m_entry), m_nested->errorString())};
+            return Error {QStringLiteral("%1: cannot stage nested archive: %2")
+                              .arg(entryDisplay(m_display, m_entry), m_nested->errorString())};
         return {};
     case Kind::Data:
         if (!m_headDone) {
@@ -496,7 +496,7 @@ Status ArchiveStager::endEntry()
             head = probe.read(kHeadBytes);
         const ArchivePlugin *plugin = m_importer.plugins().archiveFor(QFileInfo(m_entry).fileName(), head);
         Status s = plugin ? m_importer.stageArchive(*plugin, nestedPath, display, m_depth + 1, m_outerSize)
-                          : Status(Error{QStringLiteral("%1: not a readable archive").arg(display)});
+                          : Status(Error {QStringLiteral("%1: not a readable archive").arg(display)});
         m_nested.reset();
         m_nestedDir.reset();
         return s;
@@ -566,15 +566,14 @@ ImportTask::ImportTask(ImportRequest request, QObject *parent)
                                      : tr("Importing %n files", nullptr, int(request.paths.size())),
            parent)
     , m_request(std::move(request))
-{
-}
+{ }
 
 Status ImportTask::run(Feedback &feedback)
 {
     m_report = importPaths(m_request, feedback);
     setMessage(m_report.summary());
     if (m_report.imported.isEmpty() && !m_report.failed.isEmpty() && !m_report.cancelled)
-        return Error{m_report.failed.first().message};
+        return Error {m_report.failed.first().message};
     return {};
 }
 

@@ -17,7 +17,7 @@ struct ImportRequest
 {
     QString workspaceRoot;
     QStringList paths;
-    QString name;        ///< dataset name for a single data file; empty: from the file name
+    QString name; ///< dataset name for a single data file; empty: from the file name
     QJsonObject options; ///< forced format options (delimiter, header, encoding); absent: detected
 };
 

@@ -9,8 +9,7 @@ namespace kiln {
 
 DatasetTable::~DatasetTable() = default;
 
-Expected<std::shared_ptr<const DatasetTable>> DatasetTable::open(const BlobStore &blobs,
-                                                                 const DatasetVersion &version)
+Expected<std::shared_ptr<const DatasetTable>> DatasetTable::open(const BlobStore &blobs, const DatasetVersion &version)
 {
     std::shared_ptr<DatasetTable> table(new DatasetTable);
     table->m_version = version;
@@ -18,21 +17,22 @@ Expected<std::shared_ptr<const DatasetTable>> DatasetTable::open(const BlobStore
         table->m_columnNames << column.name;
     const ImporterPlugin *plugin = PluginManager::instance().importer(version.format);
     if (!plugin)
-        return Error{QStringLiteral("%1: no plugin reads the format '%2'").arg(version.ref(), version.format)};
+        return Error {QStringLiteral("%1: no plugin reads the format '%2'").arg(version.ref(), version.format)};
     table->m_decoder = plugin->createDecoder(version.formatOptions, table->m_columnNames);
 
-    const auto mapBlob = [&blobs, &version](const QString &sha, std::unique_ptr<QFile> &file,
-                                            const uchar *&data, qint64 &size) -> Status {
+    const auto mapBlob = [&blobs, &version](const QString &sha, std::unique_ptr<QFile> &file, const uchar *&data,
+                                            qint64 &size) -> Status {
         file = std::make_unique<QFile>(blobs.pathFor(sha));
         if (!file->open(QIODevice::ReadOnly))
-            return Error{QStringLiteral("%1: stored file %2 is missing: %3")
-                             .arg(version.ref(), file->fileName(), file->errorString())};
+            return Error {QStringLiteral("%1: stored file %2 is missing: %3")
+                              .arg(version.ref(), file->fileName(), file->errorString())};
         size = file->size();
         if (size == 0)
             return {};
         data = file->map(0, size);
         if (!data)
-            return Error{QStringLiteral("%1: cannot map %2: %3").arg(version.ref(), file->fileName(), file->errorString())};
+            return Error {
+                QStringLiteral("%1: cannot map %2: %3").arg(version.ref(), file->fileName(), file->errorString())};
         return {};
     };
     if (Status s = mapBlob(version.blobSha256, table->m_dataFile, table->m_data, table->m_dataSize); !s)
@@ -42,10 +42,10 @@ Expected<std::shared_ptr<const DatasetTable>> DatasetTable::open(const BlobStore
         return s.error();
     table->m_rowCount = indexSize / qint64(sizeof(qint64));
     if (table->m_rowCount != version.rowCount)
-        return Error{QStringLiteral("%1: the row index holds %2 rows, the catalog says %3")
-                         .arg(version.ref())
-                         .arg(table->m_rowCount)
-                         .arg(version.rowCount)};
+        return Error {QStringLiteral("%1: the row index holds %2 rows, the catalog says %3")
+                          .arg(version.ref())
+                          .arg(table->m_rowCount)
+                          .arg(version.rowCount)};
     return std::shared_ptr<const DatasetTable>(std::move(table));
 }
 

@@ -27,8 +27,7 @@ public:
     DatasetTable(const DatasetTable &) = delete;
     DatasetTable &operator=(const DatasetTable &) = delete;
 
-    static Expected<std::shared_ptr<const DatasetTable>> open(const BlobStore &blobs,
-                                                              const DatasetVersion &version);
+    static Expected<std::shared_ptr<const DatasetTable>> open(const BlobStore &blobs, const DatasetVersion &version);
 
     const DatasetVersion &version() const { return m_version; }
     qint64 rowCount() const { return m_rowCount; }

@@ -11,8 +11,7 @@ constexpr std::size_t kMaxQueuedChunks = 4;
 BackgroundBlobWriter::BackgroundBlobWriter(BlobStore::Writer &writer)
     : m_writer(writer)
     , m_thread([this] { run(); })
-{
-}
+{ }
 
 BackgroundBlobWriter::~BackgroundBlobWriter()
 {
@@ -90,13 +89,13 @@ Status DataFileStager::start(const QJsonObject &options, QByteArrayView head)
     m_index = std::move(index).value();
     m_parser = m_plugin.createParser(options, head, this);
     if (!m_parser)
-        return Error{QStringLiteral("%1: the %2 importer cannot read it").arg(m_displayName, m_plugin.formatId())};
+        return Error {QStringLiteral("%1: the %2 importer cannot read it").arg(m_displayName, m_plugin.formatId())};
     return {};
 }
 
 Error DataFileStager::parseError() const
 {
-    return Error{m_displayName + QLatin1String(": ") + m_parser->errorString()};
+    return Error {m_displayName + QLatin1String(": ") + m_parser->errorString()};
 }
 
 Status DataFileStager::feed(const char *data, qsizetype size)
@@ -115,7 +114,7 @@ Expected<StagedDataset> DataFileStager::finish()
     if (Status s = flushIndex(); !s)
         return s.error();
     if (m_profiler.rows() == 0)
-        return Error{m_displayName + QLatin1String(": no data rows")};
+        return Error {m_displayName + QLatin1String(": no data rows")};
     if (Status s = m_dataWriter->finish(); !s)
         return s.error();
     m_dataWriter.reset();

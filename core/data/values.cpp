@@ -9,20 +9,26 @@ namespace kiln {
 QString columnTypeName(ColumnType type)
 {
     switch (type) {
-    case ColumnType::Boolean: return QStringLiteral("boolean");
-    case ColumnType::Integer: return QStringLiteral("integer");
-    case ColumnType::Float: return QStringLiteral("float");
-    case ColumnType::DateTime: return QStringLiteral("datetime");
-    case ColumnType::Categorical: return QStringLiteral("categorical");
-    case ColumnType::Text: return QStringLiteral("text");
+    case ColumnType::Boolean:
+        return QStringLiteral("boolean");
+    case ColumnType::Integer:
+        return QStringLiteral("integer");
+    case ColumnType::Float:
+        return QStringLiteral("float");
+    case ColumnType::DateTime:
+        return QStringLiteral("datetime");
+    case ColumnType::Categorical:
+        return QStringLiteral("categorical");
+    case ColumnType::Text:
+        return QStringLiteral("text");
     }
     return QStringLiteral("text");
 }
 
 std::optional<ColumnType> columnTypeFromString(const QString &name)
 {
-    for (ColumnType type : {ColumnType::Boolean, ColumnType::Integer, ColumnType::Float,
-                            ColumnType::DateTime, ColumnType::Categorical, ColumnType::Text}) {
+    for (ColumnType type : {ColumnType::Boolean, ColumnType::Integer, ColumnType::Float, ColumnType::DateTime,
+                            ColumnType::Categorical, ColumnType::Text}) {
         if (columnTypeName(type) == name)
             return type;
     }
@@ -92,14 +98,21 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int &out)
 bool isMissing(std::string_view text)
 {
     // pandas' default na_values, so "missing" means the same here as in read_csv.
-    static constexpr std::array<std::string_view, 19> kMissing = {
-        "", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
-        "<NA>", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"};
+    static constexpr std::array<std::string_view, 19> kMissing
+        = {"",     "NA",   "N/A",  "n/a",      "NaN", "nan",     "-NaN",     "-nan",   "NULL",   "null",
+           "None", "<NA>", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"};
     if (text.empty())
         return true;
     // Most fields are numbers or words that no marker starts like: decide on the first byte.
     switch (text.front()) {
-    case ' ': case '\t': case '#': case '-': case '1': case '<': case 'N': case 'n':
+    case ' ':
+    case '\t':
+    case '#':
+    case '-':
+    case '1':
+    case '<':
+    case 'N':
+    case 'n':
         break;
     default:
         return false;
@@ -182,8 +195,7 @@ std::optional<std::int64_t> toDateTimeMs(std::string_view s)
         || !digits(s, 5, 2, month) || !digits(s, 8, 2, day))
         return std::nullopt;
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12 || day < 1
-        || day > kDays[month - 1] + (month == 2 && isLeap(year) ? 1 : 0))
+    if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] + (month == 2 && isLeap(year) ? 1 : 0))
         return std::nullopt;
     std::int64_t ms = daysFromCivil(year, unsigned(month), unsigned(day)) * 86400000LL;
     std::size_t pos = 10;
@@ -192,8 +204,8 @@ std::optional<std::int64_t> toDateTimeMs(std::string_view s)
     if (s[pos] != 'T' && s[pos] != ' ')
         return std::nullopt;
     int hour = 0, minute = 0, second = 0;
-    if (!digits(s, pos + 1, 2, hour) || pos + 3 >= s.size() || s[pos + 3] != ':'
-        || !digits(s, pos + 4, 2, minute) || hour > 23 || minute > 59)
+    if (!digits(s, pos + 1, 2, hour) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, minute)
+        || hour > 23 || minute > 59)
         return std::nullopt;
     pos += 6;
     if (pos < s.size() && s[pos] == ':') {

@@ -110,8 +110,7 @@ public:
     virtual int probe(const QString &fileName, QByteArrayView head) const = 0;
     /// Streams every regular file entry to `sink`. The error names the archive's entry and
     /// the reason; the caller prefixes the archive's file name.
-    virtual Status expand(const QString &archivePath, ArchiveEntrySink &sink,
-                          const ArchiveLimits &limits) const = 0;
+    virtual Status expand(const QString &archivePath, ArchiveEntrySink &sink, const ArchiveLimits &limits) const = 0;
 };
 
 } // namespace kiln

@@ -19,7 +19,7 @@ struct PluginSpec
     QString kind; ///< "importer" or "archive"
     QStringList extensions;
     QString location; ///< "static" or the library's path
-    QString error;    ///< why it was not loaded; empty when loaded
+    QString error; ///< why it was not loaded; empty when loaded
 };
 
 /// Finds Kiln plugins (built in, and shared libraries in $KILN_PLUGIN_PATH), checks their

@@ -9,8 +9,7 @@ namespace kiln {
 Statement::Statement(Statement &&other) noexcept
     : m_db(other.m_db)
     , m_stmt(std::exchange(other.m_stmt, nullptr))
-{
-}
+{ }
 
 Statement &Statement::operator=(Statement &&other) noexcept
 {
@@ -75,7 +74,7 @@ Status Statement::exec()
     sqlite3_reset(m_stmt);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
         return {};
-    return Error{m_db->lastError()};
+    return Error {m_db->lastError()};
 }
 
 void Statement::reset()
@@ -121,13 +120,12 @@ Expected<std::unique_ptr<Database>> Database::open(const QString &path)
     sqlite3 *handle = nullptr;
     const QByteArray file = path.toUtf8();
     const int rc = sqlite3_open_v2(file.constData(), &handle,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        const QString reason = handle ? QString::fromUtf8(sqlite3_errmsg(handle))
-                                      : QString::fromUtf8(sqlite3_errstr(rc));
+        const QString reason
+            = handle ? QString::fromUtf8(sqlite3_errmsg(handle)) : QString::fromUtf8(sqlite3_errstr(rc));
         sqlite3_close_v2(handle);
-        return Error{QStringLiteral("cannot open database %1: %2").arg(path, reason)};
+        return Error {QStringLiteral("cannot open database %1: %2").arg(path, reason)};
     }
     std::unique_ptr<Database> db(new Database(handle, path));
     // Another process (a second app, kilnctl) may hold the write lock for a while.
@@ -135,10 +133,10 @@ Expected<std::unique_ptr<Database>> Database::open(const QString &path)
     sqlite3_extended_result_codes(handle, 1);
     // WAL survives kill -9 at any moment; synchronous=NORMAL keeps every commit that
     // returned across process crashes (only a power cut may lose the last ones).
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                               "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
+    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA temp_store=MEMORY"}) {
         if (Status s = db->exec(pragma); !s)
-            return Error{QStringLiteral("cannot open database %1: %2").arg(path, s.errorMessage())};
+            return Error {QStringLiteral("cannot open database %1: %2").arg(path, s.errorMessage())};
     }
     return db;
 }
@@ -147,7 +145,7 @@ Status Database::exec(const char *sql)
 {
     char *message = nullptr;
     if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        Error error{QString::fromUtf8(message ? message : sqlite3_errmsg(m_db))};
+        Error error {QString::fromUtf8(message ? message : sqlite3_errmsg(m_db))};
         sqlite3_free(message);
         return error;
     }
@@ -158,7 +156,7 @@ Expected<Statement> Database::prepare(const char *sql)
 {
     sqlite3_stmt *stmt = nullptr;
     if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
-        return Error{lastError()};
+        return Error {lastError()};
     return Statement(this, stmt);
 }
 
@@ -189,8 +187,8 @@ Status Database::integrityCheck()
             problems << line;
     }
     if (!problems.isEmpty())
-        return Error{QStringLiteral("integrity check of %1 failed: %2")
-                         .arg(m_path, problems.join(QLatin1String("; ")))};
+        return Error {
+            QStringLiteral("integrity check of %1 failed: %2").arg(m_path, problems.join(QLatin1String("; ")))};
     return {};
 }
 
@@ -210,7 +208,7 @@ Transaction::~Transaction()
 Status Transaction::commit()
 {
     if (!m_active)
-        return m_begin.ok() ? Status(Error{QStringLiteral("transaction already ended")}) : m_begin;
+        return m_begin.ok() ? Status(Error {QStringLiteral("transaction already ended")}) : m_begin;
     Status s = m_db.exec("COMMIT");
     if (s)
         m_active = false;

@@ -53,7 +53,10 @@ public:
 
 private:
     friend class Database;
-    Statement(Database *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
+    Statement(Database *db, sqlite3_stmt *stmt)
+        : m_db(db)
+        , m_stmt(stmt)
+    { }
 
     Database *m_db = nullptr;
     sqlite3_stmt *m_stmt = nullptr;
@@ -83,7 +86,10 @@ public:
     sqlite3 *handle() const { return m_db; }
 
 private:
-    explicit Database(sqlite3 *db, QString path) : m_db(db), m_path(std::move(path)) {}
+    explicit Database(sqlite3 *db, QString path)
+        : m_db(db)
+        , m_path(std::move(path))
+    { }
     sqlite3 *m_db = nullptr;
     QString m_path;
 };

@@ -32,8 +32,8 @@ public:
     void setProgressCallback(std::function<void(double)> callback) { m_callback = std::move(callback); }
 
 private:
-    std::atomic<bool> m_canceled{false};
-    std::atomic<double> m_progress{0.0};
+    std::atomic<bool> m_canceled {false};
+    std::atomic<double> m_progress {0.0};
     mutable QMutex m_textMutex;
     QString m_statusText;
     std::function<void(double)> m_callback;

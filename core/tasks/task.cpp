@@ -29,13 +29,14 @@ void Task::cancel()
 void Task::runHere()
 {
     setState(State::Running);
-    complete(m_feedback.isCanceled() ? Status(Error{tr("cancelled")}) : run(m_feedback));
+    complete(m_feedback.isCanceled() ? Status(Error {tr("cancelled")}) : run(m_feedback));
 }
 
 void Task::execute()
 {
-    const Status status = m_feedback.isCanceled() ? Status(Error{tr("cancelled")}) : run(m_feedback);
-    QMetaObject::invokeMethod(this, [this, status] { complete(status); }, Qt::QueuedConnection);
+    const Status status = m_feedback.isCanceled() ? Status(Error {tr("cancelled")}) : run(m_feedback);
+    QMetaObject::invokeMethod(
+        this, [this, status] { complete(status); }, Qt::QueuedConnection);
 }
 
 void Task::complete(const Status &status)

@@ -48,13 +48,13 @@ protected:
     /// The work. Runs on a worker thread: touch no QObject of another thread here.
     virtual Status run(Feedback &feedback) = 0;
     /// Runs on the task's thread after run() returned, before finished(): apply results.
-    virtual void applyResult() {}
+    virtual void applyResult() { }
     void setMessage(const QString &message) { m_message = message; }
     Feedback &feedback() { return m_feedback; }
 
 private:
     friend class TaskManager;
-    void execute();                 // worker thread
+    void execute(); // worker thread
     void complete(const Status &status); // task thread
     void setState(State state);
     void pollProgress();

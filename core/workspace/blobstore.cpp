@@ -10,8 +10,7 @@ namespace kiln {
 
 BlobStore::BlobStore(QString root)
     : m_root(std::move(root))
-{
-}
+{ }
 
 QString BlobStore::tempDir() const
 {
@@ -32,7 +31,7 @@ Expected<QString> BlobStore::addFile(const QString &sourcePath)
 {
     QFile source(sourcePath);
     if (!source.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read %1: %2").arg(sourcePath, source.errorString())};
+        return Error {QStringLiteral("cannot read %1: %2").arg(sourcePath, source.errorString())};
     auto writer = beginWrite();
     if (!writer)
         return writer.error();
@@ -40,7 +39,7 @@ Expected<QString> BlobStore::addFile(const QString &sourcePath)
     for (;;) {
         const qint64 n = source.read(buffer.data(), buffer.size());
         if (n < 0)
-            return Error{QStringLiteral("cannot read %1: %2").arg(sourcePath, source.errorString())};
+            return Error {QStringLiteral("cannot read %1: %2").arg(sourcePath, source.errorString())};
         if (n == 0)
             break;
         if (Status s = (*writer)->write(buffer.constData(), n); !s)
@@ -67,11 +66,10 @@ void BlobStore::removeStaleTempFiles() const
 Expected<std::unique_ptr<BlobStore::Writer>> BlobStore::beginWrite() const
 {
     if (!QDir().mkpath(tempDir()))
-        return Error{QStringLiteral("cannot create %1").arg(tempDir())};
+        return Error {QStringLiteral("cannot create %1").arg(tempDir())};
     auto file = std::make_unique<QTemporaryFile>(tempDir() + QLatin1String("/blob-XXXXXX"));
     if (!file->open())
-        return Error{QStringLiteral("cannot create a staging file in %1: %2")
-                         .arg(tempDir(), file->errorString())};
+        return Error {QStringLiteral("cannot create a staging file in %1: %2").arg(tempDir(), file->errorString())};
     // The Writer owns the name from now on: it renames or removes the file itself.
     file->setAutoRemove(false);
     return std::unique_ptr<Writer>(new Writer(this, std::move(file)));
@@ -80,8 +78,7 @@ Expected<std::unique_ptr<BlobStore::Writer>> BlobStore::beginWrite() const
 BlobStore::Writer::Writer(const BlobStore *store, std::unique_ptr<QFile> file)
     : m_store(store)
     , m_file(std::move(file))
-{
-}
+{ }
 
 BlobStore::Writer::~Writer()
 {
@@ -95,7 +92,7 @@ Status BlobStore::Writer::write(const char *data, qint64 size)
 {
     m_hash.addData(QByteArrayView(data, size));
     if (m_file->write(data, size) != size)
-        return Error{QStringLiteral("cannot write to %1: %2").arg(m_file->fileName(), m_file->errorString())};
+        return Error {QStringLiteral("cannot write to %1: %2").arg(m_file->fileName(), m_file->errorString())};
     m_size += size;
     return {};
 }
@@ -105,7 +102,7 @@ Expected<QString> BlobStore::Writer::finish()
     if (!m_sha.isEmpty())
         return m_sha;
     if (!m_file->flush())
-        return Error{QStringLiteral("cannot write to %1: %2").arg(m_file->fileName(), m_file->errorString())};
+        return Error {QStringLiteral("cannot write to %1: %2").arg(m_file->fileName(), m_file->errorString())};
     m_file->close();
     m_sha = QString::fromLatin1(m_hash.hexResult());
     return m_sha;
@@ -127,7 +124,7 @@ Status BlobStore::Writer::publish()
         // rename(2) is atomic within the workspace's file system.
         if (!m_file->rename(target)) {
             if (!QFileInfo::exists(target)) // another writer may have won the race
-                return Error{QStringLiteral("cannot store blob %1: %2").arg(target, m_file->errorString())};
+                return Error {QStringLiteral("cannot store blob %1: %2").arg(target, m_file->errorString())};
             m_file->remove();
         }
     }

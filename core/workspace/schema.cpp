@@ -65,14 +65,14 @@ Expected<int> migrate(Database &db)
         const int version = stmt->next() ? int(stmt->int64(0)) : 0;
         stmt = Statement();
         if (version > latestSchemaVersion())
-            return Error{QStringLiteral("this workspace has schema version %1, newer than this Kiln "
-                                        "understands (%2): update Kiln to open it")
-                             .arg(version)
-                             .arg(latestSchemaVersion())};
+            return Error {QStringLiteral("this workspace has schema version %1, newer than this Kiln "
+                                         "understands (%2): update Kiln to open it")
+                              .arg(version)
+                              .arg(latestSchemaVersion())};
         if (version == latestSchemaVersion())
             return version;
         if (Status s = db.exec(kMigrations[std::size_t(version)]); !s)
-            return Error{QStringLiteral("schema migration %1 failed: %2").arg(version + 1).arg(s.errorMessage())};
+            return Error {QStringLiteral("schema migration %1 failed: %2").arg(version + 1).arg(s.errorMessage())};
         const QByteArray setVersion = "PRAGMA user_version=" + QByteArray::number(version + 1);
         if (Status s = db.exec(setVersion.constData()); !s)
             return s.error();

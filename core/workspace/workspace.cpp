@@ -17,8 +17,7 @@ Workspace::Workspace(QString root, std::unique_ptr<Database> db, int schemaVersi
     , m_blobs(m_root)
     , m_db(std::move(db))
     , m_schemaVersion(schemaVersion)
-{
-}
+{ }
 
 Workspace::~Workspace() = default;
 
@@ -56,30 +55,29 @@ QString Workspace::databasePath() const
 Expected<std::unique_ptr<Workspace>> Workspace::open(const QString &folder, OpenMode mode)
 {
     if (folder.isEmpty())
-        return Error{QStringLiteral("no workspace folder given")};
+        return Error {QStringLiteral("no workspace folder given")};
     const QString root = QDir::cleanPath(QDir::current().absoluteFilePath(folder));
     const QFileInfo info(root);
     if (info.exists() && !info.isDir())
-        return Error{QStringLiteral("%1 is a file, not a workspace folder").arg(root)};
+        return Error {QStringLiteral("%1 is a file, not a workspace folder").arg(root)};
     if (!isWorkspace(root)) {
         if (mode == OpenMode::OpenExisting)
-            return Error{QStringLiteral("%1 is not a Kiln workspace (it has no %2)").arg(root, kDatabaseFile)};
+            return Error {QStringLiteral("%1 is not a Kiln workspace (it has no %2)").arg(root, kDatabaseFile)};
         if (info.exists() && !QDir(root).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
-            return Error{QStringLiteral("%1 is not empty and not a Kiln workspace: choose an empty folder")
-                             .arg(root)};
+            return Error {QStringLiteral("%1 is not empty and not a Kiln workspace: choose an empty folder").arg(root)};
         if (!QDir().mkpath(root))
-            return Error{QStringLiteral("cannot create workspace folder %1").arg(root)};
+            return Error {QStringLiteral("cannot create workspace folder %1").arg(root)};
     }
     for (const char *sub : {"blobs", "tmp"}) {
         if (!QDir().mkpath(root + QLatin1Char('/') + QLatin1String(sub)))
-            return Error{QStringLiteral("cannot create %1/%2").arg(root, QLatin1String(sub))};
+            return Error {QStringLiteral("cannot create %1/%2").arg(root, QLatin1String(sub))};
     }
     auto db = Database::open(QDir(root).filePath(kDatabaseFile));
     if (!db)
         return db.error();
     auto version = Internal::migrate(**db);
     if (!version)
-        return Error{QStringLiteral("cannot open workspace %1: %2").arg(root, version.errorMessage())};
+        return Error {QStringLiteral("cannot open workspace %1: %2").arg(root, version.errorMessage())};
     {
         auto stmt = (*db)->prepare("INSERT OR IGNORE INTO workspace_info(key, value) VALUES('created_at', ?)");
         if (stmt)

@@ -24,8 +24,7 @@ public:
 
     /// Opens (and migrates) the workspace in `folder`; with CreateIfMissing an empty or
     /// missing folder becomes a new workspace.
-    static Expected<std::unique_ptr<Workspace>> open(const QString &folder,
-                                                     OpenMode mode = OpenMode::CreateIfMissing);
+    static Expected<std::unique_ptr<Workspace>> open(const QString &folder, OpenMode mode = OpenMode::CreateIfMissing);
     /// The default workspace in the user's data folder; $KILN_WORKSPACE overrides it.
     static QString defaultFolder();
     static bool isWorkspace(const QString &folder);

@@ -46,7 +46,8 @@ void killHard(QProcess *p)
 QByteArray lastLine(qint64 rows)
 {
     const qint64 i = rows - 1;
-    return QByteArray::number(i) + ",name-" + QByteArray::number(i % 977) + "," + QByteArray::number(double(i) / 8.0) + ",2024-01-01";
+    return QByteArray::number(i) + ",name-" + QByteArray::number(i % 977) + "," + QByteArray::number(double(i) / 8.0)
+        + ",2024-01-01";
 }
 
 } // namespace
@@ -81,7 +82,7 @@ void tst_CrashSafety::initTestCase()
     file.write("id,name,score,day\n");
     for (qint64 i = 0; i < kRows; ++i) {
         chunk += QByteArray::number(i) + ",name-" + QByteArray::number(i % 977) + ","
-                 + QByteArray::number(double(i) / 8.0) + ",2024-01-01\n";
+            + QByteArray::number(double(i) / 8.0) + ",2024-01-01\n";
         if (chunk.size() > (1 << 20)) {
             file.write(chunk);
             chunk.clear();
@@ -95,7 +96,7 @@ void tst_CrashSafety::initTestCase()
 QProcess *tst_CrashSafety::startImport(const QStringList &files)
 {
     auto *p = new QProcess(this);
-    p->start(test::kilnctlPath(), QStringList{QStringLiteral("--workspace"), m_ws, QStringLiteral("import")} + files);
+    p->start(test::kilnctlPath(), QStringList {QStringLiteral("--workspace"), m_ws, QStringLiteral("import")} + files);
     if (!p->waitForStarted())
         qFatal("kilnctl did not start");
     return p;

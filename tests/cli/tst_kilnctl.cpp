@@ -47,7 +47,7 @@ void tst_Kilnctl::init()
 Result tst_Kilnctl::kilnctl(QStringList args)
 {
     QProcess p;
-    p.start(kiln::test::kilnctlPath(), QStringList{QStringLiteral("--workspace"), m_ws} + args);
+    p.start(kiln::test::kilnctlPath(), QStringList {QStringLiteral("--workspace"), m_ws} + args);
     if (!p.waitForFinished(120000))
         qFatal("kilnctl did not finish");
     return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
@@ -86,21 +86,25 @@ void tst_Kilnctl::importListShowRowsStats()
     QVERIFY(r.out.startsWith("NAME"));
     QVERIFY(r.out.contains("people"));
 
-    r = kilnctl({QStringLiteral("datasets"), QStringLiteral("show"), QStringLiteral("people"), QStringLiteral("--json")});
+    r = kilnctl(
+        {QStringLiteral("datasets"), QStringLiteral("show"), QStringLiteral("people"), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.json().value(QStringLiteral("ref")).toString(), QStringLiteral("people@1"));
-    QCOMPARE(r.json().value(QStringLiteral("schema")).toArray().at(1).toObject().value(QStringLiteral("type")).toString(),
-             QStringLiteral("integer"));
+    QCOMPARE(
+        r.json().value(QStringLiteral("schema")).toArray().at(1).toObject().value(QStringLiteral("type")).toString(),
+        QStringLiteral("integer"));
     QCOMPARE(r.json().value(QStringLiteral("source")).toString(), csv);
 
-    r = kilnctl({QStringLiteral("datasets"), QStringLiteral("rows"), QStringLiteral("people"), QStringLiteral("--limit"), QStringLiteral("2"), QStringLiteral("--json")});
+    r = kilnctl({QStringLiteral("datasets"), QStringLiteral("rows"), QStringLiteral("people"),
+                 QStringLiteral("--limit"), QStringLiteral("2"), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 0);
     const QJsonArray rows = r.json().value(QStringLiteral("rows")).toArray();
     QCOMPARE(rows.size(), 2);
     QCOMPARE(rows.at(1).toArray().at(0).toString(), QStringLiteral("Alan"));
     QCOMPARE(r.json().value(QStringLiteral("totalRows")).toInt(), 3);
 
-    r = kilnctl({QStringLiteral("datasets"), QStringLiteral("stats"), QStringLiteral("people"), QStringLiteral("--json")});
+    r = kilnctl(
+        {QStringLiteral("datasets"), QStringLiteral("stats"), QStringLiteral("people"), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 0);
     const QJsonObject age = r.json().value(QStringLiteral("columns")).toArray().at(1).toObject();
     QCOMPARE(age.value(QStringLiteral("missing")).toInt(), 1);
@@ -119,7 +123,14 @@ void tst_Kilnctl::versionsFromTheShell()
     QVERIFY2(r.out.contains("unchanged"), r.out.constData());
     kiln::test::writeFile(csv, "a\n1\n2\n");
     r = kilnctl({QStringLiteral("import"), csv, QStringLiteral("--json")});
-    QCOMPARE(r.json().value(QStringLiteral("imported")).toArray().first().toObject().value(QStringLiteral("version")).toInt(), 2);
+    QCOMPARE(r.json()
+                 .value(QStringLiteral("imported"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("version"))
+                 .toInt(),
+             2);
     r = kilnctl({QStringLiteral("datasets"), QStringLiteral("rows"), QStringLiteral("v@1"), QStringLiteral("--json")});
     QCOMPARE(r.json().value(QStringLiteral("totalRows")).toInt(), 1);
     r = kilnctl({QStringLiteral("datasets"), QStringLiteral("show"), QStringLiteral("v"), QStringLiteral("--json")});
@@ -140,8 +151,9 @@ void tst_Kilnctl::failuresExitNonZeroWithOneLine()
     QCOMPARE(r.err, QByteArray("kilnctl: no dataset named 'nope'\n"));
 
     QProcess p;
-    p.start(kiln::test::kilnctlPath(), {QStringLiteral("--workspace"), m_dir->filePath(QStringLiteral("missing")),
-                                         QStringLiteral("datasets"), QStringLiteral("list")});
+    p.start(kiln::test::kilnctlPath(),
+            {QStringLiteral("--workspace"), m_dir->filePath(QStringLiteral("missing")), QStringLiteral("datasets"),
+             QStringLiteral("list")});
     QVERIFY(p.waitForFinished());
     QCOMPARE(p.exitCode(), 1);
     QVERIFY(p.readAllStandardError().contains("not a Kiln workspace"));
@@ -151,7 +163,10 @@ void tst_Kilnctl::usageErrorsExitTwo()
 {
     QCOMPARE(kilnctl({QStringLiteral("frobnicate")}).exitCode, 2);
     QCOMPARE(kilnctl({QStringLiteral("import")}).exitCode, 2);
-    QCOMPARE(kilnctl({QStringLiteral("import"), QStringLiteral("x.csv"), QStringLiteral("--header"), QStringLiteral("maybe")}).exitCode, 2);
+    QCOMPARE(kilnctl({QStringLiteral("import"), QStringLiteral("x.csv"), QStringLiteral("--header"),
+                      QStringLiteral("maybe")})
+                 .exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(tst_Kilnctl)

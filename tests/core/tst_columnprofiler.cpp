@@ -41,17 +41,28 @@ void tst_ColumnProfiler::inferredType_data()
 {
     QTest::addColumn<QStringList>("values");
     QTest::addColumn<ColumnType>("type");
-    QTest::newRow("integers") << QStringList{QStringLiteral("1"), QStringLiteral("-2"), QStringLiteral("30")} << ColumnType::Integer;
-    QTest::newRow("integers with missing") << QStringList{QStringLiteral("1"), QStringLiteral("NA"), QStringLiteral("")} << ColumnType::Integer;
-    QTest::newRow("floats") << QStringList{QStringLiteral("1"), QStringLiteral("2.5"), QStringLiteral("1e3")} << ColumnType::Float;
-    QTest::newRow("booleans") << QStringList{QStringLiteral("true"), QStringLiteral("False"), QStringLiteral("yes")} << ColumnType::Boolean;
-    QTest::newRow("0/1 are integers") << QStringList{QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("1")} << ColumnType::Integer;
-    QTest::newRow("dates") << QStringList{QStringLiteral("2024-01-01"), QStringLiteral("2024-01-02T10:00:00")} << ColumnType::DateTime;
-    QTest::newRow("integer then date is text") << QStringList{QStringLiteral("5"), QStringLiteral("2024-01-01")} << ColumnType::Text;
-    QTest::newRow("number then word") << QStringList{QStringLiteral("5"), QStringLiteral("five")} << ColumnType::Text;
-    QTest::newRow("repeated labels") << QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("cat"), QStringLiteral("dog")} << ColumnType::Categorical;
-    QTest::newRow("unique words") << QStringList{QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")} << ColumnType::Text;
-    QTest::newRow("all missing") << QStringList{QStringLiteral("NA"), QStringLiteral("")} << ColumnType::Text;
+    QTest::newRow("integers") << QStringList {QStringLiteral("1"), QStringLiteral("-2"), QStringLiteral("30")}
+                              << ColumnType::Integer;
+    QTest::newRow("integers with missing")
+        << QStringList {QStringLiteral("1"), QStringLiteral("NA"), QStringLiteral("")} << ColumnType::Integer;
+    QTest::newRow("floats") << QStringList {QStringLiteral("1"), QStringLiteral("2.5"), QStringLiteral("1e3")}
+                            << ColumnType::Float;
+    QTest::newRow("booleans") << QStringList {QStringLiteral("true"), QStringLiteral("False"), QStringLiteral("yes")}
+                              << ColumnType::Boolean;
+    QTest::newRow("0/1 are integers") << QStringList {QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("1")}
+                                      << ColumnType::Integer;
+    QTest::newRow("dates") << QStringList {QStringLiteral("2024-01-01"), QStringLiteral("2024-01-02T10:00:00")}
+                           << ColumnType::DateTime;
+    QTest::newRow("integer then date is text")
+        << QStringList {QStringLiteral("5"), QStringLiteral("2024-01-01")} << ColumnType::Text;
+    QTest::newRow("number then word") << QStringList {QStringLiteral("5"), QStringLiteral("five")} << ColumnType::Text;
+    QTest::newRow("repeated labels") << QStringList {QStringLiteral("cat"), QStringLiteral("dog"),
+                                                     QStringLiteral("cat"), QStringLiteral("dog")}
+                                     << ColumnType::Categorical;
+    QTest::newRow("unique words") << QStringList {QStringLiteral("alpha"), QStringLiteral("beta"),
+                                                  QStringLiteral("gamma")}
+                                  << ColumnType::Text;
+    QTest::newRow("all missing") << QStringList {QStringLiteral("NA"), QStringLiteral("")} << ColumnType::Text;
 }
 
 void tst_ColumnProfiler::inferredType()
@@ -76,8 +87,9 @@ void tst_ColumnProfiler::missingValuesAreCountedNotZeroed()
 void tst_ColumnProfiler::numericStatisticsMatchHandComputed()
 {
     // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample variance 32/7.
-    const ColumnProfile p = profile({QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("4"), QStringLiteral("4"),
-                                     QStringLiteral("5"), QStringLiteral("5"), QStringLiteral("7"), QStringLiteral("9")});
+    const ColumnProfile p
+        = profile({QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("4"), QStringLiteral("4"),
+                   QStringLiteral("5"), QStringLiteral("5"), QStringLiteral("7"), QStringLiteral("9")});
     QCOMPARE(p.type, ColumnType::Integer);
     QCOMPARE(*p.mean, 5.0);
     QVERIFY(qFuzzyCompare(*p.std, std::sqrt(32.0 / 7.0)));
@@ -162,7 +174,8 @@ void tst_ColumnProfiler::distinctBeyondBudgetIsEstimated()
 
 void tst_ColumnProfiler::dateTimeRange()
 {
-    const ColumnProfile p = profile({QStringLiteral("2024-03-01"), QStringLiteral("2023-01-15"), QStringLiteral("2024-12-31T23:00:00Z")});
+    const ColumnProfile p
+        = profile({QStringLiteral("2024-03-01"), QStringLiteral("2023-01-15"), QStringLiteral("2024-12-31T23:00:00Z")});
     QCOMPARE(p.type, ColumnType::DateTime);
     QCOMPARE(p.min, QStringLiteral("2023-01-15"));
     QCOMPARE(p.max, QStringLiteral("2024-12-31T23:00:00Z"));

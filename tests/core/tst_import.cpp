@@ -155,8 +155,9 @@ void tst_Import::csvBecomesABrowsableDataset()
     auto table = DatasetTable::open((*ws)->blobs(), *version);
     QVERIFY(table.ok());
     QCOMPARE((*table)->rowCount(), 3);
-    QCOMPARE((*table)->row(1), (QStringList{QStringLiteral("south, east"), QStringLiteral("NA"), QStringLiteral("3.25"),
-                                            QStringLiteral("2024-01-02"), QStringLiteral("false")}));
+    QCOMPARE((*table)->row(1),
+             (QStringList {QStringLiteral("south, east"), QStringLiteral("NA"), QStringLiteral("3.25"),
+                           QStringLiteral("2024-01-02"), QStringLiteral("false")}));
     QCOMPARE((*table)->row(2).at(0), QStringLiteral("west"));
 }
 
@@ -166,17 +167,19 @@ void tst_Import::formats_data()
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QStringList>("firstRow");
     QTest::newRow("tsv") << QStringLiteral("t.tsv") << QByteArray("a\tb\n1\tx y\n2\tz\n")
-                         << QStringList{QStringLiteral("1"), QStringLiteral("x y")};
+                         << QStringList {QStringLiteral("1"), QStringLiteral("x y")};
     QTest::newRow("semicolon") << QStringLiteral("s.csv") << QByteArray("a;b\n1,5;q\n2,5;r\n")
-                               << QStringList{QStringLiteral("1,5"), QStringLiteral("q")};
+                               << QStringList {QStringLiteral("1,5"), QStringLiteral("q")};
     QTest::newRow("bom") << QStringLiteral("b.csv") << QByteArray("\xEF\xBB\xBFname,n\nZoë,1\nÅsa,2\n")
-                         << QStringList{QStringLiteral("Zoë"), QStringLiteral("1")};
+                         << QStringList {QStringLiteral("Zoë"), QStringLiteral("1")};
     QTest::newRow("latin-1") << QStringLiteral("l.csv") << QByteArray("name,n\nZo\xEB,1\nJos\xE9,2\n")
-                             << QStringList{QStringLiteral("Zoë"), QStringLiteral("1")};
-    QTest::newRow("quoted newline") << QStringLiteral("q.csv") << QByteArray("a,b\n\"line one\nline two\",\"say \"\"hi\"\"\"\n3,4\n")
-                                    << QStringList{QStringLiteral("line one\nline two"), QStringLiteral("say \"hi\"")};
-    QTest::newRow("jsonl") << QStringLiteral("j.jsonl") << QByteArray("{\"a\": 1, \"b\": \"x\"}\n{\"a\": 2, \"b\": null}\n")
-                           << QStringList{QStringLiteral("1"), QStringLiteral("x")};
+                             << QStringList {QStringLiteral("Zoë"), QStringLiteral("1")};
+    QTest::newRow("quoted newline") << QStringLiteral("q.csv")
+                                    << QByteArray("a,b\n\"line one\nline two\",\"say \"\"hi\"\"\"\n3,4\n")
+                                    << QStringList {QStringLiteral("line one\nline two"), QStringLiteral("say \"hi\"")};
+    QTest::newRow("jsonl") << QStringLiteral("j.jsonl")
+                           << QByteArray("{\"a\": 1, \"b\": \"x\"}\n{\"a\": 2, \"b\": null}\n")
+                           << QStringList {QStringLiteral("1"), QStringLiteral("x")};
 }
 
 void tst_Import::formats()
@@ -201,7 +204,10 @@ void tst_Import::archiveEntriesBecomeDatasets()
     test::writeFile(m_in + QStringLiteral("/pack/train.csv"), "x,y\n1,a\n2,b\n3,c\n");
     test::writeFile(m_in + QStringLiteral("/pack/sub/events.jsonl"), "{\"k\": 1}\n{\"k\": 2}\n");
     test::writeFile(m_in + QStringLiteral("/pack/README.md"), "# not data\n");
-    run(QStringLiteral("tar"), {QStringLiteral("czf"), QStringLiteral("pack.tar.gz"), QStringLiteral("-C"), QStringLiteral("pack"), QStringLiteral(".")}, m_in);
+    run(QStringLiteral("tar"),
+        {QStringLiteral("czf"), QStringLiteral("pack.tar.gz"), QStringLiteral("-C"), QStringLiteral("pack"),
+         QStringLiteral(".")},
+        m_in);
     python(QStringLiteral("import zipfile\nwith zipfile.ZipFile('pack.zip','w',zipfile.ZIP_DEFLATED) as z:\n"
                           " z.write('pack/train.csv','train.csv')\n z.write('pack/README.md','README.md')\n"),
            m_in);
@@ -214,7 +220,8 @@ void tst_Import::archiveEntriesBecomeDatasets()
         QVERIFY(train != report.imported.end());
         QCOMPARE(train->rows, 3);
         QVERIFY2(train->source.contains(archive + QStringLiteral("!/")), qPrintable(train->source));
-        QVERIFY2(report.skipped.join(QLatin1Char('\n')).contains(QStringLiteral("README.md")), qPrintable(report.skipped.join(QLatin1Char('\n'))));
+        QVERIFY2(report.skipped.join(QLatin1Char('\n')).contains(QStringLiteral("README.md")),
+                 qPrintable(report.skipped.join(QLatin1Char('\n'))));
     }
     auto ws = Workspace::open(m_root);
     auto events = DatasetCatalog((*ws)->db()).version(QStringLiteral("events"));
@@ -273,20 +280,25 @@ void tst_Import::changedContentIsTheNextVersion()
     auto table = DatasetTable::open((*ws)->blobs(), *v1);
     QVERIFY(table.ok());
     QCOMPARE((*table)->rowCount(), 2);
-    QCOMPARE((*table)->row(1), (QStringList{QStringLiteral("3"), QStringLiteral("4")}));
+    QCOMPARE((*table)->row(1), (QStringList {QStringLiteral("3"), QStringLiteral("4")}));
 }
 
 void tst_Import::nameOverride()
 {
-    const ImportReport report = import({test::writeFile(m_in + QStringLiteral("/x.csv"), "a\n1\n")}, QStringLiteral("my data"));
+    const ImportReport report
+        = import({test::writeFile(m_in + QStringLiteral("/x.csv"), "a\n1\n")}, QStringLiteral("my data"));
     QCOMPARE(report.imported.first().name, QStringLiteral("my data"));
 }
 
 void tst_Import::nestedArchiveTwoDeepIsRead()
 {
     test::writeFile(m_in + QStringLiteral("/inner/deep.csv"), "a,b\n1,2\n");
-    run(QStringLiteral("tar"), {QStringLiteral("cf"), QStringLiteral("inner.tar"), QStringLiteral("-C"), QStringLiteral("inner"), QStringLiteral("deep.csv")}, m_in);
-    run(QStringLiteral("tar"), {QStringLiteral("czf"), QStringLiteral("outer.tar.gz"), QStringLiteral("inner.tar")}, m_in);
+    run(QStringLiteral("tar"),
+        {QStringLiteral("cf"), QStringLiteral("inner.tar"), QStringLiteral("-C"), QStringLiteral("inner"),
+         QStringLiteral("deep.csv")},
+        m_in);
+    run(QStringLiteral("tar"), {QStringLiteral("czf"), QStringLiteral("outer.tar.gz"), QStringLiteral("inner.tar")},
+        m_in);
     const ImportReport report = import({m_in + QStringLiteral("/outer.tar.gz")});
     QVERIFY2(report.failed.isEmpty(), qPrintable(report.failed.value(0).message));
     QCOMPARE(report.imported.size(), 1);
@@ -303,41 +315,72 @@ void tst_Import::badInput_data()
     const auto writes = [](const QString &name, const QByteArray &pythonBytes) {
         return QStringLiteral("open('%1','wb').write(%2)").arg(name, QString::fromLatin1(pythonBytes));
     };
-    QTest::newRow("ragged row") << QStringLiteral("ragged.csv") << writes(QStringLiteral("ragged.csv"), "b'a,b,c\\n1,2,3\\n4,5\\n'")
-                                << QStringList{QStringLiteral("ragged.csv"), QStringLiteral("line 3"), QStringLiteral("2 fields, expected 3")};
-    QTest::newRow("unbalanced quote") << QStringLiteral("quote.csv") << writes(QStringLiteral("quote.csv"), "b'a,b\\n1,\"open\\n2,3\\n'")
-                                      << QStringList{QStringLiteral("quote.csv"), QStringLiteral("line 2"), QStringLiteral("never closed")};
-    QTest::newRow("invalid utf-8") << QStringLiteral("utf.csv") << writes(QStringLiteral("utf.csv"), "'a,b\\nZo\\u00eb,1\\n'.encode() + b'x\\xff\\xfe,2\\n'")
-                                   << QStringList{QStringLiteral("utf.csv"), QStringLiteral("line 3"), QStringLiteral("UTF-8")};
+    QTest::newRow("ragged row") << QStringLiteral("ragged.csv")
+                                << writes(QStringLiteral("ragged.csv"), "b'a,b,c\\n1,2,3\\n4,5\\n'")
+                                << QStringList {QStringLiteral("ragged.csv"), QStringLiteral("line 3"),
+                                                QStringLiteral("2 fields, expected 3")};
+    QTest::newRow("unbalanced quote") << QStringLiteral("quote.csv")
+                                      << writes(QStringLiteral("quote.csv"), "b'a,b\\n1,\"open\\n2,3\\n'")
+                                      << QStringList {QStringLiteral("quote.csv"), QStringLiteral("line 2"),
+                                                      QStringLiteral("never closed")};
+    QTest::newRow("invalid utf-8") << QStringLiteral(
+        "utf.csv") << writes(QStringLiteral("utf.csv"), "'a,b\\nZo\\u00eb,1\\n'.encode() + b'x\\xff\\xfe,2\\n'")
+                                   << QStringList {QStringLiteral("utf.csv"), QStringLiteral("line 3"),
+                                                   QStringLiteral("UTF-8")};
     QTest::newRow("empty file") << QStringLiteral("empty.csv") << writes(QStringLiteral("empty.csv"), "b''")
-                                << QStringList{QStringLiteral("empty.csv"), QStringLiteral("empty")};
-    QTest::newRow("header only") << QStringLiteral("header.csv") << writes(QStringLiteral("header.csv"), "b'name,value\\n'")
-                                 << QStringList{QStringLiteral("header.csv"), QStringLiteral("no data rows")};
-    QTest::newRow("1 MB field") << QStringLiteral("wide.csv") << writes(QStringLiteral("wide.csv"), "b'a,b\\n1,' + b'x' * 1048576 + b'\\n'")
-                                << QStringList{QStringLiteral("wide.csv"), QStringLiteral("line 2"), QStringLiteral("1,000,000 bytes")};
-    QTest::newRow("json lines") << QStringLiteral("bad.jsonl") << writes(QStringLiteral("bad.jsonl"), "b'{\"a\": 1}\\n{\"a\": \\n'")
-                                << QStringList{QStringLiteral("bad.jsonl"), QStringLiteral("line 2")};
-    QTest::newRow("not data") << QStringLiteral("photo.png") << writes(QStringLiteral("photo.png"), "b'\\x89PNG\\r\\n\\x1a\\n' + bytes(100)")
-                              << QStringList{QStringLiteral("photo.png"), QStringLiteral("not a data file")};
+                                << QStringList {QStringLiteral("empty.csv"), QStringLiteral("empty")};
+    QTest::newRow("header only") << QStringLiteral("header.csv")
+                                 << writes(QStringLiteral("header.csv"), "b'name,value\\n'")
+                                 << QStringList {QStringLiteral("header.csv"), QStringLiteral("no data rows")};
+    QTest::newRow("1 MB field") << QStringLiteral("wide.csv")
+                                << writes(QStringLiteral("wide.csv"), "b'a,b\\n1,' + b'x' * 1048576 + b'\\n'")
+                                << QStringList {QStringLiteral("wide.csv"), QStringLiteral("line 2"),
+                                                QStringLiteral("1,000,000 bytes")};
+    QTest::newRow("json lines") << QStringLiteral("bad.jsonl")
+                                << writes(QStringLiteral("bad.jsonl"), "b'{\"a\": 1}\\n{\"a\": \\n'")
+                                << QStringList {QStringLiteral("bad.jsonl"), QStringLiteral("line 2")};
+    QTest::newRow("not data") << QStringLiteral("photo.png")
+                              << writes(QStringLiteral("photo.png"), "b'\\x89PNG\\r\\n\\x1a\\n' + bytes(100)")
+                              << QStringList {QStringLiteral("photo.png"), QStringLiteral("not a data file")};
 
     const QString tarHeader = QStringLiteral("import tarfile, io\n"
                                              "def add(t, name, data=b'a,b\\n1,2\\n', kind=tarfile.REGTYPE, link=''):\n"
-                                             "  i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.size = len(data) if kind == tarfile.REGTYPE else 0\n"
+                                             "  i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.size = "
+                                             "len(data) if kind == tarfile.REGTYPE else 0\n"
                                              "  t.addfile(i, io.BytesIO(data) if kind == tarfile.REGTYPE else None)\n");
-    QTest::newRow("dot-dot entry") << QStringLiteral("evil.tar") << tarHeader + QStringLiteral("with tarfile.open('evil.tar','w') as t:\n  add(t, 'ok.csv'); add(t, '../../evil.csv')\n")
-                                   << QStringList{QStringLiteral("evil.tar"), QStringLiteral("../../evil.csv")};
-    QTest::newRow("absolute entry") << QStringLiteral("abs.tar") << tarHeader + QStringLiteral("with tarfile.open('abs.tar','w') as t:\n  add(t, '/tmp/abs.csv')\n")
-                                    << QStringList{QStringLiteral("abs.tar"), QStringLiteral("/tmp/abs.csv")};
-    QTest::newRow("symlink out") << QStringLiteral("link.tar.gz") << tarHeader + QStringLiteral("with tarfile.open('link.tar.gz','w:gz') as t:\n  add(t, 'data.csv', kind=tarfile.SYMTYPE, link='/etc/passwd')\n")
-                                 << QStringList{QStringLiteral("link.tar.gz"), QStringLiteral("data.csv"), QStringLiteral("/etc/passwd")};
-    QTest::newRow("hard link out") << QStringLiteral("hard.tar") << tarHeader + QStringLiteral("with tarfile.open('hard.tar','w') as t:\n  add(t, 'data.csv', kind=tarfile.LNKTYPE, link='../../etc/passwd')\n")
-                                   << QStringList{QStringLiteral("hard.tar"), QStringLiteral("data.csv")};
-    QTest::newRow("zip bomb") << QStringLiteral("bomb.tar.gz") << tarHeader + QStringLiteral("with tarfile.open('bomb.tar.gz','w:gz') as t:\n  add(t, 'zeros.csv', b'a\\n' + b'0\\n' * 20000000)\n")
-                              << QStringList{QStringLiteral("bomb.tar.gz"), QStringLiteral("zeros.csv"), QStringLiteral("bomb")};
-    QTest::newRow("nested three deep") << QStringLiteral("l1.tar") << tarHeader + QStringLiteral(
-                                          "def wrap(name, inner, data):\n  t = tarfile.open(name, 'w'); add(t, inner, data); t.close(); return open(name, 'rb').read()\n"
-                                          "b3 = wrap('l3.tar', 'deep.csv', b'a\\n1\\n'); b2 = wrap('l2.tar', 'l3.tar', b3); wrap('l1.tar', 'l2.tar', b2)\n")
-                                       << QStringList{QStringLiteral("l1.tar!/l2.tar!/l3.tar"), QStringLiteral("nested")};
+    QTest::newRow("dot-dot entry") << QStringLiteral("evil.tar")
+                                   << tarHeader
+            + QStringLiteral("with tarfile.open('evil.tar','w') as t:\n  add(t, 'ok.csv'); add(t, '../../evil.csv')\n")
+                                   << QStringList {QStringLiteral("evil.tar"), QStringLiteral("../../evil.csv")};
+    QTest::newRow("absolute entry") << QStringLiteral("abs.tar")
+                                    << tarHeader
+            + QStringLiteral("with tarfile.open('abs.tar','w') as t:\n  add(t, '/tmp/abs.csv')\n")
+                                    << QStringList {QStringLiteral("abs.tar"), QStringLiteral("/tmp/abs.csv")};
+    QTest::newRow("symlink out") << QStringLiteral("link.tar.gz")
+                                 << tarHeader
+            + QStringLiteral("with tarfile.open('link.tar.gz','w:gz') as t:\n  add(t, 'data.csv', "
+                             "kind=tarfile.SYMTYPE, link='/etc/passwd')\n")
+                                 << QStringList {QStringLiteral("link.tar.gz"), QStringLiteral("data.csv"),
+                                                 QStringLiteral("/etc/passwd")};
+    QTest::newRow("hard link out") << QStringLiteral("hard.tar")
+                                   << tarHeader
+            + QStringLiteral("with tarfile.open('hard.tar','w') as t:\n  add(t, 'data.csv', kind=tarfile.LNKTYPE, "
+                             "link='../../etc/passwd')\n")
+                                   << QStringList {QStringLiteral("hard.tar"), QStringLiteral("data.csv")};
+    QTest::newRow("zip bomb")
+        << QStringLiteral("bomb.tar.gz")
+        << tarHeader
+            + QStringLiteral(
+                "with tarfile.open('bomb.tar.gz','w:gz') as t:\n  add(t, 'zeros.csv', b'a\\n' + b'0\\n' * 20000000)\n")
+        << QStringList {QStringLiteral("bomb.tar.gz"), QStringLiteral("zeros.csv"), QStringLiteral("bomb")};
+    QTest::newRow("nested three deep") << QStringLiteral("l1.tar")
+                                       << tarHeader
+            + QStringLiteral("def wrap(name, inner, data):\n  t = tarfile.open(name, 'w'); add(t, inner, data); "
+                             "t.close(); return open(name, 'rb').read()\n"
+                             "b3 = wrap('l3.tar', 'deep.csv', b'a\\n1\\n'); b2 = wrap('l2.tar', 'l3.tar', b3); "
+                             "wrap('l1.tar', 'l2.tar', b2)\n")
+                                       << QStringList {QStringLiteral("l1.tar!/l2.tar!/l3.tar"),
+                                                       QStringLiteral("nested")};
 }
 
 void tst_Import::badInput()
@@ -359,10 +402,14 @@ void tst_Import::brokenEntryFailsTheWholeArchive()
 {
     test::writeFile(m_in + QStringLiteral("/mix/good.csv"), "a,b\n1,2\n");
     test::writeFile(m_in + QStringLiteral("/mix/zbad.csv"), "a,b\n1,2\n3\n");
-    run(QStringLiteral("tar"), {QStringLiteral("czf"), QStringLiteral("mix.tar.gz"), QStringLiteral("-C"), QStringLiteral("mix"), QStringLiteral("good.csv"), QStringLiteral("zbad.csv")}, m_in);
+    run(QStringLiteral("tar"),
+        {QStringLiteral("czf"), QStringLiteral("mix.tar.gz"), QStringLiteral("-C"), QStringLiteral("mix"),
+         QStringLiteral("good.csv"), QStringLiteral("zbad.csv")},
+        m_in);
     const ImportReport report = import({m_in + QStringLiteral("/mix.tar.gz")});
     QCOMPARE(report.failed.size(), 1);
-    QVERIFY2(report.failed.first().message.contains(QStringLiteral("mix.tar.gz!/zbad.csv: line 3")), qPrintable(report.failed.first().message));
+    QVERIFY2(report.failed.first().message.contains(QStringLiteral("mix.tar.gz!/zbad.csv: line 3")),
+             qPrintable(report.failed.first().message));
     expectNothingStored();
 }
 

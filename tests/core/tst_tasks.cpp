@@ -15,9 +15,12 @@ class CountingTask final : public Task
 {
 public:
     CountingTask(int limit, bool fail, QSemaphore *started = nullptr, QSemaphore *gate = nullptr)
-        : Task(QStringLiteral("Counting")), m_limit(limit), m_fail(fail), m_started(started), m_gate(gate)
-    {
-    }
+        : Task(QStringLiteral("Counting"))
+        , m_limit(limit)
+        , m_fail(fail)
+        , m_started(started)
+        , m_gate(gate)
+    { }
     int reached = 0;
     bool appliedOnOwnerThread = false;
     Qt::HANDLE workerThread = nullptr;
@@ -32,12 +35,12 @@ protected:
                 m_gate->acquire();
             }
             if (feedback.isCanceled())
-                return Error{QStringLiteral("stopped")};
+                return Error {QStringLiteral("stopped")};
             reached = i;
             feedback.setProgress(double(i) / m_limit);
         }
         if (m_fail)
-            return Error{QStringLiteral("counting.csv: line 3: broken")};
+            return Error {QStringLiteral("counting.csv: line 3: broken")};
         setMessage(QStringLiteral("counted to %1").arg(reached));
         return {};
     }

@@ -94,9 +94,11 @@ void tst_Workspace::pragmasAreSet()
     QVERIFY(fk.ok() && fk->next());
     QCOMPARE(fk->int64(0), 1);
     // Foreign keys are enforced: a version cannot name a dataset that does not exist.
-    QVERIFY(!(*ws)->db().exec("INSERT INTO dataset_versions(dataset_id, version, blob_sha256, index_sha256, "
-                              "source_path, source_size, format, format_options, row_count, column_count, "
-                              "imported_at) VALUES(42, 1, 'x', 'y', 'p', 1, 'f', '{}', 1, 1, 'now')")
+    QVERIFY(!(*ws)
+                 ->db()
+                 .exec("INSERT INTO dataset_versions(dataset_id, version, blob_sha256, index_sha256, "
+                       "source_path, source_size, format, format_options, row_count, column_count, "
+                       "imported_at) VALUES(42, 1, 'x', 'y', 'p', 1, 'f', '{}', 1, 1, 'now')")
                  .ok());
 }
 
@@ -168,7 +170,8 @@ void tst_Workspace::abandonedBlobLeavesNothing()
         // destroyed without publish(): an import that failed after staging
     }
     QCOMPARE(QDir(blobs.tempDir()).entryList(QDir::Files).size(), 0);
-    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("blobs"))) || QDir(dir.filePath(QStringLiteral("blobs"))).isEmpty());
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("blobs")))
+            || QDir(dir.filePath(QStringLiteral("blobs"))).isEmpty());
 }
 
 void tst_Workspace::staleTempFilesAreRemoved()
