@@ -47,6 +47,12 @@ int datasetsList(Context &ctx);
 int datasetsShow(Context &ctx);
 int datasetsRows(Context &ctx);
 int datasetsStats(Context &ctx);
+int train(Context &ctx);
+int runCommand(Context &ctx);
+int runsList(Context &ctx);
+int runsShow(Context &ctx);
+int runsMetrics(Context &ctx);
+int runsCancel(Context &ctx);
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

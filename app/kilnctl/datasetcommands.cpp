@@ -37,11 +37,25 @@ QString optional(const std::optional<double> &v)
     return v ? QString::number(*v, 'g', 6) : QString();
 }
 
-Expected<DatasetVersion> resolve(Context &ctx, Workspace &ws)
+/// The workspace and the one dataset version the arguments name: what the commands that read a
+/// dataset start from.
+struct OpenedDataset
 {
+    std::unique_ptr<Workspace> workspace;
+    DatasetVersion version;
+};
+
+Expected<OpenedDataset> openDataset(const Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ws.error();
     if (ctx.args.size() != 1)
-        return Error{QStringLiteral("name one dataset: NAME or NAME@VERSION")};
-    return DatasetCatalog(ws.db()).versionByRef(ctx.args.first());
+        return Error {QStringLiteral("name one dataset: NAME or NAME@VERSION")};
+    auto version = DatasetCatalog((*ws)->db()).versionByRef(ctx.args.first());
+    if (!version)
+        return version.error();
+    return OpenedDataset {std::move(*ws), std::move(*version)};
 }
 
 } // namespace
@@ -59,7 +73,8 @@ int workspaceInit(Context &ctx)
                        {QLatin1String("created"), !existed},
                        {QLatin1String("schemaVersion"), (*ws)->schemaVersion()}});
     else
-        ctx.printLine(QStringLiteral("%1 workspace %2").arg(existed ? QStringLiteral("Opened existing") : QStringLiteral("Created"), (*ws)->root()));
+        ctx.printLine(QStringLiteral("%1 workspace %2")
+                          .arg(existed ? QStringLiteral("Opened existing") : QStringLiteral("Created"), (*ws)->root()));
     return Success;
 }
 
@@ -92,7 +107,8 @@ int workspaceInfo(Context &ctx)
         ctx.printLine(QStringLiteral("Schema:     version %1").arg((*ws)->schemaVersion()));
         ctx.printLine(QStringLiteral("Datasets:   %1 (%2 versions)").arg(datasets).arg(versions));
         ctx.printLine(QStringLiteral("Blobs:      %1 (%2 bytes)").arg(blobs).arg(blobBytes));
-        ctx.printLine(QStringLiteral("Integrity:  %1").arg(integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage()));
+        ctx.printLine(
+            QStringLiteral("Integrity:  %1").arg(integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage()));
     }
     return integrity.ok() ? Success : Failure;
 }
@@ -110,7 +126,8 @@ int importPaths(Context &ctx)
     request.name = ctx.parser.value(QStringLiteral("name"));
     const QString delimiter = ctx.parser.value(QStringLiteral("delimiter"));
     if (!delimiter.isEmpty()) {
-        const QString d = delimiter == QLatin1String("\\t") || delimiter == QLatin1String("tab") ? QStringLiteral("\t") : delimiter;
+        const QString d
+            = delimiter == QLatin1String("\\t") || delimiter == QLatin1String("tab") ? QStringLiteral("\t") : delimiter;
         if (d.size() != 1)
             return ctx.usage(QStringLiteral("--delimiter takes one character (or 'tab')"));
         request.options.insert(QLatin1String("delimiter"), d);
@@ -146,24 +163,30 @@ int importPaths(Context &ctx)
     if (ctx.json) {
         QJsonArray imported;
         for (const ImportedDataset &d : report.imported)
-            imported.append(QJsonObject{{QLatin1String("name"), d.name},
-                                        {QLatin1String("version"), d.version},
-                                        {QLatin1String("rows"), d.rows},
-                                        {QLatin1String("columns"), d.columns},
-                                        {QLatin1String("unchanged"), d.unchanged},
-                                        {QLatin1String("source"), d.source}});
+            imported.append(QJsonObject {{QLatin1String("name"), d.name},
+                                         {QLatin1String("version"), d.version},
+                                         {QLatin1String("rows"), d.rows},
+                                         {QLatin1String("columns"), d.columns},
+                                         {QLatin1String("unchanged"), d.unchanged},
+                                         {QLatin1String("source"), d.source}});
         QJsonArray failed;
         for (const ImportFailure &f : report.failed)
-            failed.append(QJsonObject{{QLatin1String("source"), f.source}, {QLatin1String("error"), f.message}});
+            failed.append(QJsonObject {{QLatin1String("source"), f.source}, {QLatin1String("error"), f.message}});
         ctx.printJson({{QLatin1String("ok"), report.failed.isEmpty()},
                        {QLatin1String("imported"), imported},
                        {QLatin1String("failed"), failed},
                        {QLatin1String("skipped"), QJsonArray::fromStringList(report.skipped)}});
     } else {
         for (const ImportedDataset &d : report.imported) {
-            ctx.printLine(d.unchanged ? QStringLiteral("%1@%2 unchanged (same content as the latest version)").arg(d.name).arg(d.version)
-                                      : QStringLiteral("%1@%2: %3 rows, %4 columns from %5")
-                                            .arg(d.name).arg(d.version).arg(d.rows).arg(d.columns).arg(d.source));
+            ctx.printLine(
+                d.unchanged
+                    ? QStringLiteral("%1@%2 unchanged (same content as the latest version)").arg(d.name).arg(d.version)
+                    : QStringLiteral("%1@%2: %3 rows, %4 columns from %5")
+                          .arg(d.name)
+                          .arg(d.version)
+                          .arg(d.rows)
+                          .arg(d.columns)
+                          .arg(d.source));
         }
         for (const QString &s : report.skipped)
             ctx.printLine(QStringLiteral("skipped %1").arg(s));
@@ -184,19 +207,19 @@ int datasetsList(Context &ctx)
     if (ctx.json) {
         QJsonArray list;
         for (const DatasetSummary &d : *datasets)
-            list.append(QJsonObject{{QLatin1String("name"), d.name},
-                                    {QLatin1String("latestVersion"), d.latestVersion},
-                                    {QLatin1String("versions"), d.versionCount},
-                                    {QLatin1String("rows"), d.latestRowCount},
-                                    {QLatin1String("columns"), d.latestColumnCount},
-                                    {QLatin1String("updatedAt"), d.updatedAt.toString(Qt::ISODateWithMs)}});
+            list.append(QJsonObject {{QLatin1String("name"), d.name},
+                                     {QLatin1String("latestVersion"), d.latestVersion},
+                                     {QLatin1String("versions"), d.versionCount},
+                                     {QLatin1String("rows"), d.latestRowCount},
+                                     {QLatin1String("columns"), d.latestColumnCount},
+                                     {QLatin1String("updatedAt"), d.updatedAt.toString(Qt::ISODateWithMs)}});
         ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("datasets"), list}});
         return Success;
     }
     QList<QStringList> rows;
     for (const DatasetSummary &d : *datasets)
-        rows << QStringList{d.name, QString::number(d.latestVersion), QString::number(d.latestRowCount),
-                            QString::number(d.latestColumnCount), d.updatedAt.toLocalTime().toString(Qt::ISODate)};
+        rows << QStringList {d.name, QString::number(d.latestVersion), QString::number(d.latestRowCount),
+                             QString::number(d.latestColumnCount), d.updatedAt.toLocalTime().toString(Qt::ISODate)};
     ctx.printLine(formatTable({QStringLiteral("NAME"), QStringLiteral("VERSION"), QStringLiteral("ROWS"),
                                QStringLiteral("COLUMNS"), QStringLiteral("UPDATED")},
                               rows));
@@ -205,18 +228,18 @@ int datasetsList(Context &ctx)
 
 int datasetsShow(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto v = resolve(ctx, **ws);
-    if (!v)
-        return ctx.fail(v.errorMessage());
-    auto versions = DatasetCatalog((*ws)->db()).versions(v->datasetName);
+    auto opened = openDataset(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    Workspace &ws = *opened->workspace;
+    const DatasetVersion &v = opened->version;
+    auto versions = DatasetCatalog(ws.db()).versions(v.datasetName);
     if (ctx.json) {
-        QJsonObject o = versionJson(*v);
+        QJsonObject o = versionJson(v);
         QJsonArray columns;
-        for (const ColumnProfile &c : v->columns)
-            columns.append(QJsonObject{{QLatin1String("name"), c.name}, {QLatin1String("type"), columnTypeName(c.type)}});
+        for (const ColumnProfile &c : v.columns)
+            columns.append(
+                QJsonObject {{QLatin1String("name"), c.name}, {QLatin1String("type"), columnTypeName(c.type)}});
         o.insert(QLatin1String("schema"), columns);
         QJsonArray history;
         if (versions) {
@@ -228,39 +251,44 @@ int datasetsShow(Context &ctx)
         ctx.printJson(o);
         return Success;
     }
-    ctx.printLine(QStringLiteral("%1  %2 rows x %3 columns").arg(v->ref()).arg(v->rowCount).arg(v->columnCount));
-    ctx.printLine(QStringLiteral("source:   %1 (%2 bytes)").arg(v->sourcePath).arg(v->sourceSize));
-    ctx.printLine(QStringLiteral("sha256:   %1").arg(v->blobSha256));
-    ctx.printLine(QStringLiteral("imported: %1").arg(v->importedAt.toString(Qt::ISODateWithMs)));
-    ctx.printLine(QStringLiteral("format:   %1 %2").arg(v->format, QString::fromUtf8(QJsonDocument(v->formatOptions).toJson(QJsonDocument::Compact))));
+    ctx.printLine(QStringLiteral("%1  %2 rows x %3 columns").arg(v.ref()).arg(v.rowCount).arg(v.columnCount));
+    ctx.printLine(QStringLiteral("source:   %1 (%2 bytes)").arg(v.sourcePath).arg(v.sourceSize));
+    ctx.printLine(QStringLiteral("sha256:   %1").arg(v.blobSha256));
+    ctx.printLine(QStringLiteral("imported: %1").arg(v.importedAt.toString(Qt::ISODateWithMs)));
+    ctx.printLine(QStringLiteral("format:   %1 %2")
+                      .arg(v.format, QString::fromUtf8(QJsonDocument(v.formatOptions).toJson(QJsonDocument::Compact))));
     QList<QStringList> rows;
-    for (const ColumnProfile &c : v->columns)
-        rows << QStringList{c.name, columnTypeName(c.type)};
+    for (const ColumnProfile &c : v.columns)
+        rows << QStringList {c.name, columnTypeName(c.type)};
     ctx.printLine(formatTable({QStringLiteral("COLUMN"), QStringLiteral("TYPE")}, rows));
     if (versions && versions->size() > 1) {
         ctx.printLine(QStringLiteral("versions:"));
         for (const DatasetVersion &h : *versions)
-            ctx.printLine(QStringLiteral("  @%1  %2 rows  %3  %4").arg(h.version).arg(h.rowCount).arg(h.blobSha256.left(12), h.importedAt.toString(Qt::ISODate)));
+            ctx.printLine(QStringLiteral("  @%1  %2 rows  %3  %4")
+                              .arg(h.version)
+                              .arg(h.rowCount)
+                              .arg(h.blobSha256.left(12), h.importedAt.toString(Qt::ISODate)));
     }
     return Success;
 }
 
 int datasetsRows(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto v = resolve(ctx, **ws);
-    if (!v)
-        return ctx.fail(v.errorMessage());
+    auto opened = openDataset(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    Workspace &ws = *opened->workspace;
+    const DatasetVersion &v = opened->version;
     bool ok = true;
-    const qint64 limit = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toLongLong(&ok) : 20;
+    const qint64 limit
+        = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toLongLong(&ok) : 20;
     if (!ok || limit < 0)
         return ctx.usage(QStringLiteral("--limit takes a whole number"));
-    const qint64 offset = ctx.parser.isSet(QStringLiteral("offset")) ? ctx.parser.value(QStringLiteral("offset")).toLongLong(&ok) : 0;
+    const qint64 offset
+        = ctx.parser.isSet(QStringLiteral("offset")) ? ctx.parser.value(QStringLiteral("offset")).toLongLong(&ok) : 0;
     if (!ok || offset < 0)
         return ctx.usage(QStringLiteral("--offset takes a whole number"));
-    auto table = DatasetTable::open((*ws)->blobs(), *v);
+    auto table = DatasetTable::open(ws.blobs(), v);
     if (!table)
         return ctx.fail(table.errorMessage());
     const qint64 end = std::min((*table)->rowCount(), offset + limit);
@@ -269,7 +297,7 @@ int datasetsRows(Context &ctx)
         for (qint64 r = offset; r < end; ++r)
             rows.append(QJsonArray::fromStringList((*table)->row(r)));
         ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("ref"), v->ref()},
+                       {QLatin1String("ref"), v.ref()},
                        {QLatin1String("columns"), QJsonArray::fromStringList((*table)->columnNames())},
                        {QLatin1String("offset"), offset},
                        {QLatin1String("totalRows"), (*table)->rowCount()},
@@ -285,37 +313,43 @@ int datasetsRows(Context &ctx)
 
 int datasetsStats(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto v = resolve(ctx, **ws);
-    if (!v)
-        return ctx.fail(v.errorMessage());
+    auto opened = openDataset(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    const DatasetVersion &v = opened->version;
     if (ctx.json) {
         QJsonArray columns;
-        for (const ColumnProfile &c : v->columns) {
+        for (const ColumnProfile &c : v.columns) {
             QJsonObject o = c.statsToJson();
             o.insert(QLatin1String("name"), c.name);
             o.insert(QLatin1String("type"), columnTypeName(c.type));
             columns.append(o);
         }
-        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("ref"), v->ref()}, {QLatin1String("columns"), columns}});
+        ctx.printJson(
+            {{QLatin1String("ok"), true}, {QLatin1String("ref"), v.ref()}, {QLatin1String("columns"), columns}});
         return Success;
     }
     QList<QStringList> rows;
-    for (const ColumnProfile &c : v->columns) {
+    for (const ColumnProfile &c : v.columns) {
         QStringList top;
         for (const auto &[value, n] : c.topValues.mid(0, 3))
             top << QStringLiteral("%1 (%2)").arg(value).arg(n);
-        rows << QStringList{c.name, columnTypeName(c.type), QString::number(c.count), QString::number(c.missing),
-                            (c.distinctExact ? QString() : QStringLiteral(">=")) + QString::number(c.distinct),
-                            c.min, c.max, optional(c.mean), optional(c.std), top.join(QLatin1String(", "))};
+        rows << QStringList {c.name,
+                             columnTypeName(c.type),
+                             QString::number(c.count),
+                             QString::number(c.missing),
+                             (c.distinctExact ? QString() : QStringLiteral(">=")) + QString::number(c.distinct),
+                             c.min,
+                             c.max,
+                             optional(c.mean),
+                             optional(c.std),
+                             top.join(QLatin1String(", "))};
     }
-    ctx.printLine(formatTable({QStringLiteral("COLUMN"), QStringLiteral("TYPE"), QStringLiteral("COUNT"),
-                               QStringLiteral("MISSING"), QStringLiteral("DISTINCT"), QStringLiteral("MIN"),
-                               QStringLiteral("MAX"), QStringLiteral("MEAN"), QStringLiteral("STD"),
-                               QStringLiteral("TOP")},
-                              rows));
+    ctx.printLine(
+        formatTable({QStringLiteral("COLUMN"), QStringLiteral("TYPE"), QStringLiteral("COUNT"),
+                     QStringLiteral("MISSING"), QStringLiteral("DISTINCT"), QStringLiteral("MIN"),
+                     QStringLiteral("MAX"), QStringLiteral("MEAN"), QStringLiteral("STD"), QStringLiteral("TOP")},
+                    rows));
     return Success;
 }
 

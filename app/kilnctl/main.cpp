@@ -29,7 +29,13 @@ int main(int argc, char **argv)
                        "  datasets list                   datasets with their latest version\n"
                        "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
                        "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
-                       "  datasets stats NAME[@VERSION]   per-column statistics"));
+                       "  datasets stats NAME[@VERSION]   per-column statistics\n"
+        "  train DATASET --target COLUMN   train a built-in model (--trainer, --param k=v, --sweep k=v1,v2)\n"
+        "  run [OPTIONS] -- COMMAND...     run any training command and track it\n"
+        "  runs list                       runs with status and results\n"
+        "  runs show RUN                   params, results, metrics, artifacts\n"
+        "  runs metrics RUN [--key K]      step metrics\n"
+        "  runs cancel RUN                 cancel a queued or running run"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -44,6 +50,28 @@ int main(int argc, char **argv)
         {QStringLiteral("encoding"), QStringLiteral("utf-8 or latin-1; detected by default."), QStringLiteral("ENC")},
         {QStringLiteral("limit"), QStringLiteral("Rows to print (default 20)."), QStringLiteral("N")},
         {QStringLiteral("offset"), QStringLiteral("First row to print (default 0)."), QStringLiteral("N")},
+        {QStringLiteral("target"), QStringLiteral("train: the column to predict."), QStringLiteral("COLUMN")},
+        {QStringLiteral("trainer"), QStringLiteral("train: boosted-trees (default), random-forest or linear."), QStringLiteral("NAME")},
+        {QStringLiteral("task"), QStringLiteral("train: binary, multiclass or regression; detected by default."), QStringLiteral("TASK")},
+        {QStringLiteral("features"), QStringLiteral("train: comma-separated feature columns; default all others."), QStringLiteral("COLS")},
+        {QStringLiteral("param"), QStringLiteral("A hyperparameter or command parameter (repeatable)."), QStringLiteral("NAME=VALUE")},
+        {QStringLiteral("sweep"), QStringLiteral("Values to sweep over (repeatable): one run per combination."), QStringLiteral("NAME=V1,V2")},
+        {QStringLiteral("samples"), QStringLiteral("Random search: this many points of the --sweep values."), QStringLiteral("N")},
+        {QStringLiteral("experiment"), QStringLiteral("Experiment to file runs under (default: Default)."), QStringLiteral("NAME")},
+        {QStringLiteral("run-name"), QStringLiteral("A name for the run."), QStringLiteral("NAME")},
+        {QStringLiteral("test-fraction"), QStringLiteral("train: share of rows held out for testing (0.2)."), QStringLiteral("F")},
+        {QStringLiteral("validation-fraction"), QStringLiteral("train: share of rows for validation curves (0.1)."), QStringLiteral("F")},
+        {QStringLiteral("folds"), QStringLiteral("train: k-fold cross-validation on the training rows."), QStringLiteral("K")},
+        {QStringLiteral("no-stratify"), QStringLiteral("train: split without keeping class proportions.")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed for splits, sweeps and training (42)."), QStringLiteral("N")},
+        {QStringLiteral("retries"), QStringLiteral("Retry a failed run this many times."), QStringLiteral("N")},
+        {QStringLiteral("timeout"), QStringLiteral("Fail a run that takes longer (seconds)."), QStringLiteral("S")},
+        {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."), QStringLiteral("DIR")},
+        {QStringLiteral("output"), QStringLiteral("run: folder whose files become artifacts."), QStringLiteral("DIR")},
+        {QStringLiteral("concurrency"), QStringLiteral("Runs at once (default: cores)."), QStringLiteral("N")},
+        {QStringLiteral("detach"), QStringLiteral("Queue the runs and return; a running Kiln app runs them.")},
+        {QStringLiteral("status"), QStringLiteral("runs list: only runs in this status."), QStringLiteral("STATUS")},
+        {QStringLiteral("key"), QStringLiteral("runs metrics: only this metric (repeatable)."), QStringLiteral("KEY")},
     });
     parser.process(app);
 
@@ -57,10 +85,17 @@ int main(int argc, char **argv)
         {QStringLiteral("workspace init"), workspaceInit}, {QStringLiteral("workspace info"), workspaceInfo},
         {QStringLiteral("datasets list"), datasetsList},   {QStringLiteral("datasets show"), datasetsShow},
         {QStringLiteral("datasets rows"), datasetsRows},   {QStringLiteral("datasets stats"), datasetsStats},
+        {QStringLiteral("runs list"), runsList},           {QStringLiteral("runs show"), runsShow},
+        {QStringLiteral("runs metrics"), runsMetrics},     {QStringLiteral("runs cancel"), runsCancel},
     };
-    if (words.first() == QLatin1String("import")) {
+    const std::map<QString, Command> oneWord = {
+        {QStringLiteral("import"), importPaths},
+        {QStringLiteral("train"), train},
+        {QStringLiteral("run"), runCommand},
+    };
+    if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);
-        return importPaths(ctx);
+        return it->second(ctx);
     }
     if (words.size() >= 2) {
         const auto it = twoWord.find(words[0] + QLatin1Char(' ') + words[1]);

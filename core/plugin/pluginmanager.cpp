@@ -20,18 +20,36 @@ PluginSpec specFrom(const QJsonObject &metaData, const QString &location)
     spec.version = md.value(QLatin1String("version")).toString();
     spec.compatVersion = md.value(QLatin1String("compatVersion")).toString();
     spec.kind = md.value(QLatin1String("kind")).toString();
-    for (const QJsonValue &ext : md.value(QLatin1String("extensions")).toArray())
+    for (const auto &ext : md.value(QLatin1String("extensions")).toArray())
         spec.extensions << ext.toString().toLower();
     spec.location = location;
     const QString iid = metaData.value(QLatin1String("IID")).toString();
     if (spec.id.isEmpty())
         spec.error = QStringLiteral("plugin metadata has no id");
-    else if (iid != QLatin1String(KILN_IMPORTER_PLUGIN_IID) && iid != QLatin1String(KILN_ARCHIVE_PLUGIN_IID))
+    else if (iid != QLatin1String(KILN_IMPORTER_PLUGIN_IID) && iid != QLatin1String(KILN_ARCHIVE_PLUGIN_IID)
+             && iid != QLatin1String(KILN_TRAINER_PLUGIN_IID))
         spec.error = QStringLiteral("unknown plugin interface %1").arg(iid);
     else if (QVersionNumber::fromString(spec.compatVersion) > QVersionNumber::fromString(QLatin1String(kApiVersion)))
         spec.error = QStringLiteral("needs plugin API %1, this Kiln has %2")
                          .arg(spec.compatVersion, QLatin1String(kApiVersion));
     return spec;
+}
+
+/// The plugin that probes the file with the highest score (the first on a tie), or null when
+/// none scores above 0.
+template<typename Plugin>
+const Plugin *mostSure(const QList<Plugin *> &plugins, const QString &fileName, QByteArrayView head)
+{
+    const Plugin *best = nullptr;
+    int bestScore = 0;
+    for (const Plugin *plugin : plugins) {
+        const int score = plugin->probe(fileName, head);
+        if (score > bestScore) {
+            best = plugin;
+            bestScore = score;
+        }
+    }
+    return best;
 }
 } // namespace
 
@@ -94,6 +112,8 @@ void PluginManager::consider(QObject *object, const QJsonObject &metaData, const
         m_importers.append(importer);
     else if (auto *archive = qobject_cast<ArchivePlugin *>(object))
         m_archives.append(archive);
+    else if (auto *provider = qobject_cast<TrainerProvider *>(object))
+        m_trainers.append(provider->trainers());
     else
         spec.error = QStringLiteral("the plugin object implements no Kiln interface");
     m_specs.append(spec);
@@ -108,32 +128,23 @@ const ImporterPlugin *PluginManager::importer(const QString &formatId) const
     return nullptr;
 }
 
+const Trainer *PluginManager::trainer(const QString &id) const
+{
+    for (const Trainer *t : m_trainers) {
+        if (t->id() == id)
+            return t;
+    }
+    return nullptr;
+}
+
 const ImporterPlugin *PluginManager::importerFor(const QString &fileName, QByteArrayView head) const
 {
-    const ImporterPlugin *best = nullptr;
-    int bestScore = 0;
-    for (const ImporterPlugin *plugin : m_importers) {
-        const int score = plugin->probe(fileName, head);
-        if (score > bestScore) {
-            best = plugin;
-            bestScore = score;
-        }
-    }
-    return best;
+    return mostSure(m_importers, fileName, head);
 }
 
 const ArchivePlugin *PluginManager::archiveFor(const QString &fileName, QByteArrayView head) const
 {
-    const ArchivePlugin *best = nullptr;
-    int bestScore = 0;
-    for (const ArchivePlugin *plugin : m_archives) {
-        const int score = plugin->probe(fileName, head);
-        if (score > bestScore) {
-            best = plugin;
-            bestScore = score;
-        }
-    }
-    return best;
+    return mostSure(m_archives, fileName, head);
 }
 
 QStringList PluginManager::knownExtensions() const

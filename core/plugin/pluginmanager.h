@@ -1,6 +1,7 @@
 #pragma once
 
 #include "plugin/importer.h"
+#include "training/trainer.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -16,7 +17,7 @@ struct PluginSpec
     QString name;
     QString version;
     QString compatVersion;
-    QString kind; ///< "importer" or "archive"
+    QString kind; ///< "importer", "archive" or "trainer"
     QStringList extensions;
     QString location; ///< "static" or the library's path
     QString error; ///< why it was not loaded; empty when loaded
@@ -42,6 +43,9 @@ public:
     /// The importer most sure of the file (probe > 0), or null.
     const ImporterPlugin *importerFor(const QString &fileName, QByteArrayView head) const;
     const ArchivePlugin *archiveFor(const QString &fileName, QByteArrayView head) const;
+    /// Every trainer of every trainer plugin, and one by id ("boosted-trees").
+    const QList<const Trainer *> &trainers() const { return m_trainers; }
+    const Trainer *trainer(const QString &id) const;
     /// Extensions (lowercase, no dot) any plugin declares: what a file dialog offers.
     QStringList knownExtensions() const;
 
@@ -52,6 +56,7 @@ private:
     QList<PluginSpec> m_specs;
     QList<ImporterPlugin *> m_importers;
     QList<ArchivePlugin *> m_archives;
+    QList<const Trainer *> m_trainers;
 };
 
 } // namespace kiln

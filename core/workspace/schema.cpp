@@ -42,6 +42,77 @@ CREATE TABLE dataset_columns(
     stats      TEXT NOT NULL,
     PRIMARY KEY(version_id, position));
 )sql",
+    // 2: run tracking (experiments, runs, params, tags, metric series in packed chunks,
+    // results, artifacts).
+    R"sql(
+CREATE TABLE experiments(
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL);
+CREATE TABLE runs(
+    id                 INTEGER PRIMARY KEY,
+    uuid               TEXT NOT NULL UNIQUE,
+    experiment_id      INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+    parent_id          INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+    name               TEXT NOT NULL,
+    kind               TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    spec               TEXT NOT NULL,
+    dataset_version_id INTEGER REFERENCES dataset_versions(id),
+    attempt            INTEGER NOT NULL DEFAULT 0,
+    cancel_requested   INTEGER NOT NULL DEFAULT 0,
+    created_at         TEXT NOT NULL,
+    started_at         TEXT,
+    ended_at           TEXT,
+    exit_code          INTEGER,
+    error              TEXT,
+    host               TEXT,
+    runner_pid         INTEGER,
+    runner_start       TEXT,
+    reproducibility    TEXT);
+CREATE INDEX runs_experiment ON runs(experiment_id);
+CREATE INDEX runs_status ON runs(status);
+CREATE INDEX runs_parent ON runs(parent_id);
+CREATE TABLE run_params(
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY(run_id, key)) WITHOUT ROWID;
+CREATE TABLE run_tags(
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  TEXT NOT NULL,
+    PRIMARY KEY(run_id, key)) WITHOUT ROWID;
+CREATE TABLE run_results(
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key    TEXT NOT NULL,
+    value  REAL NOT NULL,
+    PRIMARY KEY(run_id, key)) WITHOUT ROWID;
+CREATE TABLE metric_series(
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    last_step  INTEGER NOT NULL,
+    last_value REAL NOT NULL,
+    min_value  REAL NOT NULL,
+    max_value  REAL NOT NULL,
+    last_time  INTEGER NOT NULL,
+    UNIQUE(run_id, key));
+CREATE TABLE metric_chunks(
+    series_id INTEGER NOT NULL REFERENCES metric_series(id) ON DELETE CASCADE,
+    seq       INTEGER NOT NULL,
+    count     INTEGER NOT NULL,
+    points    BLOB NOT NULL,
+    PRIMARY KEY(series_id, seq)) WITHOUT ROWID;
+CREATE TABLE run_artifacts(
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path        TEXT NOT NULL,
+    blob_sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size        INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY(run_id, path)) WITHOUT ROWID;
+)sql",
 };
 
 } // namespace

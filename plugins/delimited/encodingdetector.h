@@ -27,11 +27,6 @@ public:
     qint64 invalidOffset() const { return m_invalidOffset; }
     unsigned char invalidByte() const { return m_invalidByte; }
 
-    enum class Sequence { Valid, Invalid, Truncated };
-    /// Checks the UTF-8 sequence whose lead byte is *p (strictly: no overlong forms, no
-    /// surrogates, nothing past U+10FFFF). `length` receives the bytes it spans when valid.
-    static Sequence checkSequence(const unsigned char *p, const unsigned char *end, int &length);
-
 private:
     void invalid(qint64 offset, unsigned char byte);
 

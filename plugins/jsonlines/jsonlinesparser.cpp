@@ -1,6 +1,6 @@
 #include "jsonlinesparser.h"
 
-#include "utf8validation.h"
+#include "util/utf8.h"
 
 #include <QJsonValue>
 
@@ -117,7 +117,7 @@ bool JsonLinesParser::parseLine(const char *begin, const char *end, qint64 offse
     if (isBlank(begin, end))
         return true;
 
-    const qsizetype invalid = findInvalidUtf8(begin, end - begin);
+    const qsizetype invalid = utf8::findInvalid(begin, end - begin);
     if (invalid >= 0) {
         const QString byte = QString::number(static_cast<unsigned char>(begin[invalid]), 16).toUpper();
         return fail(line,

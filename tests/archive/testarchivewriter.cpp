@@ -10,55 +10,52 @@
 
 namespace kiln::test {
 
+namespace {
+
+TestEntry makeEntry(TestEntry::Kind kind, const QByteArray &path, const QByteArray &target = {})
+{
+    TestEntry result;
+    result.kind = kind;
+    result.path = path;
+    result.target = target;
+    return result;
+}
+
+} // namespace
+
 TestEntry TestEntry::file(const QByteArray &path, const QByteArray &data)
 {
-    TestEntry entry;
-    entry.path = path;
-    entry.data = data;
-    return entry;
+    TestEntry file = makeEntry(Kind::File, path);
+    file.data = data;
+    return file;
 }
 
 TestEntry TestEntry::repeated(const QByteArray &path, char byte, qint64 count)
 {
-    TestEntry entry;
-    entry.path = path;
-    entry.repeatByte = byte;
-    entry.repeatCount = count;
-    return entry;
+    TestEntry file = makeEntry(Kind::File, path);
+    file.repeatByte = byte;
+    file.repeatCount = count;
+    return file;
 }
 
 TestEntry TestEntry::folder(const QByteArray &path)
 {
-    TestEntry entry;
-    entry.kind = Kind::Folder;
-    entry.path = path;
-    return entry;
+    return makeEntry(Kind::Folder, path);
 }
 
 TestEntry TestEntry::symlink(const QByteArray &path, const QByteArray &target)
 {
-    TestEntry entry;
-    entry.kind = Kind::Symlink;
-    entry.path = path;
-    entry.target = target;
-    return entry;
+    return makeEntry(Kind::Symlink, path, target);
 }
 
 TestEntry TestEntry::hardLink(const QByteArray &path, const QByteArray &target)
 {
-    TestEntry entry;
-    entry.kind = Kind::HardLink;
-    entry.path = path;
-    entry.target = target;
-    return entry;
+    return makeEntry(Kind::HardLink, path, target);
 }
 
 TestEntry TestEntry::fifo(const QByteArray &path)
 {
-    TestEntry entry;
-    entry.kind = Kind::Fifo;
-    entry.path = path;
-    return entry;
+    return makeEntry(Kind::Fifo, path);
 }
 
 namespace {
@@ -190,8 +187,8 @@ QByteArray csvText(qsizetype bytes, quint32 seed)
     text.reserve(bytes + 64);
     for (qint64 row = 0; text.size() < bytes; ++row) {
         text += QByteArray::number(row % 97) + ',' + QByteArray::number(row) + ','
-                + QByteArray::number(random.bounded(1.0), 'f', 6) + ','
-                + QByteArray::number(random.bounded(1000)) + ",tag" + QByteArray::number(random.bounded(12)) + '\n';
+            + QByteArray::number(random.bounded(1.0), 'f', 6) + ',' + QByteArray::number(random.bounded(1000)) + ",tag"
+            + QByteArray::number(random.bounded(12)) + '\n';
     }
     return text;
 }

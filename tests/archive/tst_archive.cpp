@@ -34,6 +34,14 @@ QString describe(const Status &status)
     return status.ok() ? QStringLiteral("(success)") : status.errorMessage();
 }
 
+/// The columns that name the archive a row writes: what tst_Archive::writeRowArchive() reads.
+void addArchiveColumns()
+{
+    QTest::addColumn<QString>("fileName");
+    QTest::addColumn<TestContainer>("container");
+    QTest::addColumn<TestFilter>("filter");
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Damage)
@@ -67,15 +75,16 @@ private Q_SLOTS:
 private:
     /// Writes an archive into m_dir; empty on failure (with a warning saying why).
     QString write(const QString &fileName, TestContainer container, TestFilter filter, const Entries &entries);
+    /// The same, named and packed as the current data row says (addArchiveColumns()).
+    QString writeRowArchive(const Entries &entries);
 
     QTemporaryDir m_dir;
     Internal::LibarchivePlugin m_plugin;
 };
 
-QString tst_Archive::write(const QString &fileName, TestContainer container, TestFilter filter,
-                           const Entries &entries)
+QString tst_Archive::write(const QString &fileName, TestContainer container, TestFilter filter, const Entries &entries)
 {
-    const QString path = m_dir.filePath(fileName);
+    QString path = m_dir.filePath(fileName);
     QFile::remove(path);
     const QString error = writeTestArchive(path, container, filter, entries);
     if (!error.isEmpty()) {
@@ -83,6 +92,14 @@ QString tst_Archive::write(const QString &fileName, TestContainer container, Tes
         return {};
     }
     return path;
+}
+
+QString tst_Archive::writeRowArchive(const Entries &entries)
+{
+    QFETCH(QString, fileName);
+    QFETCH(TestContainer, container);
+    QFETCH(TestFilter, filter);
+    return write(fileName, container, filter, entries);
 }
 
 void tst_Archive::staticPluginMetadata()
@@ -104,9 +121,7 @@ void tst_Archive::staticPluginMetadata()
 
 void tst_Archive::formats_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::addColumn<QString>("singleName"); // for a single compressed file: its entry's name
 
     using C = TestContainer;
@@ -127,9 +142,7 @@ void tst_Archive::formats_data()
 
 void tst_Archive::formats()
 {
-    QFETCH(QString, fileName);
     QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     QFETCH(QString, singleName);
 
     const QByteArray small("id,name\n1,a\n2,\"b, c\"\n");
@@ -141,10 +154,8 @@ void tst_Archive::formats()
         entries = {TestEntry::file("data", big)};
         expected = {{singleName, big}};
     } else {
-        entries = {TestEntry::file("a.csv", small),
-                   TestEntry::folder("nested/"),
-                   TestEntry::folder("nested/deeper/"),
-                   TestEntry::file("nested/deeper/b.jsonl", nested),
+        entries = {TestEntry::file("a.csv", small),     TestEntry::folder("nested/"),
+                   TestEntry::folder("nested/deeper/"), TestEntry::file("nested/deeper/b.jsonl", nested),
                    TestEntry::file("big/big.csv", big), // no folder entry: archivers may omit them
                    TestEntry::file("empty.csv", {})};
         expected = {{QStringLiteral("a.csv"), small},
@@ -152,7 +163,7 @@ void tst_Archive::formats()
                     {QStringLiteral("big/big.csv"), big},
                     {QStringLiteral("empty.csv"), {}}};
     }
-    const QString path = write(fileName, container, filter, entries);
+    const QString path = writeRowArchive(entries);
     QVERIFY(!path.isEmpty());
 
     RecordingSink sink;
@@ -182,22 +193,20 @@ void tst_Archive::formats()
 void tst_Archive::dotSlashPrefixesAreCleaned()
 {
     // What `tar -C folder .` writes: a "./" root entry and "./" before every name.
-    const QString path = write(QStringLiteral("dots.tar"), TestContainer::Tar, TestFilter::None,
-                               {TestEntry::folder("./"), TestEntry::folder("./data/"),
-                                TestEntry::file("./data/a.csv", "x\n1\n")});
+    const QString path
+        = write(QStringLiteral("dots.tar"), TestContainer::Tar, TestFilter::None,
+                {TestEntry::folder("./"), TestEntry::folder("./data/"), TestEntry::file("./data/a.csv", "x\n1\n")});
     QVERIFY(!path.isEmpty());
     RecordingSink sink;
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY2(status.ok(), qPrintable(describe(status)));
-    QCOMPARE(sink.beganPaths, QStringList{QStringLiteral("data/a.csv")});
+    QCOMPARE(sink.beganPaths, QStringList {QStringLiteral("data/a.csv")});
     QCOMPARE(sink.entries.first().data, QByteArray("x\n1\n"));
 }
 
 void tst_Archive::hostile_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::addColumn<TestEntry>("entry");
     QTest::addColumn<QString>("expected");
 
@@ -213,15 +222,16 @@ void tst_Archive::hostile_data()
                                    << "entry /abs/evil.csv: its path is absolute";
     QTest::newRow("absolute, zip") << "evil.zip" << C::Zip << F::None << E::file("/abs/evil.csv", data)
                                    << "entry /abs/evil.csv: its path is absolute";
-    QTest::newRow("climbs from inside, tar.gz") << "evil.tar.gz" << C::Tar << F::Gzip
-                                                << E::file("a/../../evil.csv", data)
-                                                << "entry a/../../evil.csv: its path leaves the archive";
+    QTest::newRow("climbs from inside, tar.gz")
+        << "evil.tar.gz" << C::Tar << F::Gzip << E::file("a/../../evil.csv", data)
+        << "entry a/../../evil.csv: its path leaves the archive";
     QTest::newRow("backslash parents, tar") << "evil.tar" << C::Tar << F::None << E::file("a\\..\\..\\evil.csv", data)
                                             << "entry a\\..\\..\\evil.csv: its path leaves the archive";
     QTest::newRow("drive letter, tar") << "evil.tar" << C::Tar << F::None << E::file("C:\\evil.csv", data)
                                        << "entry C:\\evil.csv: its path is absolute";
-    QTest::newRow("UNC, zip") << "evil.zip" << C::Zip << F::None << E::file("\\\\host\\share\\evil.csv", data)
-                              << "entry //host/share/evil.csv: its path is absolute"; // libarchive turns zip's \\ into /
+    QTest::newRow("UNC, zip")
+        << "evil.zip" << C::Zip << F::None << E::file("\\\\host\\share\\evil.csv", data)
+        << "entry //host/share/evil.csv: its path is absolute"; // libarchive turns zip's \\ into /
     QTest::newRow("drive letter, zip") << "evil.zip" << C::Zip << F::None << E::file("C:\\evil.csv", data)
                                        << "entry C:/evil.csv: its path is absolute";
     QTest::newRow("parent folder, tar") << "evil.tar" << C::Tar << F::None << E::folder("../up/")
@@ -232,26 +242,23 @@ void tst_Archive::hostile_data()
                                            << "entry link.csv: symbolic link to /etc/passwd leaves the archive";
     QTest::newRow("symlink parent, tar.xz") << "evil.tar.xz" << C::Tar << F::Xz << E::symlink("link.csv", "../outside")
                                             << "entry link.csv: symbolic link to ../outside leaves the archive";
-    QTest::newRow("symlink climbs, zip") << "evil.zip" << C::Zip << F::None
-                                         << E::symlink("data/link.csv", "../../outside.csv")
-                                         << "entry data/link.csv: symbolic link to ../../outside.csv leaves the archive";
+    QTest::newRow("symlink climbs, zip")
+        << "evil.zip" << C::Zip << F::None << E::symlink("data/link.csv", "../../outside.csv")
+        << "entry data/link.csv: symbolic link to ../../outside.csv leaves the archive";
     QTest::newRow("hardlink parent, tar") << "evil.tar" << C::Tar << F::None << E::hardLink("hard.csv", "../outside")
                                           << "entry hard.csv: hard link to ../outside leaves the archive";
-    QTest::newRow("hardlink absolute, tar.gz") << "evil.tar.gz" << C::Tar << F::Gzip
-                                               << E::hardLink("hard.csv", "/etc/passwd")
-                                               << "entry hard.csv: hard link to /etc/passwd leaves the archive";
+    QTest::newRow("hardlink absolute, tar.gz")
+        << "evil.tar.gz" << C::Tar << F::Gzip << E::hardLink("hard.csv", "/etc/passwd")
+        << "entry hard.csv: hard link to /etc/passwd leaves the archive";
 }
 
 void tst_Archive::hostile()
 {
-    QFETCH(QString, fileName);
-    QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     QFETCH(TestEntry, entry);
     QFETCH(QString, expected);
 
     // A good entry first: refusal must come even after data has started to flow.
-    const QString path = write(fileName, container, filter, {TestEntry::file("good.csv", "a\n1\n"), entry});
+    const QString path = writeRowArchive({TestEntry::file("good.csv", "a\n1\n"), entry});
     QVERIFY(!path.isEmpty());
     RecordingSink sink;
     const Status status = m_plugin.expand(path, sink, {});
@@ -263,9 +270,7 @@ void tst_Archive::hostile()
 
 void tst_Archive::linksInsideAreSkipped_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::addColumn<bool>("withHardLinkAndFifo");
 
     QTest::newRow("tar") << "links.tar" << TestContainer::Tar << TestFilter::None << true;
@@ -275,31 +280,27 @@ void tst_Archive::linksInsideAreSkipped_data()
 
 void tst_Archive::linksInsideAreSkipped()
 {
-    QFETCH(QString, fileName);
-    QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     QFETCH(bool, withHardLinkAndFifo);
 
     Entries entries = {TestEntry::folder("data/"), TestEntry::file("data/a.csv", "x\n1\n"),
-                       TestEntry::symlink("data/link.csv", "a.csv"),
-                       TestEntry::symlink("data/sub/up.csv", "../a.csv"),
+                       TestEntry::symlink("data/link.csv", "a.csv"), TestEntry::symlink("data/sub/up.csv", "../a.csv"),
                        TestEntry::symlink("dot.csv", "./data/a.csv")};
-    QStringList expectedSkips = {QStringLiteral("data/link.csv: ") + kLinkInside,
-                                 QStringLiteral("data/sub/up.csv: ") + kLinkInside,
-                                 QStringLiteral("dot.csv: ") + kLinkInside};
+    QStringList expectedSkips
+        = {QStringLiteral("data/link.csv: ") + kLinkInside, QStringLiteral("data/sub/up.csv: ") + kLinkInside,
+           QStringLiteral("dot.csv: ") + kLinkInside};
     if (withHardLinkAndFifo) {
         entries << TestEntry::hardLink("hard.csv", "data/a.csv") << TestEntry::fifo("pipe");
         expectedSkips << QStringLiteral("hard.csv: ") + kLinkInside << QStringLiteral("pipe: not a regular file");
     }
     entries << TestEntry::file("z.csv", "z\n2\n");
-    const QString path = write(fileName, container, filter, entries);
+    const QString path = writeRowArchive(entries);
     QVERIFY(!path.isEmpty());
 
     RecordingSink sink;
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY2(status.ok(), qPrintable(describe(status)));
     QCOMPARE(sink.contractErrors, QStringList());
-    QCOMPARE(sink.beganPaths, (QStringList{QStringLiteral("data/a.csv"), QStringLiteral("z.csv")}));
+    QCOMPARE(sink.beganPaths, (QStringList {QStringLiteral("data/a.csv"), QStringLiteral("z.csv")}));
     QStringList skips;
     for (const RecordingSink::Skip &skip : std::as_const(sink.skips))
         skips << skip.path + QStringLiteral(": ") + skip.reason;
@@ -309,9 +310,7 @@ void tst_Archive::linksInsideAreSkipped()
 
 void tst_Archive::sinkSkips_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::newRow("zip") << "skip.zip" << TestContainer::Zip << TestFilter::None;
     QTest::newRow("tar") << "skip.tar" << TestContainer::Tar << TestFilter::None;
     QTest::newRow("tar.gz") << "skip.tar.gz" << TestContainer::Tar << TestFilter::Gzip;
@@ -319,20 +318,17 @@ void tst_Archive::sinkSkips_data()
 
 void tst_Archive::sinkSkips()
 {
-    QFETCH(QString, fileName);
-    QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     const QByteArray a = csvText(1000, 1), b = csvText(2 * kMiB, 2), c = csvText(5000, 3);
-    const QString path = write(fileName, container, filter,
-                               {TestEntry::file("a.csv", a), TestEntry::file("README.bin", b),
-                                TestEntry::file("c.csv", c)});
+    const QString path
+        = writeRowArchive({TestEntry::file("a.csv", a), TestEntry::file("README.bin", b), TestEntry::file("c.csv", c)});
     QVERIFY(!path.isEmpty());
     RecordingSink sink;
     sink.skipPaths = {QStringLiteral("README.bin")};
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY2(status.ok(), qPrintable(describe(status)));
     QCOMPARE(sink.contractErrors, QStringList());
-    QCOMPARE(sink.beganPaths, (QStringList{QStringLiteral("a.csv"), QStringLiteral("README.bin"), QStringLiteral("c.csv")}));
+    QCOMPARE(sink.beganPaths,
+             (QStringList {QStringLiteral("a.csv"), QStringLiteral("README.bin"), QStringLiteral("c.csv")}));
     QCOMPARE(sink.entries.size(), 2);
     QVERIFY(sink.entries.at(0).data == a);
     QVERIFY(sink.entries.at(1).data == c); // the skip left the stream at the right place
@@ -345,12 +341,9 @@ void tst_Archive::sinkErrorAborts_data()
 
 void tst_Archive::sinkErrorAborts()
 {
-    QFETCH(QString, fileName);
-    QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
-    const QString path = write(fileName, container, filter,
-                               {TestEntry::file("a.csv", csvText(1000)), TestEntry::file("b.csv", csvText(2 * kMiB)),
-                                TestEntry::file("c.csv", csvText(1000))});
+    const QString path
+        = writeRowArchive({TestEntry::file("a.csv", csvText(1000)), TestEntry::file("b.csv", csvText(2 * kMiB)),
+                           TestEntry::file("c.csv", csvText(1000))});
     QVERIFY(!path.isEmpty());
     RecordingSink sink;
     sink.failPath = QStringLiteral("b.csv");
@@ -358,16 +351,14 @@ void tst_Archive::sinkErrorAborts()
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY(!status.ok());
     QCOMPARE(status.errorMessage(), sink.failMessage); // as is, not rephrased
-    QCOMPARE(sink.beganPaths, (QStringList{QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
+    QCOMPARE(sink.beganPaths, (QStringList {QStringLiteral("a.csv"), QStringLiteral("b.csv")}));
     QCOMPARE(sink.entries.last().chunks, 1); // nothing more was pushed after the error
     QVERIFY(!sink.entries.last().ended);
 }
 
 void tst_Archive::bomb_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::addColumn<Entries>("entries");
     QTest::addColumn<QString>("skip");
     QTest::addColumn<QString>("expectedEntry");
@@ -379,25 +370,26 @@ void tst_Archive::bomb_data()
     for (int i = 0; i < 300; ++i)
         parts << TestEntry::repeated(QByteArray("part-") + QByteArray::number(i) + ".csv", '7', kMiB);
 
-    QTest::newRow("tar.gz") << "bomb.tar.gz" << C::Tar << F::Gzip << zeros << "" << "entry zeros.csv: ";
-    QTest::newRow("zip") << "bomb.zip" << C::Zip << F::None << zeros << "" << "entry zeros.csv: ";
+    QTest::newRow("tar.gz") << "bomb.tar.gz" << C::Tar << F::Gzip << zeros << ""
+                            << "entry zeros.csv: ";
+    QTest::newRow("zip") << "bomb.zip" << C::Zip << F::None << zeros << ""
+                         << "entry zeros.csv: ";
     QTest::newRow("csv.zst") << "zeros.csv.zst" << C::Raw << F::Zstd
-                             << Entries{TestEntry::repeated("data", '0', kBombSize)} << "" << "entry zeros.csv: ";
-    QTest::newRow("many small entries") << "parts.tar.gz" << C::Tar << F::Gzip << parts << "" << "entry part-";
+                             << Entries {TestEntry::repeated("data", '0', kBombSize)} << ""
+                             << "entry zeros.csv: ";
+    QTest::newRow("many small entries") << "parts.tar.gz" << C::Tar << F::Gzip << parts << ""
+                                        << "entry part-";
     QTest::newRow("entry the sink skips") << "skipped.tar.gz" << C::Tar << F::Gzip << zeros << "zeros.csv"
                                           << "entry zeros.csv: ";
 }
 
 void tst_Archive::bomb()
 {
-    QFETCH(QString, fileName);
-    QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     QFETCH(Entries, entries);
     QFETCH(QString, skip);
     QFETCH(QString, expectedEntry);
 
-    const QString path = write(fileName, container, filter, entries);
+    const QString path = writeRowArchive(entries);
     QVERIFY(!path.isEmpty());
     const qint64 archiveSize = QFileInfo(path).size();
     QVERIFY2(archiveSize * 100 < kBombSize / 2, qPrintable(QString::number(archiveSize))); // a real bomb
@@ -408,7 +400,7 @@ void tst_Archive::bomb()
         sink.skipPaths = {skip};
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY(!status.ok());
-    const QString message = status.errorMessage();
+    const QString &message = status.errorMessage();
     QVERIFY2(message.startsWith(expectedEntry), qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("expands to more than 100× its size")), qPrintable(message));
     QVERIFY2(message.contains(QStringLiteral("from %1)").arg(QLocale(QLocale::English).toString(archiveSize))),
@@ -449,15 +441,14 @@ void tst_Archive::limitsComeFromTheCaller()
     RecordingSink sink;
     const Status status = m_plugin.expand(path, sink, strict);
     QVERIFY(!status.ok());
-    QVERIFY2(status.errorMessage().startsWith(QStringLiteral("entry runs.csv: the archive expands to more than 1.5× its size")),
+    QVERIFY2(status.errorMessage().startsWith(
+                 QStringLiteral("entry runs.csv: the archive expands to more than 1.5× its size")),
              qPrintable(status.errorMessage()));
 }
 
 void tst_Archive::damaged_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<TestContainer>("container");
-    QTest::addColumn<TestFilter>("filter");
+    addArchiveColumns();
     QTest::addColumn<Damage>("damage");
     QTest::addColumn<QByteArray>("bytes"); // when not empty: the file's whole content instead
     QTest::addColumn<QString>("expected");
@@ -465,35 +456,42 @@ void tst_Archive::damaged_data()
     using C = TestContainer;
     using F = TestFilter;
     const QByteArray none;
-    QTest::newRow("truncated tar.gz") << "broken.tar.gz" << C::Tar << F::Gzip << Damage::Truncate << none << "entry big.csv: ";
-    QTest::newRow("truncated tar") << "broken.tar" << C::Tar << F::None << Damage::Truncate << none << "entry big.csv: ";
-    QTest::newRow("truncated tar.xz") << "broken.tar.xz" << C::Tar << F::Xz << Damage::Truncate << none << "entry big.csv: ";
-    QTest::newRow("truncated zip") << "broken.zip" << C::Zip << F::None << Damage::Truncate << none << "entry big.csv: ";
+    QTest::newRow("truncated tar.gz") << "broken.tar.gz" << C::Tar << F::Gzip << Damage::Truncate << none
+                                      << "entry big.csv: ";
+    QTest::newRow("truncated tar") << "broken.tar" << C::Tar << F::None << Damage::Truncate << none
+                                   << "entry big.csv: ";
+    QTest::newRow("truncated tar.xz") << "broken.tar.xz" << C::Tar << F::Xz << Damage::Truncate << none
+                                      << "entry big.csv: ";
+    QTest::newRow("truncated zip") << "broken.zip" << C::Zip << F::None << Damage::Truncate << none
+                                   << "entry big.csv: ";
     QTest::newRow("corrupt zip") << "broken.zip" << C::Zip << F::None << Damage::Corrupt << none << "entry big.csv: ";
-    QTest::newRow("corrupt tar.gz") << "broken.tar.gz" << C::Tar << F::Gzip << Damage::Corrupt << none << "entry big.csv: ";
+    QTest::newRow("corrupt tar.gz") << "broken.tar.gz" << C::Tar << F::Gzip << Damage::Corrupt << none
+                                    << "entry big.csv: ";
     QTest::newRow("truncated csv.gz") << "broken.csv.gz" << C::Raw << F::Gzip << Damage::Truncate << none
                                       << "entry broken.csv: ";
     QTest::newRow("random bytes") << "noise.bin" << C::Tar << F::None << Damage::None << noise(64 * 1024)
                                   << "not an archive Kiln can read";
-    QTest::newRow("random bytes named tar.gz") << "noise.tar.gz" << C::Tar << F::None << Damage::None << noise(64 * 1024)
-                                               << "not a readable .tar.gz file: it is damaged, or not what its name says";
+    QTest::newRow("random bytes named tar.gz")
+        << "noise.tar.gz" << C::Tar << F::None << Damage::None << noise(64 * 1024)
+        << "not a readable .tar.gz file: it is damaged, or not what its name says";
     QTest::newRow("damaged tar header") << "broken.tar" << C::Tar << F::None << Damage::CorruptHeader << none
                                         << "not a readable .tar file: it is damaged, or not what its name says";
-    QTest::newRow("gzip header cut short") << "broken.tar.gz" << C::Tar << F::Gzip << Damage::CutHeader << none
-                                           << "the archive is damaged: ";
+    QTest::newRow("gzip header cut short")
+        << "broken.tar.gz" << C::Tar << F::Gzip << Damage::CutHeader << none << "the archive is damaged: ";
     QTest::newRow("a csv file") << "sales.csv" << C::Tar << F::None << Damage::None << csvText(4000)
                                 << "not an archive Kiln can read";
-    QTest::newRow("gzip of text named tar.gz") << "misnamed.tar.gz" << C::Raw << F::Gzip << Damage::None << none
-                                               << "the compressed data is not a tar archive";
-    QTest::newRow("empty file") << "empty.zip" << C::Zip << F::None << Damage::None << QByteArray("") << "the file is empty";
-    QTest::newRow("missing file") << "missing.zip" << C::Zip << F::None << Damage::Missing << none << "cannot read the file";
+    QTest::newRow("gzip of text named tar.gz")
+        << "misnamed.tar.gz" << C::Raw << F::Gzip << Damage::None << none << "the compressed data is not a tar archive";
+    QTest::newRow("empty file") << "empty.zip" << C::Zip << F::None << Damage::None << QByteArray("")
+                                << "the file is empty";
+    QTest::newRow("missing file") << "missing.zip" << C::Zip << F::None << Damage::Missing << none
+                                  << "cannot read the file";
 }
 
 void tst_Archive::damaged()
 {
     QFETCH(QString, fileName);
     QFETCH(TestContainer, container);
-    QFETCH(TestFilter, filter);
     QFETCH(Damage, damage);
     QFETCH(QByteArray, bytes);
     QFETCH(QString, expected);
@@ -509,7 +507,7 @@ void tst_Archive::damaged()
         Entries entries = {TestEntry::file("a.csv", "x\n1\n"), TestEntry::file("big.csv", noise(2 * kMiB))};
         if (container == TestContainer::Raw)
             entries = {TestEntry::file("data", damage == Damage::None ? csvText(4000) : noise(2 * kMiB))};
-        path = write(fileName, container, filter, entries);
+        path = writeRowArchive(entries);
         QVERIFY(!path.isEmpty());
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadWrite));
@@ -531,7 +529,7 @@ void tst_Archive::damaged()
     sink.keepData = false;
     const Status status = m_plugin.expand(path, sink, {});
     QVERIFY(!status.ok());
-    const QString message = status.errorMessage();
+    const QString &message = status.errorMessage();
     QVERIFY2(message.startsWith(expected), qPrintable(message));
     if (expected.endsWith(QStringLiteral(": "))) // libarchive's reason follows
         QVERIFY2(message.size() > expected.size() + 5, qPrintable(message));
@@ -543,9 +541,9 @@ void tst_Archive::damaged()
 void tst_Archive::encryptedZip()
 {
     const QString path = m_dir.filePath(QStringLiteral("secret.zip"));
-    const QString error = writeTestArchive(path, TestContainer::Zip, TestFilter::None,
-                                           {TestEntry::file("secret.csv", csvText(1000))},
-                                           "zip:encryption=zipcrypt", "hunter2");
+    const QString error
+        = writeTestArchive(path, TestContainer::Zip, TestFilter::None, {TestEntry::file("secret.csv", csvText(1000))},
+                           "zip:encryption=zipcrypt", "hunter2");
     QVERIFY2(error.isEmpty(), qPrintable(error));
     RecordingSink sink;
     const Status status = m_plugin.expand(path, sink, {});

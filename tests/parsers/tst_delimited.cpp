@@ -3,7 +3,6 @@
 #include "delimitedimporterplugin.h"
 #include "parsertestsupport.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QPluginLoader>
 #include <QtTest>
@@ -13,6 +12,7 @@
 Q_IMPORT_PLUGIN(DelimitedImporterPlugin)
 
 using kiln::test::json;
+using kiln::test::kBom;
 using kiln::test::list;
 using kiln::test::ParseOutcome;
 using kiln::test::parseWith;
@@ -51,8 +51,6 @@ private:
 };
 
 namespace {
-
-const QByteArray kBom("\xEF\xBB\xBF");
 
 void compareOutcomes(const ParseOutcome &actual, const ParseOutcome &expected)
 {
@@ -182,9 +180,7 @@ void tst_Delimited::parse()
 
 void tst_Delimited::chunkInvariance_data()
 {
-    QTest::addColumn<QByteArray>("input");
-    for (const auto &[name, input] : tricky())
-        QTest::newRow(name) << input;
+    kiln::test::addInputRows(tricky());
 }
 
 void tst_Delimited::chunkInvariance()
@@ -206,10 +202,7 @@ void tst_Delimited::chunkInvariance()
 
 void tst_Delimited::errors_data()
 {
-    QTest::addColumn<QByteArray>("input");
-    QTest::addColumn<QJsonObject>("options");
-    QTest::addColumn<QString>("error");
-    QTest::addColumn<int>("recordsBefore");
+    kiln::test::addParseErrorColumns();
 
     const QJsonObject detect;
     QTest::newRow("ragged") << QByteArray("a,b,c\n1,2,3\n4,5\n") << json(R"({"delimiter": ","})")
@@ -254,30 +247,7 @@ void tst_Delimited::errors_data()
 
 void tst_Delimited::errors()
 {
-    QFETCH(QByteArray, input);
-    QFETCH(QJsonObject, options);
-    QFETCH(QString, error);
-    QFETCH(int, recordsBefore);
-
-    for (const qsizetype chunk : {qsizetype(0), qsizetype(5)}) {
-        kiln::test::RecordingSink sink;
-        const auto parser
-            = m_plugin.createParser(options, QByteArrayView(input).first(qMin(input.size(), 65536)), &sink);
-        bool ok = true;
-        const qsizetype step = chunk > 0 ? chunk : qMax<qsizetype>(input.size(), 1);
-        for (qsizetype at = 0; at < input.size() && ok; at += step)
-            ok = parser->feed(input.constData() + at, qMin(step, input.size() - at));
-        if (ok)
-            ok = parser->finish();
-        QVERIFY(!ok);
-        QCOMPARE(parser->errorString(), error);
-        QCOMPARE(int(sink.records.size()), recordsBefore);
-        // A failed parser stays failed and keeps its message.
-        QVERIFY(!parser->feed("x,y\n", 4));
-        QVERIFY(!parser->finish());
-        QCOMPARE(parser->errorString(), error);
-        QCOMPARE(int(sink.records.size()), recordsBefore);
-    }
+    kiln::test::verifyParseError(m_plugin, 5, QByteArray("x,y\n"));
 }
 
 void tst_Delimited::detection_data()
@@ -395,14 +365,8 @@ void tst_Delimited::decoderMatchesStream()
     const ParseOutcome outcome = parseWith(m_plugin, input, {}, 4096);
     QStringList columns = outcome.columns;
     const std::unique_ptr<kiln::RecordDecoder> decoder = m_plugin.createDecoder(outcome.formatOptions, columns);
-    std::vector<std::string> fields;
-    for (int i = 0; i < outcome.records.size(); ++i) {
-        decoder->decode(QByteArrayView(input).sliced(outcome.offsets.at(i)), fields);
-        QStringList decoded;
-        for (const std::string &field : fields)
-            decoded.append(QString::fromStdString(field));
-        QCOMPARE(decoded, outcome.records.at(i));
-    }
+    for (int i = 0; i < outcome.records.size(); ++i)
+        QCOMPARE(kiln::test::decodeRecord(*decoder, input, outcome.offsets.at(i)), outcome.records.at(i));
 }
 
 void tst_Delimited::limits()
@@ -457,10 +421,7 @@ void tst_Delimited::recordBoundaries()
 
 void tst_Delimited::probe_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<QByteArray>("head");
-    QTest::addColumn<int>("minimum");
-    QTest::addColumn<int>("maximum");
+    kiln::test::addProbeColumns();
 
     const QByteArray csv("a,b\n1,2\n3,4\n");
     QTest::newRow("csv by name") << u"data.csv"_s << csv << 80 << 100;
@@ -484,14 +445,7 @@ void tst_Delimited::probe_data()
 
 void tst_Delimited::probe()
 {
-    QFETCH(QString, fileName);
-    QFETCH(QByteArray, head);
-    QFETCH(int, minimum);
-    QFETCH(int, maximum);
-
-    const int score = m_plugin.probe(fileName, head);
-    QVERIFY2(score >= minimum && score <= maximum,
-             qPrintable(QStringLiteral("score %1 not in [%2, %3]").arg(score).arg(minimum).arg(maximum)));
+    kiln::test::verifyProbe(m_plugin);
 }
 
 void tst_Delimited::metadata()
@@ -517,29 +471,12 @@ void tst_Delimited::metadata()
 
 void tst_Delimited::throughput()
 {
-    // Not a pass/fail timing: prints MB/s with a no-op sink on a mixed ~10 MB, 250k-row CSV,
-    // fed in 64 KiB chunks as the importer does.
-    class CountingSink final : public kiln::RecordSink
-    {
-    public:
-        void setColumns(const std::vector<std::string> &) override { }
-        void addRecord(qint64, const std::string_view *, int) override { ++records; }
-        qint64 records = 0;
-    };
+    // Prints MB/s on a mixed ~10 MB, 250k-row CSV.
     const QByteArray input = kiln::test::mixedCsv(250000, false);
     double best = 0;
-    for (int run = 0; run < 3; ++run) {
-        CountingSink sink;
-        QElapsedTimer timer;
-        timer.start();
-        const auto parser = m_plugin.createParser({}, QByteArrayView(input).first(65536), &sink);
-        for (qsizetype at = 0; at < input.size(); at += 65536)
-            QVERIFY(parser->feed(input.constData() + at, qMin<qsizetype>(65536, input.size() - at)));
-        QVERIFY(parser->finish());
-        const qint64 ns = qMax<qint64>(timer.nsecsElapsed(), 1);
-        QCOMPARE(sink.records, 250000);
-        best = qMax(best, input.size() / 1e6 / (ns / 1e9));
-    }
+    kiln::test::measureThroughput(m_plugin, input, 250000, best);
+    if (QTest::currentTestFailed())
+        return;
     qInfo("delimited parser: %.1f MB of mixed CSV at %.0f MB/s (best of 3)", input.size() / 1e6, best);
 }
 

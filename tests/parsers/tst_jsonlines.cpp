@@ -1,7 +1,6 @@
 #include "jsonlinesimporterplugin.h"
 #include "parsertestsupport.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QPluginLoader>
 #include <QtTest>
@@ -11,6 +10,7 @@
 Q_IMPORT_PLUGIN(JsonLinesImporterPlugin)
 
 using kiln::test::json;
+using kiln::test::kBom;
 using kiln::test::list;
 using kiln::test::ParseOutcome;
 using kiln::test::rows;
@@ -39,8 +39,6 @@ private:
 };
 
 namespace {
-
-const QByteArray kBom("\xEF\xBB\xBF");
 
 // Every setColumns() call, in order: how the key union grew.
 QList<QStringList> columnHistory(const QByteArray &input, qsizetype chunkSize = 0)
@@ -155,9 +153,7 @@ void tst_JsonLines::parse()
 
 void tst_JsonLines::chunkInvariance_data()
 {
-    QTest::addColumn<QByteArray>("input");
-    for (const auto &[name, input] : tricky())
-        QTest::newRow(name) << input;
+    kiln::test::addInputRows(tricky());
 }
 
 void tst_JsonLines::chunkInvariance()
@@ -177,10 +173,7 @@ void tst_JsonLines::chunkInvariance()
 
 void tst_JsonLines::errors_data()
 {
-    QTest::addColumn<QByteArray>("input");
-    QTest::addColumn<QJsonObject>("options");
-    QTest::addColumn<QString>("error");
-    QTest::addColumn<int>("recordsBefore");
+    kiln::test::addParseErrorColumns();
 
     auto invalid = [](int line, const char *reason, int character) {
         return u"line %1: invalid JSON (%2 at character %3)"_s.arg(line).arg(QLatin1String(reason)).arg(character);
@@ -225,29 +218,7 @@ void tst_JsonLines::errors_data()
 
 void tst_JsonLines::errors()
 {
-    QFETCH(QByteArray, input);
-    QFETCH(QJsonObject, options);
-    QFETCH(QString, error);
-    QFETCH(int, recordsBefore);
-
-    for (const qsizetype chunk : {qsizetype(0), qsizetype(4096)}) {
-        kiln::test::RecordingSink sink;
-        const auto parser
-            = m_plugin.createParser(options, QByteArrayView(input).first(qMin(input.size(), 65536)), &sink);
-        bool ok = true;
-        const qsizetype step = chunk > 0 ? chunk : qMax<qsizetype>(input.size(), 1);
-        for (qsizetype at = 0; at < input.size() && ok; at += step)
-            ok = parser->feed(input.constData() + at, qMin(step, input.size() - at));
-        if (ok)
-            ok = parser->finish();
-        QVERIFY(!ok);
-        QCOMPARE(parser->errorString(), error);
-        QCOMPARE(int(sink.records.size()), recordsBefore);
-        // A failed parser stays failed and keeps its message.
-        QVERIFY(!parser->feed("{\"b\":1}\n", 8));
-        QVERIFY(!parser->finish());
-        QCOMPARE(parser->errorString(), error);
-    }
+    kiln::test::verifyParseError(m_plugin, 4096, QByteArray("{\"b\":1}\n"));
 }
 
 void tst_JsonLines::decoderMatchesStream_data()
@@ -260,12 +231,8 @@ void tst_JsonLines::decoderMatchesStream()
     QFETCH(QByteArray, input);
     const ParseOutcome outcome = kiln::test::parseWith(m_plugin, input, {}, 64);
     const std::unique_ptr<kiln::RecordDecoder> decoder = m_plugin.createDecoder(outcome.formatOptions, outcome.columns);
-    std::vector<std::string> fields;
     for (int i = 0; i < outcome.records.size(); ++i) {
-        decoder->decode(QByteArrayView(input).sliced(outcome.offsets.at(i)), fields);
-        QStringList decoded;
-        for (const std::string &field : fields)
-            decoded.append(QString::fromStdString(field));
+        const QStringList decoded = kiln::test::decodeRecord(*decoder, input, outcome.offsets.at(i));
         // Records before a key first appeared lack its column: it reads as empty.
         QStringList expected = outcome.records.at(i);
         while (expected.size() < outcome.columns.size())
@@ -276,10 +243,7 @@ void tst_JsonLines::decoderMatchesStream()
 
 void tst_JsonLines::probe_data()
 {
-    QTest::addColumn<QString>("fileName");
-    QTest::addColumn<QByteArray>("head");
-    QTest::addColumn<int>("minimum");
-    QTest::addColumn<int>("maximum");
+    kiln::test::addProbeColumns();
 
     const QByteArray lines("{\"a\":1,\"b\":2}\n{\"a\":3}\n");
     QTest::newRow("jsonl") << u"events.jsonl"_s << lines << 80 << 100;
@@ -298,14 +262,7 @@ void tst_JsonLines::probe_data()
 
 void tst_JsonLines::probe()
 {
-    QFETCH(QString, fileName);
-    QFETCH(QByteArray, head);
-    QFETCH(int, minimum);
-    QFETCH(int, maximum);
-
-    const int score = m_plugin.probe(fileName, head);
-    QVERIFY2(score >= minimum && score <= maximum,
-             qPrintable(u"score %1 not in [%2, %3]"_s.arg(score).arg(minimum).arg(maximum)));
+    kiln::test::verifyProbe(m_plugin);
 }
 
 void tst_JsonLines::metadata()
@@ -329,27 +286,11 @@ void tst_JsonLines::metadata()
 
 void tst_JsonLines::throughput()
 {
-    // Not a pass/fail timing: MB/s with a no-op sink, fed in 64 KiB chunks.
-    class CountingSink final : public kiln::RecordSink
-    {
-    public:
-        void setColumns(const std::vector<std::string> &) override { }
-        void addRecord(qint64, const std::string_view *, int) override { ++records; }
-        qint64 records = 0;
-    };
     const QByteArray input = manyRecords(100000);
     double best = 0;
-    for (int run = 0; run < 3; ++run) {
-        CountingSink sink;
-        QElapsedTimer timer;
-        timer.start();
-        const auto parser = m_plugin.createParser({}, QByteArrayView(input).first(65536), &sink);
-        for (qsizetype at = 0; at < input.size(); at += 65536)
-            QVERIFY(parser->feed(input.constData() + at, qMin<qsizetype>(65536, input.size() - at)));
-        QVERIFY(parser->finish());
-        QCOMPARE(sink.records, 100000);
-        best = qMax(best, input.size() / 1e6 / (qMax<qint64>(timer.nsecsElapsed(), 1) / 1e9));
-    }
+    kiln::test::measureThroughput(m_plugin, input, 100000, best);
+    if (QTest::currentTestFailed())
+        return;
     qInfo("jsonlines parser: %.1f MB at %.0f MB/s (best of 3)", input.size() / 1e6, best);
 }
 

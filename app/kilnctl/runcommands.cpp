@@ -1,0 +1,376 @@
+// kilnctl's train, run and runs commands.
+#include "cli.h"
+
+#include "runs/runscheduler.h"
+#include "runs/runstore.h"
+#include "runs/sweep.h"
+#include "tasks/taskmanager.h"
+#include "workspace/workspace.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace kiln::cli {
+namespace {
+
+QJsonObject runJson(const RunRecord &run)
+{
+    QJsonObject params;
+    for (const auto &[k, v] : run.params)
+        params.insert(k, v);
+    QJsonObject tags;
+    for (const auto &[k, v] : run.tags)
+        tags.insert(k, v);
+    QJsonObject results;
+    for (auto it = run.results.begin(); it != run.results.end(); ++it)
+        results.insert(it.key(), it.value());
+    QJsonObject metrics;
+    for (const MetricSummary &m : run.metrics)
+        metrics.insert(m.key, QJsonObject{{QLatin1String("last"), m.last},
+                                          {QLatin1String("min"), m.min},
+                                          {QLatin1String("max"), m.max},
+                                          {QLatin1String("steps"), m.count}});
+    QJsonObject o{{QLatin1String("id"), run.id},
+                  {QLatin1String("uuid"), run.uuid},
+                  {QLatin1String("experiment"), run.experiment},
+                  {QLatin1String("name"), run.name},
+                  {QLatin1String("kind"), run.spec.kindName()},
+                  {QLatin1String("status"), runStatusName(run.status)},
+                  {QLatin1String("attempt"), run.attempt},
+                  {QLatin1String("params"), params},
+                  {QLatin1String("tags"), tags},
+                  {QLatin1String("results"), results},
+                  {QLatin1String("metrics"), metrics},
+                  {QLatin1String("createdAt"), run.createdAt.toString(Qt::ISODateWithMs)},
+                  {QLatin1String("startedAt"), run.startedAt.toString(Qt::ISODateWithMs)},
+                  {QLatin1String("endedAt"), run.endedAt.toString(Qt::ISODateWithMs)},
+                  {QLatin1String("reproducibility"), run.reproducibility}};
+    if (run.parentId)
+        o.insert(QLatin1String("parent"), run.parentId);
+    if (run.exitCode)
+        o.insert(QLatin1String("exitCode"), *run.exitCode);
+    if (!run.error.isEmpty())
+        o.insert(QLatin1String("error"), run.error);
+    return o;
+}
+
+/// "--param k=v" and "--sweep k=v1,v2" into the spec; a usage message on a malformed one.
+QString readParams(Context &ctx, RunSpec &spec)
+{
+    for (const QString &pair : ctx.parser.values(QStringLiteral("param"))) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return QStringLiteral("--param takes NAME=VALUE, not '%1'").arg(pair);
+        spec.params.insert(pair.left(eq), pair.mid(eq + 1));
+    }
+    for (const QString &pair : ctx.parser.values(QStringLiteral("sweep"))) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq <= 0 || pair.mid(eq + 1).isEmpty())
+            return QStringLiteral("--sweep takes NAME=V1,V2,..., not '%1'").arg(pair);
+        spec.sweep.insert(pair.left(eq), pair.mid(eq + 1).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    }
+    if (ctx.parser.isSet(QStringLiteral("samples"))) {
+        spec.sweepMethod = QStringLiteral("random");
+        spec.samples = ctx.parser.value(QStringLiteral("samples")).toInt();
+    }
+    const QString experiment = ctx.parser.value(QStringLiteral("experiment"));
+    if (!experiment.isEmpty())
+        spec.experiment = experiment;
+    spec.maxRetries = ctx.parser.value(QStringLiteral("retries")).toInt();
+    spec.timeoutSeconds = ctx.parser.value(QStringLiteral("timeout")).toInt();
+    if (ctx.parser.isSet(QStringLiteral("seed")))
+        spec.seed = ctx.parser.value(QStringLiteral("seed")).toULongLong();
+    return {};
+}
+
+/// Queues the spec; unless --detach, serves the queue here until the submitted runs end.
+int submitAndWait(Context &ctx, const RunSpec &spec)
+{
+    auto ws = Workspace::open(ctx.workspaceFolder(), Workspace::OpenMode::CreateIfMissing);
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunStore store((*ws)->db());
+    auto top = submitRun(store, spec);
+    if (!top)
+        return ctx.fail(top.errorMessage());
+    QList<qint64> ids{top->id};
+    if (top->spec.kind == RunSpec::Kind::Sweep) {
+        auto children = store.runs(RunQuery{{}, {}, top->id, 0, false});
+        if (!children)
+            return ctx.fail(children.errorMessage());
+        ids.clear();
+        for (const RunRecord &child : *children)
+            ids << child.id;
+    }
+    if (!ctx.json)
+        ctx.printLine(QStringLiteral("queued run %1%2").arg(top->id).arg(ids.size() > 1 ? QStringLiteral(" (%1 points)").arg(ids.size()) : QString()));
+    if (ctx.parser.isSet(QStringLiteral("detach"))) {
+        if (ctx.json)
+            ctx.printJson(runJson(*top));
+        return Success;
+    }
+
+    TaskManager tasks;
+    RunScheduler scheduler((*ws)->root(), tasks);
+    if (ctx.parser.isSet(QStringLiteral("concurrency")))
+        scheduler.setConcurrency(ctx.parser.value(QStringLiteral("concurrency")).toInt());
+    QSet<qint64> waiting(ids.begin(), ids.end());
+    QObject::connect(&scheduler, &RunScheduler::runEnded, &scheduler, [&](qint64 id, RunStatus status) {
+        if (status == RunStatus::Queued || !waiting.contains(id))
+            return; // a retry, or a run someone else queued
+        waiting.remove(id);
+        if (!ctx.json) {
+            auto run = store.run(id);
+            QString line = QStringLiteral("run %1 %2").arg(id).arg(runStatusName(status));
+            if (run) {
+                QStringList results;
+                for (auto it = run->results.begin(); it != run->results.end(); ++it)
+                    results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
+                if (!results.isEmpty())
+                    line += QLatin1String(": ") + results.join(QLatin1Char(' '));
+                if (!run->error.isEmpty())
+                    line += QLatin1String(": ") + run->error;
+            }
+            ctx.printLine(line);
+        }
+        if (waiting.isEmpty())
+            QCoreApplication::quit();
+    });
+    QObject::connect(&scheduler, &RunScheduler::error, &scheduler, [&ctx](const QString &message) {
+        ctx.fail(message);
+        QCoreApplication::exit(Failure);
+    });
+    if (Status s = scheduler.start(); !s)
+        return ctx.fail(s.errorMessage());
+    // Runs may have ended already (an instant failure) before the loop starts.
+    int rc = waiting.isEmpty() ? 0 : QCoreApplication::exec();
+    tasks.waitForIdle();
+    if (rc != 0)
+        return rc;
+    bool allFinished = true;
+    QJsonArray runs;
+    for (qint64 id : std::as_const(ids)) {
+        auto run = store.run(id);
+        if (!run)
+            return ctx.fail(run.errorMessage());
+        allFinished = allFinished && run->status == RunStatus::Finished;
+        runs.append(runJson(*run));
+    }
+    if (ctx.json)
+        ctx.printJson({{QLatin1String("ok"), allFinished}, {QLatin1String("runs"), runs}});
+    return allFinished ? Success : Failure;
+}
+
+Expected<RunRecord> resolveRun(Context &ctx, RunStore &store)
+{
+    if (ctx.args.size() != 1)
+        return Error{QStringLiteral("name one run: its number or id")};
+    return store.runByRef(ctx.args.first());
+}
+
+} // namespace
+
+int train(Context &ctx)
+{
+    if (ctx.args.size() != 1)
+        return ctx.usage(QStringLiteral("train needs one dataset: kilnctl train DATASET --target COLUMN"));
+    RunSpec spec;
+    spec.kind = RunSpec::Kind::Trainer;
+    spec.datasetRef = ctx.args.first();
+    spec.target = ctx.parser.value(QStringLiteral("target"));
+    if (spec.target.isEmpty())
+        return ctx.usage(QStringLiteral("train needs --target COLUMN"));
+    spec.trainer = ctx.parser.value(QStringLiteral("trainer"));
+    if (spec.trainer.isEmpty())
+        spec.trainer = QStringLiteral("boosted-trees");
+    spec.task = ctx.parser.value(QStringLiteral("task"));
+    const QString features = ctx.parser.value(QStringLiteral("features"));
+    if (!features.isEmpty())
+        spec.features = features.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (ctx.parser.isSet(QStringLiteral("test-fraction")))
+        spec.testFraction = ctx.parser.value(QStringLiteral("test-fraction")).toDouble();
+    if (ctx.parser.isSet(QStringLiteral("validation-fraction")))
+        spec.validationFraction = ctx.parser.value(QStringLiteral("validation-fraction")).toDouble();
+    spec.folds = ctx.parser.value(QStringLiteral("folds")).toInt();
+    spec.stratify = !ctx.parser.isSet(QStringLiteral("no-stratify"));
+    spec.name = ctx.parser.value(QStringLiteral("run-name"));
+    if (const QString problem = readParams(ctx, spec); !problem.isEmpty())
+        return ctx.usage(problem);
+    return submitAndWait(ctx, spec);
+}
+
+int runCommand(Context &ctx)
+{
+    if (ctx.args.isEmpty())
+        return ctx.usage(QStringLiteral("run needs a command: kilnctl run [options] -- COMMAND [ARGS...]"));
+    RunSpec spec;
+    spec.kind = RunSpec::Kind::Command;
+    spec.command = ctx.args;
+    spec.workingDir = QDir::cleanPath(QDir::current().absoluteFilePath(ctx.parser.value(QStringLiteral("workdir"))));
+    spec.outputDir = ctx.parser.value(QStringLiteral("output"));
+    spec.name = ctx.parser.value(QStringLiteral("run-name"));
+    if (const QString problem = readParams(ctx, spec); !problem.isEmpty())
+        return ctx.usage(problem);
+    return submitAndWait(ctx, spec);
+}
+
+int runsList(Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunQuery query;
+    query.experiment = ctx.parser.value(QStringLiteral("experiment"));
+    if (ctx.parser.isSet(QStringLiteral("status"))) {
+        query.status = runStatusFromName(ctx.parser.value(QStringLiteral("status")));
+        if (!query.status)
+            return ctx.usage(QStringLiteral("--status takes queued, running, finished, failed, cancelled or interrupted"));
+    }
+    query.limit = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toInt() : 0;
+    auto runs = RunStore((*ws)->db()).runs(query);
+    if (!runs)
+        return ctx.fail(runs.errorMessage());
+    if (ctx.json) {
+        QJsonArray list;
+        for (const RunRecord &run : *runs)
+            list.append(runJson(run));
+        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("runs"), list}});
+        return Success;
+    }
+    QList<QStringList> rows;
+    for (const RunRecord &run : *runs) {
+        QStringList results;
+        for (auto it = run.results.begin(); it != run.results.end() && results.size() < 3; ++it)
+            results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
+        const double seconds = run.durationSeconds();
+        rows << QStringList{QString::number(run.id), run.experiment, run.name, runStatusName(run.status),
+                            seconds < 0 ? QString() : QString::number(seconds, 'f', 1) + QLatin1Char('s'),
+                            results.join(QLatin1Char(' '))};
+    }
+    ctx.printLine(formatTable({QStringLiteral("RUN"), QStringLiteral("EXPERIMENT"), QStringLiteral("NAME"),
+                               QStringLiteral("STATUS"), QStringLiteral("TIME"), QStringLiteral("RESULTS")},
+                              rows));
+    return Success;
+}
+
+int runsShow(Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunStore store((*ws)->db());
+    auto run = resolveRun(ctx, store);
+    if (!run)
+        return ctx.fail(run.errorMessage());
+    auto artifacts = store.artifacts(run->id);
+    if (ctx.json) {
+        QJsonObject o = runJson(*run);
+        QJsonArray list;
+        if (artifacts) {
+            for (const ArtifactInfo &a : *artifacts)
+                list.append(QJsonObject{{QLatin1String("path"), a.path}, {QLatin1String("sha256"), a.sha256}, {QLatin1String("size"), a.size}});
+        }
+        o.insert(QLatin1String("artifacts"), list);
+        o.insert(QLatin1String("ok"), true);
+        ctx.printJson(o);
+        return Success;
+    }
+    ctx.printLine(QStringLiteral("run %1 (%2)  %3  %4").arg(run->id).arg(run->uuid, run->name, runStatusName(run->status)));
+    if (!run->error.isEmpty())
+        ctx.printLine(QStringLiteral("error:    %1").arg(run->error));
+    ctx.printLine(QStringLiteral("experiment: %1").arg(run->experiment));
+    for (const auto &[k, v] : run->params)
+        ctx.printLine(QStringLiteral("param    %1 = %2").arg(k, v));
+    for (auto it = run->results.begin(); it != run->results.end(); ++it)
+        ctx.printLine(QStringLiteral("result   %1 = %2").arg(it.key()).arg(it.value(), 0, 'g', 6));
+    for (const MetricSummary &m : run->metrics)
+        ctx.printLine(QStringLiteral("metric   %1: %2 steps, last %3, min %4, max %5").arg(m.key).arg(m.count).arg(m.last).arg(m.min).arg(m.max));
+    if (artifacts) {
+        for (const ArtifactInfo &a : *artifacts)
+            ctx.printLine(QStringLiteral("artifact %1 (%2 bytes)").arg(a.path).arg(a.size));
+    }
+    return Success;
+}
+
+int runsMetrics(Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunStore store((*ws)->db());
+    auto run = resolveRun(ctx, store);
+    if (!run)
+        return ctx.fail(run.errorMessage());
+    QStringList keys;
+    if (ctx.parser.isSet(QStringLiteral("key"))) {
+        keys = ctx.parser.values(QStringLiteral("key"));
+    } else {
+        for (const MetricSummary &m : run->metrics)
+            keys << m.key;
+    }
+    QJsonObject series;
+    QList<QStringList> rows;
+    for (const QString &key : std::as_const(keys)) {
+        auto points = store.metricPoints(run->id, key);
+        if (!points)
+            return ctx.fail(points.errorMessage());
+        if (points->empty() && ctx.parser.isSet(QStringLiteral("key")))
+            return ctx.fail(QStringLiteral("run %1 has no metric '%2'").arg(run->id).arg(key));
+        QJsonArray steps;
+        QJsonArray values;
+        for (const MetricPoint &p : *points) {
+            steps.append(p.step);
+            values.append(p.value);
+            rows << QStringList{key, QString::number(p.step), QString::number(p.value, 'g', 8)};
+        }
+        series.insert(key, QJsonObject{{QLatin1String("steps"), steps}, {QLatin1String("values"), values}});
+    }
+    if (ctx.json) {
+        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("run"), run->id}, {QLatin1String("metrics"), series}});
+        return Success;
+    }
+    ctx.printLine(formatTable({QStringLiteral("METRIC"), QStringLiteral("STEP"), QStringLiteral("VALUE")}, rows));
+    return Success;
+}
+
+int runsCancel(Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunStore store((*ws)->db());
+    auto run = resolveRun(ctx, store);
+    if (!run)
+        return ctx.fail(run.errorMessage());
+    QList<qint64> targets{run->id};
+    if (run->spec.kind == RunSpec::Kind::Sweep) {
+        auto children = store.runs(RunQuery{{}, {}, run->id, 0, false});
+        if (children) {
+            targets.clear();
+            for (const RunRecord &child : *children) {
+                if (!isTerminal(child.status))
+                    targets << child.id;
+            }
+        }
+    }
+    for (qint64 id : std::as_const(targets)) {
+        if (Status s = store.requestCancel(id); !s)
+            return ctx.fail(s.errorMessage());
+    }
+    if (ctx.json)
+        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("cancelled"), QJsonArray::fromVariantList([&] {
+                                                                                    QVariantList l;
+                                                                                    for (qint64 id : targets)
+                                                                                        l << id;
+                                                                                    return l;
+                                                                                }())}});
+    else
+        ctx.printLine(QStringLiteral("cancel requested for run %1").arg(run->id));
+    return Success;
+}
+
+} // namespace kiln::cli

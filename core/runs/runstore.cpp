@@ -1,0 +1,565 @@
+#include "runs/runstore.h"
+
+#include "runs/processidentity.h"
+
+#include <QJsonDocument>
+#include <QUuid>
+#include <QtEndian>
+
+#include <cstring>
+
+namespace kiln {
+namespace {
+
+constexpr qint64 kChunkPoints = 8192;
+constexpr int kPointBytes = 24; // int64 step, int64 time (ms), double value; little-endian
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QDateTime parseTime(const Statement &row, int column)
+{
+    return row.isNull(column) ? QDateTime() : QDateTime::fromString(row.text(column), Qt::ISODateWithMs);
+}
+
+void encodePoints(const MetricPoint *points, qint64 count, QByteArray &out)
+{
+    const qsizetype base = out.size();
+    out.resize(base + count * kPointBytes);
+    char *p = out.data() + base;
+    for (qint64 i = 0; i < count; ++i, p += kPointBytes) {
+        qToLittleEndian<qint64>(points[i].step, p);
+        qToLittleEndian<qint64>(points[i].timeMs, p + 8);
+        quint64 bits = 0;
+        std::memcpy(&bits, &points[i].value, 8);
+        qToLittleEndian<quint64>(bits, p + 16);
+    }
+}
+
+void decodePoints(const QByteArray &bytes, std::vector<MetricPoint> &out)
+{
+    const char *p = bytes.constData();
+    for (qsizetype i = 0; i + kPointBytes <= bytes.size(); i += kPointBytes, p += kPointBytes) {
+        MetricPoint point;
+        point.step = qFromLittleEndian<qint64>(p);
+        point.timeMs = qFromLittleEndian<qint64>(p + 8);
+        const quint64 bits = qFromLittleEndian<quint64>(p + 16);
+        std::memcpy(&point.value, &bits, 8);
+        out.push_back(point);
+    }
+}
+
+constexpr const char kRunColumns[] =
+    "SELECT r.id, r.uuid, e.name, COALESCE(r.parent_id, 0), r.name, r.spec, r.status, r.attempt, "
+    "r.cancel_requested, r.created_at, r.started_at, r.ended_at, r.exit_code, r.error, r.host, "
+    "r.reproducibility FROM runs r JOIN experiments e ON e.id = r.experiment_id ";
+
+RunRecord runFrom(const Statement &row)
+{
+    RunRecord run;
+    run.id = row.int64(0);
+    run.uuid = row.text(1);
+    run.experiment = row.text(2);
+    run.parentId = row.int64(3);
+    run.name = row.text(4);
+    run.spec = RunSpec::fromJson(QJsonDocument::fromJson(row.text(5).toUtf8()).object());
+    run.status = runStatusFromName(row.text(6)).value_or(RunStatus::Failed);
+    run.attempt = int(row.int64(7));
+    run.cancelRequested = row.int64(8) != 0;
+    run.createdAt = parseTime(row, 9);
+    run.startedAt = parseTime(row, 10);
+    run.endedAt = parseTime(row, 11);
+    if (!row.isNull(12))
+        run.exitCode = int(row.int64(12));
+    run.error = row.text(13);
+    run.host = row.text(14);
+    run.reproducibility = QJsonDocument::fromJson(row.text(15).toUtf8()).object();
+    return run;
+}
+
+} // namespace
+
+Expected<qint64> RunStore::ensureExperiment(const QString &name)
+{
+    if (name.trimmed().isEmpty())
+        return Error{QStringLiteral("an experiment needs a name")};
+    auto find = m_db.prepare("SELECT id FROM experiments WHERE name = ?");
+    if (!find)
+        return find.error();
+    find->bind(1, name);
+    if (find->next())
+        return find->int64(0);
+    auto insert = m_db.prepare("INSERT INTO experiments(name, created_at) VALUES(?, ?)");
+    if (!insert)
+        return insert.error();
+    insert->bind(1, name).bind(2, now());
+    if (Status s = insert->exec(); !s)
+        return s.error();
+    return m_db.lastInsertId();
+}
+
+QStringList RunStore::experiments() const
+{
+    QStringList names;
+    auto stmt = m_db.prepare("SELECT name FROM experiments ORDER BY name COLLATE NOCASE");
+    while (stmt && stmt->next())
+        names << stmt->text(0);
+    return names;
+}
+
+Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus().error();
+    auto experiment = ensureExperiment(spec.experiment);
+    if (!experiment)
+        return experiment.error();
+    auto insert = m_db.prepare("INSERT INTO runs(uuid, experiment_id, parent_id, name, kind, status, spec, created_at) "
+                               "VALUES(?, ?, ?, ?, ?, 'queued', ?, ?)");
+    if (!insert)
+        return insert.error();
+    const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces).remove(QLatin1Char('-'));
+    const QByteArray specJson = QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact);
+    insert->bind(1, uuid).bind(2, *experiment);
+    if (parentId > 0)
+        insert->bind(3, parentId);
+    else
+        insert->bindNull(3);
+    QString name = spec.name;
+    if (name.isEmpty())
+        name = spec.kind == RunSpec::Kind::Command ? spec.command.value(0) : spec.trainer;
+    insert->bind(4, name).bind(5, spec.kindName());
+    insert->bind(6, std::string_view(specJson.constData(), std::size_t(specJson.size()))).bind(7, now());
+    if (Status s = insert->exec(); !s)
+        return s.error();
+    const qint64 id = m_db.lastInsertId();
+    QList<QPair<QString, QString>> params;
+    for (auto it = spec.params.begin(); it != spec.params.end(); ++it)
+        params.append({it.key(), it.value().toVariant().toString()});
+    if (Status s = setParams(id, params); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return run(id);
+}
+
+Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus().error();
+    // Sweep parents are bookkeeping: they never run themselves.
+    auto next = m_db.prepare("SELECT id FROM runs WHERE status = 'queued' AND kind != 'sweep' ORDER BY id LIMIT 1");
+    if (!next)
+        return next.error();
+    if (!next->next())
+        return std::optional<RunRecord>();
+    const qint64 id = next->int64(0);
+    next = Statement();
+    const ProcessIdentity me = ProcessIdentity::current();
+    auto update = m_db.prepare("UPDATE runs SET status = 'running', started_at = ?, ended_at = NULL, host = ?, "
+                               "runner_pid = ?, runner_start = ?, attempt = attempt + 1 WHERE id = ?");
+    if (!update)
+        return update.error();
+    update->bind(1, now()).bind(2, me.host).bind(3, me.pid).bind(4, me.start).bind(5, id);
+    if (Status s = update->exec(); !s)
+        return s.error();
+    // A sweep runs while any of its points does.
+    auto parent = m_db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) "
+                               "WHERE status = 'queued' AND id = (SELECT parent_id FROM runs WHERE id = ?)");
+    if (!parent)
+        return parent.error();
+    parent->bind(1, now()).bind(2, id);
+    if (Status s = parent->exec(); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    auto claimed = run(id);
+    if (!claimed)
+        return claimed.error();
+    return std::optional<RunRecord>(std::move(claimed).value());
+}
+
+Status RunStore::markEnded(qint64 runId, RunStatus status, std::optional<int> exitCode, const QString &error)
+{
+    auto update = m_db.prepare("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, error = ? WHERE id = ?");
+    if (!update)
+        return update.error();
+    update->bind(1, runStatusName(status)).bind(2, now());
+    if (exitCode)
+        update->bind(3, *exitCode);
+    else
+        update->bindNull(3);
+    update->bind(4, error).bind(5, runId);
+    return update->exec();
+}
+
+Status RunStore::requeue(qint64 runId)
+{
+    auto update = m_db.prepare("UPDATE runs SET status = 'queued', ended_at = NULL WHERE id = ?");
+    if (!update)
+        return update.error();
+    update->bind(1, runId);
+    return update->exec();
+}
+
+Status RunStore::requestCancel(qint64 runId)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus();
+    auto current = run(runId, false);
+    if (!current)
+        return current.error();
+    if (isTerminal(current->status))
+        return Error{QStringLiteral("run %1 already %2").arg(runId).arg(runStatusName(current->status))};
+    const bool queued = current->status == RunStatus::Queued;
+    auto update = m_db.prepare(queued ? "UPDATE runs SET status = 'cancelled', cancel_requested = 1, ended_at = ?2 "
+                                        "WHERE id = ?1"
+                                      : "UPDATE runs SET cancel_requested = 1 WHERE id = ?1");
+    if (!update)
+        return update.error();
+    update->bind(1, runId);
+    if (queued)
+        update->bind(2, now());
+    if (Status s = update->exec(); !s)
+        return s;
+    return tx.commit();
+}
+
+bool RunStore::cancelRequested(qint64 runId) const
+{
+    auto stmt = m_db.prepare("SELECT cancel_requested FROM runs WHERE id = ?");
+    if (!stmt)
+        return false;
+    stmt->bind(1, runId);
+    return stmt->next() && stmt->int64(0) != 0;
+}
+
+Expected<int> RunStore::markInterrupted()
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus().error();
+    auto running = m_db.prepare("SELECT id, runner_pid, runner_start FROM runs WHERE status = 'running' AND host = ?");
+    if (!running)
+        return running.error();
+    running->bind(1, ProcessIdentity::hostName());
+    QList<qint64> dead;
+    while (running->next()) {
+        if (!ProcessIdentity::isAlive(running->int64(1), running->text(2)))
+            dead << running->int64(0);
+    }
+    running = Statement();
+    for (qint64 id : dead) {
+        if (Status s = markEnded(id, RunStatus::Interrupted, std::nullopt,
+                                 QStringLiteral("the process running it ended without finishing it"));
+            !s)
+            return s.error();
+    }
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return int(dead.size());
+}
+
+Status RunStore::setPairs(const char *sql, qint64 runId, const QList<QPair<QString, QString>> &pairs)
+{
+    auto stmt = m_db.prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    for (const auto &[key, value] : pairs) {
+        stmt->bind(1, runId).bind(2, key).bind(3, value);
+        if (Status s = stmt->exec(); !s)
+            return s;
+    }
+    return {};
+}
+
+Status RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &params)
+{
+    return setPairs("INSERT OR REPLACE INTO run_params(run_id, key, value) VALUES(?, ?, ?)", runId, params);
+}
+
+Status RunStore::setTags(qint64 runId, const QList<QPair<QString, QString>> &tags)
+{
+    return setPairs("INSERT OR REPLACE INTO run_tags(run_id, key, value) VALUES(?, ?, ?)", runId, tags);
+}
+
+Status RunStore::setResults(qint64 runId, const QMap<QString, double> &results)
+{
+    auto stmt = m_db.prepare("INSERT OR REPLACE INTO run_results(run_id, key, value) VALUES(?, ?, ?)");
+    if (!stmt)
+        return stmt.error();
+    for (auto it = results.begin(); it != results.end(); ++it) {
+        stmt->bind(1, runId).bind(2, it.key()).bind(3, it.value());
+        if (Status s = stmt->exec(); !s)
+            return s;
+    }
+    return {};
+}
+
+Status RunStore::setReproducibility(qint64 runId, const QJsonObject &info)
+{
+    auto stmt = m_db.prepare("UPDATE runs SET reproducibility = ? WHERE id = ?");
+    if (!stmt)
+        return stmt.error();
+    const QByteArray json = QJsonDocument(info).toJson(QJsonDocument::Compact);
+    stmt->bind(1, std::string_view(json.constData(), std::size_t(json.size()))).bind(2, runId);
+    return stmt->exec();
+}
+
+Status RunStore::setDatasetVersion(qint64 runId, qint64 datasetVersionId)
+{
+    auto stmt = m_db.prepare("UPDATE runs SET dataset_version_id = ? WHERE id = ?");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, datasetVersionId).bind(2, runId);
+    return stmt->exec();
+}
+
+Status RunStore::addArtifact(qint64 runId, const QString &path, const QString &sha256, qint64 size)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus();
+    auto blob = m_db.prepare("INSERT OR IGNORE INTO blobs(sha256, size, created_at) VALUES(?, ?, ?)");
+    auto artifact = m_db.prepare(
+        "INSERT OR REPLACE INTO run_artifacts(run_id, path, blob_sha256, size, created_at) VALUES(?, ?, ?, ?, ?)");
+    if (!blob)
+        return blob.error();
+    if (!artifact)
+        return artifact.error();
+    blob->bind(1, sha256).bind(2, size).bind(3, now());
+    if (Status s = blob->exec(); !s)
+        return s;
+    artifact->bind(1, runId).bind(2, path).bind(3, sha256).bind(4, size).bind(5, now());
+    if (Status s = artifact->exec(); !s)
+        return s;
+    return tx.commit();
+}
+
+Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<MetricPoint>> &points)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus();
+    auto findSeries = m_db.prepare("SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?");
+    auto insertSeries = m_db.prepare(
+        "INSERT INTO metric_series(run_id, key, count, last_step, last_value, min_value, max_value, last_time) "
+        "VALUES(?, ?, 0, 0, 0, ?, ?, 0)");
+    auto updateSeries = m_db.prepare(
+        "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = MIN(min_value, ?), "
+        "max_value = MAX(max_value, ?), last_time = ? WHERE id = ?");
+    auto lastChunk = m_db.prepare(
+        "SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
+    auto writeChunk = m_db.prepare("INSERT OR REPLACE INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?)");
+    for (auto *stmt : {&findSeries, &insertSeries, &updateSeries, &lastChunk, &writeChunk}) {
+        if (!*stmt)
+            return stmt->error();
+    }
+    QByteArray buffer;
+    for (auto it = points.begin(); it != points.end(); ++it) {
+        const std::vector<MetricPoint> &series = it.value();
+        if (series.empty())
+            continue;
+        double lo = series.front().value;
+        double hi = lo;
+        for (const MetricPoint &p : series) {
+            lo = std::min(lo, p.value);
+            hi = std::max(hi, p.value);
+        }
+        findSeries->bind(1, runId).bind(2, it.key());
+        qint64 seriesId = 0;
+        if (findSeries->next()) {
+            seriesId = findSeries->int64(0);
+        } else {
+            insertSeries->bind(1, runId).bind(2, it.key()).bind(3, lo).bind(4, hi);
+            if (Status s = insertSeries->exec(); !s)
+                return s;
+            seriesId = m_db.lastInsertId();
+        }
+        findSeries->reset();
+
+        // Top up the last chunk first so that points logged a few at a time still end up
+        // in full chunks rather than one row each.
+        qint64 seq = 0;
+        qint64 done = 0;
+        lastChunk->bind(1, seriesId);
+        if (lastChunk->next()) {
+            seq = lastChunk->int64(0);
+            const qint64 have = lastChunk->int64(1);
+            if (have < kChunkPoints) {
+                buffer = lastChunk->blob(2);
+                done = std::min<qint64>(kChunkPoints - have, qint64(series.size()));
+                encodePoints(series.data(), done, buffer);
+                lastChunk->reset();
+                writeChunk->bind(1, seriesId).bind(2, seq).bind(3, have + done).bindBlob(4, buffer);
+                if (Status s = writeChunk->exec(); !s)
+                    return s;
+            }
+            ++seq;
+        }
+        lastChunk->reset();
+        while (done < qint64(series.size())) {
+            const qint64 n = std::min<qint64>(kChunkPoints, qint64(series.size()) - done);
+            buffer.clear();
+            encodePoints(series.data() + done, n, buffer);
+            writeChunk->bind(1, seriesId).bind(2, seq).bind(3, n).bindBlob(4, buffer);
+            if (Status s = writeChunk->exec(); !s)
+                return s;
+            done += n;
+            ++seq;
+        }
+        const MetricPoint &last = series.back();
+        updateSeries->bind(1, qint64(series.size()))
+            .bind(2, last.step)
+            .bind(3, last.value)
+            .bind(4, lo)
+            .bind(5, hi)
+            .bind(6, last.timeMs)
+            .bind(7, seriesId);
+        if (Status s = updateSeries->exec(); !s)
+            return s;
+    }
+    return tx.commit();
+}
+
+Expected<RunRecord> RunStore::run(qint64 runId, bool withDetails) const
+{
+    const QByteArray sql = QByteArray(kRunColumns) + "WHERE r.id = ?";
+    auto stmt = m_db.prepare(sql.constData());
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId);
+    if (!stmt->next())
+        return Error{QStringLiteral("no run %1").arg(runId)};
+    RunRecord record = runFrom(*stmt);
+    if (withDetails) {
+        if (Status s = loadDetails(record); !s)
+            return s.error();
+    }
+    return record;
+}
+
+Expected<RunRecord> RunStore::runByRef(const QString &ref) const
+{
+    bool isNumber = false;
+    const qint64 id = ref.toLongLong(&isNumber);
+    if (isNumber)
+        return run(id);
+    if (ref.size() < 8)
+        return Error{QStringLiteral("'%1' is not a run: give its number or at least 8 characters of its id").arg(ref)};
+    auto stmt = m_db.prepare("SELECT id FROM runs WHERE uuid LIKE ? || '%' LIMIT 2");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, ref);
+    QList<qint64> ids;
+    while (stmt->next())
+        ids << stmt->int64(0);
+    if (ids.isEmpty())
+        return Error{QStringLiteral("no run with id %1").arg(ref)};
+    if (ids.size() > 1)
+        return Error{QStringLiteral("'%1' matches several runs: give more of its id").arg(ref)};
+    return run(ids.first());
+}
+
+Expected<QList<RunRecord>> RunStore::runs(const RunQuery &query) const
+{
+    QByteArray sql = QByteArray(kRunColumns) + "WHERE 1 = 1";
+    if (!query.experiment.isEmpty())
+        sql += " AND e.name = :experiment";
+    if (query.status)
+        sql += " AND r.status = :status";
+    if (query.parentId)
+        sql += *query.parentId == 0 ? " AND r.parent_id IS NULL" : " AND r.parent_id = :parent";
+    sql += " ORDER BY r.id DESC";
+    if (query.limit > 0)
+        sql += " LIMIT " + QByteArray::number(query.limit);
+    auto stmt = m_db.prepare(sql.constData());
+    if (!stmt)
+        return stmt.error();
+    int index = 1;
+    if (!query.experiment.isEmpty())
+        stmt->bind(index++, query.experiment);
+    if (query.status)
+        stmt->bind(index++, runStatusName(*query.status));
+    if (query.parentId && *query.parentId != 0)
+        stmt->bind(index++, *query.parentId);
+    QList<RunRecord> result;
+    while (stmt->next())
+        result.append(runFrom(*stmt));
+    if (query.withDetails) {
+        for (RunRecord &record : result) {
+            if (Status s = loadDetails(record); !s)
+                return s.error();
+        }
+    }
+    return result;
+}
+
+Status RunStore::loadDetails(RunRecord &record) const
+{
+    for (auto [sql, target] : {std::pair{"SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key", &record.params},
+                               std::pair{"SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", &record.tags}}) {
+        auto stmt = m_db.prepare(sql);
+        if (!stmt)
+            return stmt.error();
+        stmt->bind(1, record.id);
+        while (stmt->next())
+            target->append({stmt->text(0), stmt->text(1)});
+    }
+    auto results = m_db.prepare("SELECT key, value FROM run_results WHERE run_id = ?");
+    if (!results)
+        return results.error();
+    results->bind(1, record.id);
+    while (results->next())
+        record.results.insert(results->text(0), results->real(1));
+    auto metrics = metricSummaries(record.id);
+    if (!metrics)
+        return metrics.error();
+    record.metrics = *metrics;
+    return {};
+}
+
+Expected<QList<MetricSummary>> RunStore::metricSummaries(qint64 runId) const
+{
+    auto stmt = m_db.prepare("SELECT key, count, last_step, last_value, min_value, max_value FROM metric_series "
+                             "WHERE run_id = ? ORDER BY key");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId);
+    QList<MetricSummary> list;
+    while (stmt->next())
+        list.append({stmt->text(0), stmt->int64(1), stmt->int64(2), stmt->real(3), stmt->real(4), stmt->real(5)});
+    return list;
+}
+
+Expected<std::vector<MetricPoint>> RunStore::metricPoints(qint64 runId, const QString &key) const
+{
+    auto stmt = m_db.prepare("SELECT c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id "
+                             "WHERE s.run_id = ? AND s.key = ? ORDER BY c.seq");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId).bind(2, key);
+    std::vector<MetricPoint> points;
+    while (stmt->next())
+        decodePoints(stmt->blob(0), points);
+    return points;
+}
+
+Expected<QList<ArtifactInfo>> RunStore::artifacts(qint64 runId) const
+{
+    auto stmt = m_db.prepare("SELECT path, blob_sha256, size FROM run_artifacts WHERE run_id = ? ORDER BY path");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId);
+    QList<ArtifactInfo> list;
+    while (stmt->next())
+        list.append({stmt->text(0), stmt->text(1), stmt->int64(2)});
+    return list;
+}
+
+} // namespace kiln

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "runs/runtypes.h"
+#include "storage/database.h"
+#include "util/expected.h"
+
+#include <QHash>
+
+#include <vector>
+
+namespace kiln {
+
+/// Which runs to list.
+struct RunQuery
+{
+    QString experiment; ///< empty: all
+    std::optional<RunStatus> status;
+    std::optional<qint64> parentId; ///< 0: top-level runs only
+    int limit = 0;                  ///< 0: no limit
+    bool withDetails = true;        ///< params, tags, results and metric summaries
+};
+
+/// The runs of a workspace: experiments, runs and their status, params, tags, step metrics
+/// (stored as packed chunks, so a million points cost a few hundred rows), results and
+/// artifacts. Works on the connection it is given, on that connection's thread.
+class RunStore final
+{
+public:
+    explicit RunStore(Database &db) : m_db(db) {}
+
+    Expected<qint64> ensureExperiment(const QString &name);
+    QStringList experiments() const;
+
+    /// A new queued run for `spec` (under `parentId` for a sweep's points).
+    Expected<RunRecord> createRun(const RunSpec &spec, qint64 parentId = 0);
+
+    /// Takes the oldest queued run and marks it running by this process, atomically: two
+    /// schedulers (an app and a kilnctl) never start the same run. Empty when none waits.
+    Expected<std::optional<RunRecord>> claimNextQueued();
+    Status markEnded(qint64 runId, RunStatus status, std::optional<int> exitCode = std::nullopt,
+                     const QString &error = {});
+    /// Back to the queue for another attempt (retries).
+    Status requeue(qint64 runId);
+    /// Queued runs end as cancelled at once; running ones are asked to stop (their runner
+    /// polls cancelRequested()).
+    Status requestCancel(qint64 runId);
+    bool cancelRequested(qint64 runId) const;
+
+    /// Runs marked running by a process of this host that no longer exists become
+    /// interrupted. Returns how many.
+    Expected<int> markInterrupted();
+
+    Status setParams(qint64 runId, const QList<QPair<QString, QString>> &params);
+    Status setTags(qint64 runId, const QList<QPair<QString, QString>> &tags);
+    Status setResults(qint64 runId, const QMap<QString, double> &results);
+    Status setReproducibility(qint64 runId, const QJsonObject &info);
+    Status setDatasetVersion(qint64 runId, qint64 datasetVersionId);
+    Status addArtifact(qint64 runId, const QString &path, const QString &sha256, qint64 size);
+
+    /// Appends points to metric series in one transaction (batch them: thousands per call).
+    Status appendMetrics(qint64 runId, const QHash<QString, std::vector<MetricPoint>> &points);
+
+    Expected<RunRecord> run(qint64 runId, bool withDetails = true) const;
+    Expected<RunRecord> runByRef(const QString &ref) const; ///< id or uuid (prefix of 8+)
+    Expected<QList<RunRecord>> runs(const RunQuery &query = {}) const;
+    Expected<QList<MetricSummary>> metricSummaries(qint64 runId) const;
+    Expected<std::vector<MetricPoint>> metricPoints(qint64 runId, const QString &key) const;
+    Expected<QList<ArtifactInfo>> artifacts(qint64 runId) const;
+
+private:
+    Status setPairs(const char *table, qint64 runId, const QList<QPair<QString, QString>> &pairs);
+    Status loadDetails(RunRecord &run) const;
+
+    Database &m_db;
+};
+
+} // namespace kiln
