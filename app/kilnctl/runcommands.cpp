@@ -231,6 +231,8 @@ int runsList(Context &ctx)
             return ctx.usage(QStringLiteral("--status takes queued, running, finished, failed, cancelled or interrupted"));
     }
     query.limit = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toInt() : 0;
+    // Runs whose runner died (kill -9, a crash) show as interrupted, not running forever.
+    RunStore((*ws)->db()).markInterrupted();
     auto runs = RunStore((*ws)->db()).runs(query);
     if (!runs)
         return ctx.fail(runs.errorMessage());
@@ -263,6 +265,7 @@ int runsShow(Context &ctx)
     if (!ws)
         return ctx.fail(ws.errorMessage());
     RunStore store((*ws)->db());
+    store.markInterrupted();
     auto run = resolveRun(ctx, store);
     if (!run)
         return ctx.fail(run.errorMessage());

@@ -14,6 +14,7 @@
 #include <QStandardPaths>
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace kiln {
@@ -121,8 +122,12 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
     process.setWorkingDirectory(workingDir);
     process.setProcessEnvironment(env);
     process.setProcessChannelMode(QProcess::MergedChannels);
-    // A group of its own: cancel and timeout reach every process the command starts.
-    process.setChildProcessModifier([] { ::setsid(); });
+    // A group of its own (cancel and timeout reach every process the command starts), and SIGKILL if the runner dies first (kill -9 of the app or kilnctl),
+    // so no command outlives the process that tracks it.
+    process.setChildProcessModifier([] {
+        ::setsid();
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    });
     recorder.logLine(QStringLiteral("$ %1 %2").arg(program, arguments.join(QLatin1Char(' '))));
     process.start();
     if (!process.waitForStarted(10000)) {
