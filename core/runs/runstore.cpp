@@ -12,6 +12,9 @@ namespace kiln {
 namespace {
 
 constexpr qint64 kChunkPoints = 8192;
+/// A last chunk smaller than this is topped up (rewritten) by the next append; a larger one is
+/// left alone. Bounds the rewrite to ~24 KB per append while keeping trickled points in few rows.
+constexpr qint64 kTopUpBelow = 1024;
 constexpr int kPointBytes = 24; // int64 step, int64 time (ms), double value; little-endian
 
 QString now()
@@ -383,17 +386,17 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
         }
         findSeries->reset();
 
-        // Top up the last chunk first so that points logged a few at a time still end up
-        // in full chunks rather than one row each.
+        // Top up a small last chunk first, so that points logged a few at a time still end up
+        // in chunks rather than one row each.
         qint64 seq = 0;
         qint64 done = 0;
         lastChunk->bind(1, seriesId);
         if (lastChunk->next()) {
             seq = lastChunk->int64(0);
             const qint64 have = lastChunk->int64(1);
-            if (have < kChunkPoints) {
+            if (have < kTopUpBelow) {
                 buffer = lastChunk->blob(2);
-                done = std::min<qint64>(kChunkPoints - have, qint64(series.size()));
+                done = std::min<qint64>(kTopUpBelow - have, qint64(series.size()));
                 encodePoints(series.data(), done, buffer);
                 lastChunk->reset();
                 writeChunk->bind(1, seriesId).bind(2, seq).bind(3, have + done).bindBlob(4, buffer);
