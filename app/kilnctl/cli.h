@@ -53,6 +53,7 @@ int runsList(Context &ctx);
 int runsShow(Context &ctx);
 int runsMetrics(Context &ctx);
 int runsCancel(Context &ctx);
+int trainersList(Context &ctx);
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

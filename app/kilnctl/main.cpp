@@ -35,7 +35,8 @@ int main(int argc, char **argv)
         "  runs list                       runs with status and results\n"
         "  runs show RUN                   params, results, metrics, artifacts\n"
         "  runs metrics RUN [--key K]      step metrics\n"
-        "  runs cancel RUN                 cancel a queued or running run"));
+        "  runs cancel RUN                 cancel a queued or running run\n"
+        "  trainers                        built-in trainers and their hyperparameters"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
         {QStringLiteral("import"), importPaths},
         {QStringLiteral("train"), train},
         {QStringLiteral("run"), runCommand},
+        {QStringLiteral("trainers"), trainersList},
     };
     if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);

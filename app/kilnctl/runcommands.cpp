@@ -1,6 +1,7 @@
 // kilnctl's train, run and runs commands.
 #include "cli.h"
 
+#include "plugin/pluginmanager.h"
 #include "runs/runscheduler.h"
 #include "runs/runstore.h"
 #include "runs/sweep.h"
@@ -373,6 +374,63 @@ int runsCancel(Context &ctx)
                                                                                 }())}});
     else
         ctx.printLine(QStringLiteral("cancel requested for run %1").arg(run->id));
+    return Success;
+}
+
+int trainersList(Context &ctx)
+{
+    const auto typeName = [](HyperParameter::Type type) {
+        switch (type) {
+        case HyperParameter::Type::Integer:
+            return QStringLiteral("integer");
+        case HyperParameter::Type::Float:
+            return QStringLiteral("float");
+        case HyperParameter::Type::Choice:
+            return QStringLiteral("choice");
+        case HyperParameter::Type::Boolean:
+            return QStringLiteral("boolean");
+        }
+        return QStringLiteral("float");
+    };
+    QJsonArray list;
+    for (const Trainer *trainer : PluginManager::instance().trainers()) {
+        QJsonArray tasks;
+        for (TaskKind task : trainer->tasks())
+            tasks.append(taskKindName(task));
+        // Hyperparameters are declared per task; the first task's list is the common one.
+        const TaskKind task = trainer->tasks().value(0, TaskKind::BinaryClassification);
+        QJsonArray params;
+        QList<QStringList> rows;
+        for (const HyperParameter &p : trainer->hyperParameters(task)) {
+            const bool ranged = p.type == HyperParameter::Type::Integer || p.type == HyperParameter::Type::Float;
+            const QString range = ranged ? QStringLiteral("%1..%2").arg(p.minimum).arg(p.maximum) : p.choices.join(QLatin1Char('|'));
+            params.append(QJsonObject{{QLatin1String("name"), p.name},
+                                      {QLatin1String("type"), typeName(p.type)},
+                                      {QLatin1String("default"), QJsonValue::fromVariant(p.defaultValue)},
+                                      {QLatin1String("range"), range},
+                                      {QLatin1String("help"), p.help}});
+            rows << QStringList{p.name, typeName(p.type), p.defaultValue.toString(), range, p.help};
+        }
+        list.append(QJsonObject{{QLatin1String("id"), trainer->id()},
+                                {QLatin1String("name"), trainer->displayName()},
+                                {QLatin1String("library"), trainer->libraryVersion()},
+                                {QLatin1String("tasks"), tasks},
+                                {QLatin1String("hyperparameters"), params}});
+        if (!ctx.json) {
+            ctx.printLine(QStringLiteral("%1 — %2 (%3)").arg(trainer->id(), trainer->displayName(), trainer->libraryVersion()));
+            ctx.printLine(formatTable({QStringLiteral("  PARAMETER"), QStringLiteral("TYPE"), QStringLiteral("DEFAULT"),
+                                       QStringLiteral("RANGE"), QStringLiteral("HELP")},
+                                      [&rows] {
+                                          QList<QStringList> indented = rows;
+                                          for (QStringList &r : indented)
+                                              r[0] = QLatin1String("  ") + r[0];
+                                          return indented;
+                                      }()));
+            ctx.printLine(QString());
+        }
+    }
+    if (ctx.json)
+        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("trainers"), list}});
     return Success;
 }
 

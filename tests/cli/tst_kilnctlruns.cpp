@@ -40,6 +40,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainBoostedTrees();
     void sweepQueuesAndRunsEveryPoint();
+    void crossValidationAndTrainers();
     void badTrainingInput_data();
     void badTrainingInput();
     void externalRunWithHelper();
@@ -137,6 +138,28 @@ void tst_KilnctlRuns::sweepQueuesAndRunsEveryPoint()
     QCOMPARE(depths, (QStringList{QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("6")}));
     const Result list = kilnctl({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--experiment"), QStringLiteral("depth"), QStringLiteral("--json")});
     QCOMPARE(list.json().value(QStringLiteral("runs")).toArray().size(), 4); // the sweep and its points
+}
+
+void tst_KilnctlRuns::crossValidationAndTrainers()
+{
+    const Result r = kilnctl({QStringLiteral("train"), QStringLiteral("churn"), QStringLiteral("--target"), QStringLiteral("label"),
+                              QStringLiteral("--trainer"), QStringLiteral("random-forest"), QStringLiteral("--folds"),
+                              QStringLiteral("3"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject run = r.json().value(QStringLiteral("runs")).toArray().first().toObject();
+    const QJsonObject results = run.value(QStringLiteral("results")).toObject();
+    QVERIFY(results.value(QStringLiteral("cv_accuracy_mean")).toDouble() > 0.75);
+    QVERIFY(results.contains(QStringLiteral("cv_accuracy_std")));
+    QCOMPARE(run.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("cv/accuracy")).toObject().value(QStringLiteral("steps")).toInt(), 3);
+
+    const Result trainers = kilnctl({QStringLiteral("trainers"), QStringLiteral("--json")});
+    QCOMPARE(trainers.exitCode, 0);
+    QStringList ids;
+    for (const QJsonValue &t : trainers.json().value(QStringLiteral("trainers")).toArray()) {
+        ids << t.toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(!t.toObject().value(QStringLiteral("hyperparameters")).toArray().isEmpty());
+    }
+    QVERIFY(ids.contains(QStringLiteral("boosted-trees")) && ids.contains(QStringLiteral("random-forest")) && ids.contains(QStringLiteral("linear")));
 }
 
 void tst_KilnctlRuns::badTrainingInput_data()
