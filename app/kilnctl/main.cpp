@@ -20,16 +20,16 @@ int main(int argc, char **argv)
     kiln::linkBuiltinPlugins();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Kiln from the command line.\n\n"
-                       "Commands:\n"
-                       "  workspace init [DIR]            create a workspace (or open an existing one)\n"
-                       "  workspace info                  schema, counts and integrity check\n"
-                       "  import PATH... [--name NAME]    import files, folders and archives\n"
-                       "  datasets list                   datasets with their latest version\n"
-                       "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
-                       "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
-                       "  datasets stats NAME[@VERSION]   per-column statistics\n"
+    parser.setApplicationDescription(QStringLiteral(
+        "Kiln from the command line.\n\n"
+        "Commands:\n"
+        "  workspace init [DIR]            create a workspace (or open an existing one)\n"
+        "  workspace info                  schema, counts and integrity check\n"
+        "  import PATH... [--name NAME]    import files, folders and archives\n"
+        "  datasets list                   datasets with their latest version\n"
+        "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
+        "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
+        "  datasets stats NAME[@VERSION]   per-column statistics\n"
         "  train DATASET --target COLUMN   train a built-in model (--trainer, --param k=v, --sweep k=v1,v2)\n"
         "  run [OPTIONS] -- COMMAND...     run any training command and track it\n"
         "  runs list                       runs with status and results\n"
@@ -52,22 +52,34 @@ int main(int argc, char **argv)
         {QStringLiteral("limit"), QStringLiteral("Rows to print (default 20)."), QStringLiteral("N")},
         {QStringLiteral("offset"), QStringLiteral("First row to print (default 0)."), QStringLiteral("N")},
         {QStringLiteral("target"), QStringLiteral("train: the column to predict."), QStringLiteral("COLUMN")},
-        {QStringLiteral("trainer"), QStringLiteral("train: boosted-trees (default), random-forest or linear."), QStringLiteral("NAME")},
-        {QStringLiteral("task"), QStringLiteral("train: binary, multiclass or regression; detected by default."), QStringLiteral("TASK")},
-        {QStringLiteral("features"), QStringLiteral("train: comma-separated feature columns; default all others."), QStringLiteral("COLS")},
-        {QStringLiteral("param"), QStringLiteral("A hyperparameter or command parameter (repeatable)."), QStringLiteral("NAME=VALUE")},
-        {QStringLiteral("sweep"), QStringLiteral("Values to sweep over (repeatable): one run per combination."), QStringLiteral("NAME=V1,V2")},
-        {QStringLiteral("samples"), QStringLiteral("Random search: this many points of the --sweep values."), QStringLiteral("N")},
-        {QStringLiteral("experiment"), QStringLiteral("Experiment to file runs under (default: Default)."), QStringLiteral("NAME")},
+        {QStringLiteral("trainer"), QStringLiteral("train: boosted-trees (default), random-forest or linear."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("task"), QStringLiteral("train: binary, multiclass or regression; detected by default."),
+         QStringLiteral("TASK")},
+        {QStringLiteral("features"), QStringLiteral("train: comma-separated feature columns; default all others."),
+         QStringLiteral("COLS")},
+        {QStringLiteral("param"), QStringLiteral("A hyperparameter or command parameter (repeatable)."),
+         QStringLiteral("NAME=VALUE")},
+        {QStringLiteral("sweep"), QStringLiteral("Values to sweep over (repeatable): one run per combination."),
+         QStringLiteral("NAME=V1,V2")},
+        {QStringLiteral("samples"), QStringLiteral("Random search: this many points of the --sweep values."),
+         QStringLiteral("N")},
+        {QStringLiteral("experiment"), QStringLiteral("Experiment to file runs under (default: Default)."),
+         QStringLiteral("NAME")},
         {QStringLiteral("run-name"), QStringLiteral("A name for the run."), QStringLiteral("NAME")},
-        {QStringLiteral("test-fraction"), QStringLiteral("train: share of rows held out for testing (0.2)."), QStringLiteral("F")},
-        {QStringLiteral("validation-fraction"), QStringLiteral("train: share of rows for validation curves (0.1)."), QStringLiteral("F")},
-        {QStringLiteral("folds"), QStringLiteral("train: k-fold cross-validation on the training rows."), QStringLiteral("K")},
+        {QStringLiteral("test-fraction"), QStringLiteral("train: share of rows held out for testing (0.2)."),
+         QStringLiteral("F")},
+        {QStringLiteral("validation-fraction"), QStringLiteral("train: share of rows for validation curves (0.1)."),
+         QStringLiteral("F")},
+        {QStringLiteral("folds"), QStringLiteral("train: k-fold cross-validation on the training rows."),
+         QStringLiteral("K")},
         {QStringLiteral("no-stratify"), QStringLiteral("train: split without keeping class proportions.")},
-        {QStringLiteral("seed"), QStringLiteral("Random seed for splits, sweeps and training (42)."), QStringLiteral("N")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed for splits, sweeps and training (42)."),
+         QStringLiteral("N")},
         {QStringLiteral("retries"), QStringLiteral("Retry a failed run this many times."), QStringLiteral("N")},
         {QStringLiteral("timeout"), QStringLiteral("Fail a run that takes longer (seconds)."), QStringLiteral("S")},
-        {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."), QStringLiteral("DIR")},
+        {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."),
+         QStringLiteral("DIR")},
         {QStringLiteral("output"), QStringLiteral("run: folder whose files become artifacts."), QStringLiteral("DIR")},
         {QStringLiteral("concurrency"), QStringLiteral("Runs at once (default: cores)."), QStringLiteral("N")},
         {QStringLiteral("detach"), QStringLiteral("Queue the runs and return; a running Kiln app runs them.")},

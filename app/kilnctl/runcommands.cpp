@@ -31,25 +31,26 @@ QJsonObject runJson(const RunRecord &run)
         results.insert(it.key(), it.value());
     QJsonObject metrics;
     for (const MetricSummary &m : run.metrics)
-        metrics.insert(m.key, QJsonObject{{QLatin1String("last"), m.last},
-                                          {QLatin1String("min"), m.min},
-                                          {QLatin1String("max"), m.max},
-                                          {QLatin1String("steps"), m.count}});
-    QJsonObject o{{QLatin1String("id"), run.id},
-                  {QLatin1String("uuid"), run.uuid},
-                  {QLatin1String("experiment"), run.experiment},
-                  {QLatin1String("name"), run.name},
-                  {QLatin1String("kind"), run.spec.kindName()},
-                  {QLatin1String("status"), runStatusName(run.status)},
-                  {QLatin1String("attempt"), run.attempt},
-                  {QLatin1String("params"), params},
-                  {QLatin1String("tags"), tags},
-                  {QLatin1String("results"), results},
-                  {QLatin1String("metrics"), metrics},
-                  {QLatin1String("createdAt"), run.createdAt.toString(Qt::ISODateWithMs)},
-                  {QLatin1String("startedAt"), run.startedAt.toString(Qt::ISODateWithMs)},
-                  {QLatin1String("endedAt"), run.endedAt.toString(Qt::ISODateWithMs)},
-                  {QLatin1String("reproducibility"), run.reproducibility}};
+        metrics.insert(m.key,
+                       QJsonObject {{QLatin1String("last"), m.last},
+                                    {QLatin1String("min"), m.min},
+                                    {QLatin1String("max"), m.max},
+                                    {QLatin1String("steps"), m.count}});
+    QJsonObject o {{QLatin1String("id"), run.id},
+                   {QLatin1String("uuid"), run.uuid},
+                   {QLatin1String("experiment"), run.experiment},
+                   {QLatin1String("name"), run.name},
+                   {QLatin1String("kind"), run.spec.kindName()},
+                   {QLatin1String("status"), runStatusName(run.status)},
+                   {QLatin1String("attempt"), run.attempt},
+                   {QLatin1String("params"), params},
+                   {QLatin1String("tags"), tags},
+                   {QLatin1String("results"), results},
+                   {QLatin1String("metrics"), metrics},
+                   {QLatin1String("createdAt"), run.createdAt.toString(Qt::ISODateWithMs)},
+                   {QLatin1String("startedAt"), run.startedAt.toString(Qt::ISODateWithMs)},
+                   {QLatin1String("endedAt"), run.endedAt.toString(Qt::ISODateWithMs)},
+                   {QLatin1String("reproducibility"), run.reproducibility}};
     if (run.parentId)
         o.insert(QLatin1String("parent"), run.parentId);
     if (run.exitCode)
@@ -98,9 +99,9 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
     auto top = submitRun(store, spec);
     if (!top)
         return ctx.fail(top.errorMessage());
-    QList<qint64> ids{top->id};
+    QList<qint64> ids {top->id};
     if (top->spec.kind == RunSpec::Kind::Sweep) {
-        auto children = store.runs(RunQuery{{}, {}, top->id, 0, false});
+        auto children = store.runs(RunQuery {{}, {}, top->id, 0, false});
         if (!children)
             return ctx.fail(children.errorMessage());
         ids.clear();
@@ -108,7 +109,9 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
             ids << child.id;
     }
     if (!ctx.json)
-        ctx.printLine(QStringLiteral("queued run %1%2").arg(top->id).arg(ids.size() > 1 ? QStringLiteral(" (%1 points)").arg(ids.size()) : QString()));
+        ctx.printLine(QStringLiteral("queued run %1%2")
+                          .arg(top->id)
+                          .arg(ids.size() > 1 ? QStringLiteral(" (%1 points)").arg(ids.size()) : QString()));
     if (ctx.parser.isSet(QStringLiteral("detach"))) {
         if (ctx.json)
             ctx.printJson(runJson(*top));
@@ -169,7 +172,7 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
 Expected<RunRecord> resolveRun(Context &ctx, RunStore &store)
 {
     if (ctx.args.size() != 1)
-        return Error{QStringLiteral("name one run: its number or id")};
+        return Error {QStringLiteral("name one run: its number or id")};
     return store.runByRef(ctx.args.first());
 }
 
@@ -229,7 +232,8 @@ int runsList(Context &ctx)
     if (ctx.parser.isSet(QStringLiteral("status"))) {
         query.status = runStatusFromName(ctx.parser.value(QStringLiteral("status")));
         if (!query.status)
-            return ctx.usage(QStringLiteral("--status takes queued, running, finished, failed, cancelled or interrupted"));
+            return ctx.usage(
+                QStringLiteral("--status takes queued, running, finished, failed, cancelled or interrupted"));
     }
     query.limit = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toInt() : 0;
     // Runs whose runner died (kill -9, a crash) show as interrupted, not running forever.
@@ -250,9 +254,12 @@ int runsList(Context &ctx)
         for (auto it = run.results.begin(); it != run.results.end() && results.size() < 3; ++it)
             results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
         const double seconds = run.durationSeconds();
-        rows << QStringList{QString::number(run.id), run.experiment, run.name, runStatusName(run.status),
-                            seconds < 0 ? QString() : QString::number(seconds, 'f', 1) + QLatin1Char('s'),
-                            results.join(QLatin1Char(' '))};
+        rows << QStringList {QString::number(run.id),
+                             run.experiment,
+                             run.name,
+                             runStatusName(run.status),
+                             seconds < 0 ? QString() : QString::number(seconds, 'f', 1) + QLatin1Char('s'),
+                             results.join(QLatin1Char(' '))};
     }
     ctx.printLine(formatTable({QStringLiteral("RUN"), QStringLiteral("EXPERIMENT"), QStringLiteral("NAME"),
                                QStringLiteral("STATUS"), QStringLiteral("TIME"), QStringLiteral("RESULTS")},
@@ -276,14 +283,17 @@ int runsShow(Context &ctx)
         QJsonArray list;
         if (artifacts) {
             for (const ArtifactInfo &a : *artifacts)
-                list.append(QJsonObject{{QLatin1String("path"), a.path}, {QLatin1String("sha256"), a.sha256}, {QLatin1String("size"), a.size}});
+                list.append(QJsonObject {{QLatin1String("path"), a.path},
+                                         {QLatin1String("sha256"), a.sha256},
+                                         {QLatin1String("size"), a.size}});
         }
         o.insert(QLatin1String("artifacts"), list);
         o.insert(QLatin1String("ok"), true);
         ctx.printJson(o);
         return Success;
     }
-    ctx.printLine(QStringLiteral("run %1 (%2)  %3  %4").arg(run->id).arg(run->uuid, run->name, runStatusName(run->status)));
+    ctx.printLine(
+        QStringLiteral("run %1 (%2)  %3  %4").arg(run->id).arg(run->uuid, run->name, runStatusName(run->status)));
     if (!run->error.isEmpty())
         ctx.printLine(QStringLiteral("error:    %1").arg(run->error));
     ctx.printLine(QStringLiteral("experiment: %1").arg(run->experiment));
@@ -292,7 +302,12 @@ int runsShow(Context &ctx)
     for (auto it = run->results.begin(); it != run->results.end(); ++it)
         ctx.printLine(QStringLiteral("result   %1 = %2").arg(it.key()).arg(it.value(), 0, 'g', 6));
     for (const MetricSummary &m : run->metrics)
-        ctx.printLine(QStringLiteral("metric   %1: %2 steps, last %3, min %4, max %5").arg(m.key).arg(m.count).arg(m.last).arg(m.min).arg(m.max));
+        ctx.printLine(QStringLiteral("metric   %1: %2 steps, last %3, min %4, max %5")
+                          .arg(m.key)
+                          .arg(m.count)
+                          .arg(m.last)
+                          .arg(m.min)
+                          .arg(m.max));
     if (artifacts) {
         for (const ArtifactInfo &a : *artifacts)
             ctx.printLine(QStringLiteral("artifact %1 (%2 bytes)").arg(a.path).arg(a.size));
@@ -329,12 +344,13 @@ int runsMetrics(Context &ctx)
         for (const MetricPoint &p : *points) {
             steps.append(p.step);
             values.append(p.value);
-            rows << QStringList{key, QString::number(p.step), QString::number(p.value, 'g', 8)};
+            rows << QStringList {key, QString::number(p.step), QString::number(p.value, 'g', 8)};
         }
-        series.insert(key, QJsonObject{{QLatin1String("steps"), steps}, {QLatin1String("values"), values}});
+        series.insert(key, QJsonObject {{QLatin1String("steps"), steps}, {QLatin1String("values"), values}});
     }
     if (ctx.json) {
-        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("run"), run->id}, {QLatin1String("metrics"), series}});
+        ctx.printJson(
+            {{QLatin1String("ok"), true}, {QLatin1String("run"), run->id}, {QLatin1String("metrics"), series}});
         return Success;
     }
     ctx.printLine(formatTable({QStringLiteral("METRIC"), QStringLiteral("STEP"), QStringLiteral("VALUE")}, rows));
@@ -350,9 +366,9 @@ int runsCancel(Context &ctx)
     auto run = resolveRun(ctx, store);
     if (!run)
         return ctx.fail(run.errorMessage());
-    QList<qint64> targets{run->id};
+    QList<qint64> targets {run->id};
     if (run->spec.kind == RunSpec::Kind::Sweep) {
-        auto children = store.runs(RunQuery{{}, {}, run->id, 0, false});
+        auto children = store.runs(RunQuery {{}, {}, run->id, 0, false});
         if (children) {
             targets.clear();
             for (const RunRecord &child : *children) {
@@ -367,11 +383,11 @@ int runsCancel(Context &ctx)
     }
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("cancelled"), QJsonArray::fromVariantList([&] {
-                                                                                    QVariantList l;
-                                                                                    for (qint64 id : targets)
-                                                                                        l << id;
-                                                                                    return l;
-                                                                                }())}});
+                                                         QVariantList l;
+                                                         for (qint64 id : targets)
+                                                             l << id;
+                                                         return l;
+                                                     }())}});
     else
         ctx.printLine(QStringLiteral("cancel requested for run %1").arg(run->id));
     return Success;
@@ -403,21 +419,23 @@ int trainersList(Context &ctx)
         QList<QStringList> rows;
         for (const HyperParameter &p : trainer->hyperParameters(task)) {
             const bool ranged = p.type == HyperParameter::Type::Integer || p.type == HyperParameter::Type::Float;
-            const QString range = ranged ? QStringLiteral("%1..%2").arg(p.minimum).arg(p.maximum) : p.choices.join(QLatin1Char('|'));
-            params.append(QJsonObject{{QLatin1String("name"), p.name},
-                                      {QLatin1String("type"), typeName(p.type)},
-                                      {QLatin1String("default"), QJsonValue::fromVariant(p.defaultValue)},
-                                      {QLatin1String("range"), range},
-                                      {QLatin1String("help"), p.help}});
-            rows << QStringList{p.name, typeName(p.type), p.defaultValue.toString(), range, p.help};
+            const QString range
+                = ranged ? QStringLiteral("%1..%2").arg(p.minimum).arg(p.maximum) : p.choices.join(QLatin1Char('|'));
+            params.append(QJsonObject {{QLatin1String("name"), p.name},
+                                       {QLatin1String("type"), typeName(p.type)},
+                                       {QLatin1String("default"), QJsonValue::fromVariant(p.defaultValue)},
+                                       {QLatin1String("range"), range},
+                                       {QLatin1String("help"), p.help}});
+            rows << QStringList {p.name, typeName(p.type), p.defaultValue.toString(), range, p.help};
         }
-        list.append(QJsonObject{{QLatin1String("id"), trainer->id()},
-                                {QLatin1String("name"), trainer->displayName()},
-                                {QLatin1String("library"), trainer->libraryVersion()},
-                                {QLatin1String("tasks"), tasks},
-                                {QLatin1String("hyperparameters"), params}});
+        list.append(QJsonObject {{QLatin1String("id"), trainer->id()},
+                                 {QLatin1String("name"), trainer->displayName()},
+                                 {QLatin1String("library"), trainer->libraryVersion()},
+                                 {QLatin1String("tasks"), tasks},
+                                 {QLatin1String("hyperparameters"), params}});
         if (!ctx.json) {
-            ctx.printLine(QStringLiteral("%1 — %2 (%3)").arg(trainer->id(), trainer->displayName(), trainer->libraryVersion()));
+            ctx.printLine(
+                QStringLiteral("%1 — %2 (%3)").arg(trainer->id(), trainer->displayName(), trainer->libraryVersion()));
             ctx.printLine(formatTable({QStringLiteral("  PARAMETER"), QStringLiteral("TYPE"), QStringLiteral("DEFAULT"),
                                        QStringLiteral("RANGE"), QStringLiteral("HELP")},
                                       [&rows] {

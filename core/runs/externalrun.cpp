@@ -109,7 +109,8 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
     }
     const QString helperDir = installPythonHelper(workspaceRoot);
     const QString pythonPath = env.value(QStringLiteral("PYTHONPATH"));
-    env.insert(QStringLiteral("PYTHONPATH"), pythonPath.isEmpty() ? helperDir : helperDir + QLatin1Char(':') + pythonPath);
+    env.insert(QStringLiteral("PYTHONPATH"),
+               pythonPath.isEmpty() ? helperDir : helperDir + QLatin1Char(':') + pythonPath);
     env.insert(QStringLiteral("PYTHONUNBUFFERED"), QStringLiteral("1"));
     env.insert(QStringLiteral("KILN_RUN_ID"), run.uuid);
     env.insert(QStringLiteral("KILN_RUN_NUMBER"), QString::number(run.id));
@@ -122,8 +123,8 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
     process.setWorkingDirectory(workingDir);
     process.setProcessEnvironment(env);
     process.setProcessChannelMode(QProcess::MergedChannels);
-    // A group of its own (cancel and timeout reach every process the command starts), and SIGKILL if the runner dies first (kill -9 of the app or kilnctl),
-    // so no command outlives the process that tracks it.
+    // A group of its own (cancel and timeout reach every process the command starts), and SIGKILL if the runner dies
+    // first (kill -9 of the app or kilnctl), so no command outlives the process that tracks it.
     process.setChildProcessModifier([] {
         ::setsid();
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -155,7 +156,8 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
         case ProtocolMessage::Kind::Malformed:
             ++outcome.malformedLines;
             recorder.logRawLine(line);
-            recorder.logLine(QStringLiteral("[kiln] output line %1 is not a valid protocol line: %2").arg(lineNumber).arg(m.text));
+            recorder.logLine(
+                QStringLiteral("[kiln] output line %1 is not a valid protocol line: %2").arg(lineNumber).arg(m.text));
             break;
         case ProtocolMessage::Kind::Metric:
             recorder.logMetric(m.key, m.step, m.value);
@@ -219,7 +221,8 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
     for (const QString &path : std::as_const(declaredArtifacts)) {
         const QString absolute = QDir(workingDir).absoluteFilePath(path);
         if (QFileInfo(absolute).isFile())
-            recorder.addArtifactFile(absolute, QFileInfo(path).isAbsolute() ? QFileInfo(path).fileName() : QDir::cleanPath(path));
+            recorder.addArtifactFile(absolute,
+                                     QFileInfo(path).isAbsolute() ? QFileInfo(path).fileName() : QDir::cleanPath(path));
         else
             recorder.logLine(QStringLiteral("[kiln] declared artifact %1 does not exist").arg(path));
     }
@@ -245,7 +248,8 @@ ExternalRunOutcome runExternalCommand(const RunRecord &run, const QString &works
         }
     }
     if (outcome.malformedLines > 0)
-        recorder.logLine(QStringLiteral("[kiln] %1 malformed protocol line(s) were kept in the log").arg(outcome.malformedLines));
+        recorder.logLine(
+            QStringLiteral("[kiln] %1 malformed protocol line(s) were kept in the log").arg(outcome.malformedLines));
     return outcome;
 }
 

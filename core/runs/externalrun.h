@@ -15,7 +15,7 @@ struct ExternalRunOutcome
 {
     RunStatus status = RunStatus::Failed;
     std::optional<int> exitCode;
-    QString error;          ///< for a user: "exited with code 3", "timed out after 60 s"
+    QString error; ///< for a user: "exited with code 3", "timed out after 60 s"
     int malformedLines = 0; ///< protocol lines that broke the protocol (kept in the log)
 };
 

@@ -32,7 +32,8 @@ ProtocolMessage parseProtocolLine(QByteArrayView line)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(line.trimmed().toByteArray(), &error);
     if (error.error != QJsonParseError::NoError)
-        return malformed(QStringLiteral("not valid JSON (%1 at character %2)").arg(error.errorString()).arg(error.offset));
+        return malformed(
+            QStringLiteral("not valid JSON (%1 at character %2)").arg(error.errorString()).arg(error.offset));
     if (!doc.isObject())
         return malformed(QStringLiteral("not a JSON object"));
     const QJsonObject o = doc.object();

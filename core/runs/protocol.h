@@ -21,8 +21,8 @@ struct ProtocolMessage
 {
     enum class Kind { None, Metric, Param, Tag, Result, Artifact, Malformed };
     Kind kind = Kind::None;
-    QString key;   ///< metric/param/tag/result name
-    QString text;  ///< param/tag value, artifact path, or why the line is malformed
+    QString key; ///< metric/param/tag/result name
+    QString text; ///< param/tag value, artifact path, or why the line is malformed
     double value = 0;
     qint64 step = 0;
     std::optional<qint64> timeMs;

@@ -21,7 +21,7 @@ RunRecorder::RunRecorder(Workspace &workspace, const RunRecord &run)
     QDir().mkpath(m_folder);
     m_log.setFileName(m_folder + QLatin1String("/log.txt"));
     if (!m_log.open(QIODevice::WriteOnly | QIODevice::Append))
-        m_status = Error{QStringLiteral("cannot write the run log %1: %2").arg(m_log.fileName(), m_log.errorString())};
+        m_status = Error {QStringLiteral("cannot write the run log %1: %2").arg(m_log.fileName(), m_log.errorString())};
     m_sinceFlush.start();
 }
 

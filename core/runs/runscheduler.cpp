@@ -79,14 +79,14 @@ void RunScheduler::poke()
 Status RunScheduler::cancel(qint64 runId)
 {
     if (!m_workspace)
-        return Error{QStringLiteral("the scheduler is not started")};
+        return Error {QStringLiteral("the scheduler is not started")};
     RunStore store(m_workspace->db());
     auto run = store.run(runId, false);
     if (!run)
         return run.error();
     if (run->spec.kind == RunSpec::Kind::Sweep) {
         // Cancelling a sweep cancels every point that has not ended.
-        auto children = store.runs(RunQuery{{}, {}, runId, 0, false});
+        auto children = store.runs(RunQuery {{}, {}, runId, 0, false});
         if (!children)
             return children.error();
         for (const RunRecord &child : *children) {
@@ -108,13 +108,13 @@ Status RunScheduler::cancel(qint64 runId)
 void RunScheduler::finishSweepParents()
 {
     RunStore store(m_workspace->db());
-    auto parents = store.runs(RunQuery{{}, {}, 0, 0, false});
+    auto parents = store.runs(RunQuery {{}, {}, 0, 0, false});
     if (!parents)
         return;
     for (const RunRecord &parent : *parents) {
         if (parent.spec.kind != RunSpec::Kind::Sweep || isTerminal(parent.status))
             continue;
-        auto children = store.runs(RunQuery{{}, {}, parent.id, 0, false});
+        auto children = store.runs(RunQuery {{}, {}, parent.id, 0, false});
         if (!children || children->isEmpty())
             continue;
         bool allEnded = true;
@@ -126,7 +126,10 @@ void RunScheduler::finishSweepParents()
             anyCancelled = anyCancelled || child.status == RunStatus::Cancelled;
         }
         if (allEnded)
-            store.markEnded(parent.id, anyFinished ? RunStatus::Finished : anyCancelled ? RunStatus::Cancelled : RunStatus::Failed);
+            store.markEnded(parent.id,
+                            anyFinished        ? RunStatus::Finished
+                                : anyCancelled ? RunStatus::Cancelled
+                                               : RunStatus::Failed);
     }
 }
 

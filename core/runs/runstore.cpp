@@ -54,10 +54,10 @@ void decodePoints(const QByteArray &bytes, std::vector<MetricPoint> &out)
     }
 }
 
-constexpr const char kRunColumns[] =
-    "SELECT r.id, r.uuid, e.name, COALESCE(r.parent_id, 0), r.name, r.spec, r.status, r.attempt, "
-    "r.cancel_requested, r.created_at, r.started_at, r.ended_at, r.exit_code, r.error, r.host, "
-    "r.reproducibility FROM runs r JOIN experiments e ON e.id = r.experiment_id ";
+constexpr const char kRunColumns[]
+    = "SELECT r.id, r.uuid, e.name, COALESCE(r.parent_id, 0), r.name, r.spec, r.status, r.attempt, "
+      "r.cancel_requested, r.created_at, r.started_at, r.ended_at, r.exit_code, r.error, r.host, "
+      "r.reproducibility FROM runs r JOIN experiments e ON e.id = r.experiment_id ";
 
 RunRecord runFrom(const Statement &row)
 {
@@ -87,7 +87,7 @@ RunRecord runFrom(const Statement &row)
 Expected<qint64> RunStore::ensureExperiment(const QString &name)
 {
     if (name.trimmed().isEmpty())
-        return Error{QStringLiteral("an experiment needs a name")};
+        return Error {QStringLiteral("an experiment needs a name")};
     auto find = m_db.prepare("SELECT id FROM experiments WHERE name = ?");
     if (!find)
         return find.error();
@@ -218,7 +218,7 @@ Status RunStore::requestCancel(qint64 runId)
     if (!current)
         return current.error();
     if (isTerminal(current->status))
-        return Error{QStringLiteral("run %1 already %2").arg(runId).arg(runStatusName(current->status))};
+        return Error {QStringLiteral("run %1 already %2").arg(runId).arg(runStatusName(current->status))};
     const bool queued = current->status == RunStatus::Queued;
     auto update = m_db.prepare(queued ? "UPDATE runs SET status = 'cancelled', cancel_requested = 1, ended_at = ?2 "
                                         "WHERE id = ?1"
@@ -356,9 +356,10 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
     auto updateSeries = m_db.prepare(
         "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = MIN(min_value, ?), "
         "max_value = MAX(max_value, ?), last_time = ? WHERE id = ?");
-    auto lastChunk = m_db.prepare(
-        "SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
-    auto writeChunk = m_db.prepare("INSERT OR REPLACE INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?)");
+    auto lastChunk
+        = m_db.prepare("SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
+    auto writeChunk
+        = m_db.prepare("INSERT OR REPLACE INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?)");
     for (auto *stmt : {&findSeries, &insertSeries, &updateSeries, &lastChunk, &writeChunk}) {
         if (!*stmt)
             return stmt->error();
@@ -438,7 +439,7 @@ Expected<RunRecord> RunStore::run(qint64 runId, bool withDetails) const
         return stmt.error();
     stmt->bind(1, runId);
     if (!stmt->next())
-        return Error{QStringLiteral("no run %1").arg(runId)};
+        return Error {QStringLiteral("no run %1").arg(runId)};
     RunRecord record = runFrom(*stmt);
     if (withDetails) {
         if (Status s = loadDetails(record); !s)
@@ -454,7 +455,7 @@ Expected<RunRecord> RunStore::runByRef(const QString &ref) const
     if (isNumber)
         return run(id);
     if (ref.size() < 8)
-        return Error{QStringLiteral("'%1' is not a run: give its number or at least 8 characters of its id").arg(ref)};
+        return Error {QStringLiteral("'%1' is not a run: give its number or at least 8 characters of its id").arg(ref)};
     auto stmt = m_db.prepare("SELECT id FROM runs WHERE uuid LIKE ? || '%' LIMIT 2");
     if (!stmt)
         return stmt.error();
@@ -463,9 +464,9 @@ Expected<RunRecord> RunStore::runByRef(const QString &ref) const
     while (stmt->next())
         ids << stmt->int64(0);
     if (ids.isEmpty())
-        return Error{QStringLiteral("no run with id %1").arg(ref)};
+        return Error {QStringLiteral("no run with id %1").arg(ref)};
     if (ids.size() > 1)
-        return Error{QStringLiteral("'%1' matches several runs: give more of its id").arg(ref)};
+        return Error {QStringLiteral("'%1' matches several runs: give more of its id").arg(ref)};
     return run(ids.first());
 }
 
@@ -505,8 +506,9 @@ Expected<QList<RunRecord>> RunStore::runs(const RunQuery &query) const
 
 Status RunStore::loadDetails(RunRecord &record) const
 {
-    for (auto [sql, target] : {std::pair{"SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key", &record.params},
-                               std::pair{"SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", &record.tags}}) {
+    for (auto [sql, target] :
+         {std::pair {"SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key", &record.params},
+          std::pair {"SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", &record.tags}}) {
         auto stmt = m_db.prepare(sql);
         if (!stmt)
             return stmt.error();

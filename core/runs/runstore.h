@@ -16,8 +16,8 @@ struct RunQuery
     QString experiment; ///< empty: all
     std::optional<RunStatus> status;
     std::optional<qint64> parentId; ///< 0: top-level runs only
-    int limit = 0;                  ///< 0: no limit
-    bool withDetails = true;        ///< params, tags, results and metric summaries
+    int limit = 0; ///< 0: no limit
+    bool withDetails = true; ///< params, tags, results and metric summaries
 };
 
 /// The runs of a workspace: experiments, runs and their status, params, tags, step metrics
@@ -26,7 +26,9 @@ struct RunQuery
 class RunStore final
 {
 public:
-    explicit RunStore(Database &db) : m_db(db) {}
+    explicit RunStore(Database &db)
+        : m_db(db)
+    { }
 
     Expected<qint64> ensureExperiment(const QString &name);
     QStringList experiments() const;

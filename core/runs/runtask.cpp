@@ -16,8 +16,7 @@ RunTask::RunTask(QString workspaceRoot, RunRecord run, QObject *parent)
     : Task(QStringLiteral("Run %1: %2").arg(run.id).arg(run.name), parent)
     , m_workspaceRoot(std::move(workspaceRoot))
     , m_run(std::move(run))
-{
-}
+{ }
 
 Status RunTask::run(Feedback &feedback)
 {
@@ -27,11 +26,11 @@ Status RunTask::run(Feedback &feedback)
     RunStore store((*workspace)->db());
     RunRecorder recorder(**workspace, m_run);
 
-    QJsonObject reproducibility{{QLatin1String("kiln"), QStringLiteral(KILN_VERSION)},
-                                {QLatin1String("host"), ProcessIdentity::hostName()},
-                                {QLatin1String("os"), QSysInfo::prettyProductName()},
-                                {QLatin1String("attempt"), m_run.attempt},
-                                {QLatin1String("seed"), QString::number(m_run.spec.seed)}};
+    QJsonObject reproducibility {{QLatin1String("kiln"), QStringLiteral(KILN_VERSION)},
+                                 {QLatin1String("host"), ProcessIdentity::hostName()},
+                                 {QLatin1String("os"), QSysInfo::prettyProductName()},
+                                 {QLatin1String("attempt"), m_run.attempt},
+                                 {QLatin1String("seed"), QString::number(m_run.spec.seed)}};
     RunStatus status = RunStatus::Failed;
     std::optional<int> exitCode;
     QString error;
@@ -40,13 +39,14 @@ Status RunTask::run(Feedback &feedback)
         reproducibility.insert(QLatin1String("command"), QJsonArray::fromStringList(m_run.spec.command));
         reproducibility.insert(QLatin1String("workingDir"), m_run.spec.workingDir);
         store.setReproducibility(m_run.id, reproducibility);
-        const ExternalRunOutcome outcome =
-            runExternalCommand(m_run, (*workspace)->root(), recorder, feedback, cancelRequested);
+        const ExternalRunOutcome outcome
+            = runExternalCommand(m_run, (*workspace)->root(), recorder, feedback, cancelRequested);
         status = outcome.status;
         exitCode = outcome.exitCode;
         error = outcome.error;
     } else {
-        const TrainingOutcome outcome = runTrainer(m_run, **workspace, recorder, reproducibility, feedback, cancelRequested);
+        const TrainingOutcome outcome
+            = runTrainer(m_run, **workspace, recorder, reproducibility, feedback, cancelRequested);
         store.setReproducibility(m_run.id, reproducibility);
         status = outcome.status;
         error = outcome.error;

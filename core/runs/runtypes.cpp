@@ -101,7 +101,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &json)
     RunSpec spec;
     const QString kind = json.value(QLatin1String("kind")).toString();
     spec.kind = kind == QLatin1String("command") ? Kind::Command
-                : kind == QLatin1String("sweep") ? Kind::Sweep
+        : kind == QLatin1String("sweep")         ? Kind::Sweep
                                                  : Kind::Trainer;
     spec.experiment = json.value(QLatin1String("experiment")).toString(spec.experiment);
     spec.name = json.value(QLatin1String("name")).toString();

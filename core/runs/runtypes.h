@@ -38,21 +38,21 @@ struct RunSpec
     QString experiment = QStringLiteral("Default");
     QString name;
     // Built-in trainer runs
-    QString trainer;       ///< "boosted-trees"
-    QString datasetRef;    ///< "iris" or "iris@2"
+    QString trainer; ///< "boosted-trees"
+    QString datasetRef; ///< "iris" or "iris@2"
     QString target;
-    QStringList features;  ///< empty: every other column
-    QString task;          ///< empty: detected; else taskKindName()
-    QJsonObject params;    ///< hyperparameters
+    QStringList features; ///< empty: every other column
+    QString task; ///< empty: detected; else taskKindName()
+    QJsonObject params; ///< hyperparameters
     double testFraction = 0.2;
     double validationFraction = 0.1;
     bool stratify = true;
-    int folds = 0;         ///< k-fold cross-validation when > 1
+    int folds = 0; ///< k-fold cross-validation when > 1
     quint64 seed = 42;
     // External command runs
-    QStringList command;   ///< program and arguments
+    QStringList command; ///< program and arguments
     QString workingDir;
-    QString outputDir;     ///< files written here become artifacts (relative to workingDir)
+    QString outputDir; ///< files written here become artifacts (relative to workingDir)
     // Sweeps: parameter → values; random search draws `samples` points
     QMap<QString, QStringList> sweep;
     QString sweepMethod = QStringLiteral("grid"); ///< "grid" or "random"

@@ -12,7 +12,7 @@ Expected<QList<QJsonObject>> expandSweep(const QMap<QString, QStringList> &value
 {
     for (auto it = values.begin(); it != values.end(); ++it) {
         if (it.value().isEmpty())
-            return Error{QStringLiteral("sweep parameter '%1' has no values").arg(it.key())};
+            return Error {QStringLiteral("sweep parameter '%1' has no values").arg(it.key())};
     }
     const QStringList keys = values.keys();
     qint64 combinations = 1;
@@ -24,9 +24,9 @@ Expected<QList<QJsonObject>> expandSweep(const QMap<QString, QStringList> &value
     QList<QJsonObject> points;
     if (method == QLatin1String("grid")) {
         if (combinations > kMaxPoints)
-            return Error{QStringLiteral("the grid has %1 points, more than %2: use a random search with --samples")
-                             .arg(combinations)
-                             .arg(kMaxPoints)};
+            return Error {QStringLiteral("the grid has %1 points, more than %2: use a random search with --samples")
+                              .arg(combinations)
+                              .arg(kMaxPoints)};
         // Odometer over the keys: the last key changes fastest.
         std::vector<int> index(std::size_t(keys.size()), 0);
         for (qint64 n = 0; n < combinations; ++n) {
@@ -44,7 +44,7 @@ Expected<QList<QJsonObject>> expandSweep(const QMap<QString, QStringList> &value
     }
     if (method == QLatin1String("random")) {
         if (samples <= 0 || samples > kMaxPoints)
-            return Error{QStringLiteral("a random search needs a number of samples from 1 to %1").arg(kMaxPoints)};
+            return Error {QStringLiteral("a random search needs a number of samples from 1 to %1").arg(kMaxPoints)};
         std::mt19937_64 rng(seed);
         for (int n = 0; n < samples; ++n) {
             QJsonObject point;
@@ -56,7 +56,7 @@ Expected<QList<QJsonObject>> expandSweep(const QMap<QString, QStringList> &value
         }
         return points;
     }
-    return Error{QStringLiteral("unknown sweep method '%1': use grid or random").arg(method)};
+    return Error {QStringLiteral("unknown sweep method '%1': use grid or random").arg(method)};
 }
 
 Expected<RunRecord> submitRun(RunStore &store, const RunSpec &spec)
@@ -69,7 +69,8 @@ Expected<RunRecord> submitRun(RunStore &store, const RunSpec &spec)
     RunSpec parentSpec = spec;
     parentSpec.kind = RunSpec::Kind::Sweep;
     if (parentSpec.name.isEmpty())
-        parentSpec.name = QStringLiteral("sweep of %1").arg(spec.kind == RunSpec::Kind::Command ? spec.command.value(0) : spec.trainer);
+        parentSpec.name = QStringLiteral("sweep of %1")
+                              .arg(spec.kind == RunSpec::Kind::Command ? spec.command.value(0) : spec.trainer);
     auto parent = store.createRun(parentSpec);
     if (!parent)
         return parent.error();

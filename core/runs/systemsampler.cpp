@@ -60,8 +60,7 @@ SystemSampler::SystemSampler(qint64 processGroup, Callback callback)
     : m_group(processGroup)
     , m_callback(std::move(callback))
     , m_thread([this] { run(); })
-{
-}
+{ }
 
 SystemSampler::~SystemSampler()
 {

@@ -37,7 +37,7 @@ private:
 
     qint64 m_group;
     Callback m_callback;
-    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_stop {false};
     std::thread m_thread;
 };
 

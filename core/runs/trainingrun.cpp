@@ -63,8 +63,8 @@ private:
 class NullLogger final : public TrainingLogger
 {
 public:
-    void logMetric(const QString &, qint64, double) override {}
-    void logLine(const QString &) override {}
+    void logMetric(const QString &, qint64, double) override { }
+    void logLine(const QString &) override { }
 };
 
 TrainingOutcome failed(const QString &error)
@@ -84,8 +84,8 @@ Expected<QJsonObject> effectiveParams(const Trainer &trainer, TaskKind task, con
             QStringList names;
             for (const HyperParameter &p : declared)
                 names << p.name;
-            return Error{QStringLiteral("unknown hyperparameter '%1' for %2 (known: %3)")
-                             .arg(it.key(), trainer.id(), names.join(QLatin1String(", ")))};
+            return Error {QStringLiteral("unknown hyperparameter '%1' for %2 (known: %3)")
+                              .arg(it.key(), trainer.id(), names.join(QLatin1String(", ")))};
         }
     }
     for (const HyperParameter &p : declared) {
@@ -117,7 +117,7 @@ QString predictionsCsv(const TrainingData &test, const std::vector<qint64> &sour
                 csv += QLatin1Char(',') + QString::number(p[c], 'g', 6);
         } else {
             csv += QString::number(test.target[std::size_t(i)], 'g', 9) + QLatin1Char(',')
-                   + QString::number(pred[std::size_t(i)], 'g', 9);
+                + QString::number(pred[std::size_t(i)], 'g', 9);
         }
         csv += QLatin1Char('\n');
     }
@@ -136,15 +136,17 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
         QStringList ids;
         for (const Trainer *t : PluginManager::instance().trainers())
             ids << t->id();
-        return failed(QStringLiteral("unknown trainer '%1' (available: %2)").arg(spec.trainer, ids.join(QLatin1String(", "))));
+        return failed(
+            QStringLiteral("unknown trainer '%1' (available: %2)").arg(spec.trainer, ids.join(QLatin1String(", "))));
     }
     auto version = DatasetCatalog(workspace.db()).versionByRef(spec.datasetRef);
     if (!version)
         return failed(version.errorMessage());
     RunStore(workspace.db()).setDatasetVersion(run.id, version->id);
-    reproducibility.insert(QLatin1String("dataset"), QJsonObject{{QLatin1String("name"), version->datasetName},
-                                                                 {QLatin1String("version"), version->version},
-                                                                 {QLatin1String("sha256"), version->blobSha256}});
+    reproducibility.insert(QLatin1String("dataset"),
+                           QJsonObject {{QLatin1String("name"), version->datasetName},
+                                        {QLatin1String("version"), version->version},
+                                        {QLatin1String("sha256"), version->blobSha256}});
     reproducibility.insert(QLatin1String("trainer"), trainer->id());
     reproducibility.insert(QLatin1String("library"), trainer->libraryVersion());
     auto table = DatasetTable::open(workspace.blobs(), *version);
@@ -164,7 +166,10 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
         if (!options.task)
             return failed(QStringLiteral("unknown task '%1': use binary, multiclass or regression").arg(spec.task));
     }
-    recorder.logLine(QStringLiteral("Preparing %1 (%2 rows), target '%3'").arg(version->ref()).arg(version->rowCount).arg(spec.target));
+    recorder.logLine(QStringLiteral("Preparing %1 (%2 rows), target '%3'")
+                         .arg(version->ref())
+                         .arg(version->rowCount)
+                         .arg(spec.target));
     auto prepared = prepareTrainingData(**table, options, &feedback);
     if (!prepared)
         return failed(prepared.errorMessage());
@@ -193,10 +198,11 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
     auto split = splitRows(data, splitOptions);
     if (!split)
         return failed(split.errorMessage());
-    reproducibility.insert(QLatin1String("split"), QJsonObject{{QLatin1String("train"), qint64(split->train.size())},
-                                                               {QLatin1String("validation"), qint64(split->validation.size())},
-                                                               {QLatin1String("test"), qint64(split->test.size())},
-                                                               {QLatin1String("stratified"), splitOptions.stratify}});
+    reproducibility.insert(QLatin1String("split"),
+                           QJsonObject {{QLatin1String("train"), qint64(split->train.size())},
+                                        {QLatin1String("validation"), qint64(split->validation.size())},
+                                        {QLatin1String("test"), qint64(split->test.size())},
+                                        {QLatin1String("stratified"), splitOptions.stratify}});
     reproducibility.insert(QLatin1String("params"), *params);
     const TrainingData train = subset(data, split->train);
     const TrainingData validation = subset(data, split->validation);
@@ -243,7 +249,8 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
                 score = std::sqrt(sum / double(std::max<qint64>(1, foldValid.rows)));
             }
             scores.push_back(score);
-            logger.logMetric(classification ? QStringLiteral("cv/accuracy") : QStringLiteral("cv/rmse"), qint64(f), score);
+            logger.logMetric(classification ? QStringLiteral("cv/accuracy") : QStringLiteral("cv/rmse"), qint64(f),
+                             score);
         }
         double mean = 0;
         for (double s : scores)
@@ -263,7 +270,8 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
                          .arg(taskKindName(data.task)));
     QElapsedTimer fitClock;
     fitClock.start();
-    auto model = trainer->train(train, validation.rows > 0 ? &validation : nullptr, *params, spec.seed, logger, feedback);
+    auto model
+        = trainer->train(train, validation.rows > 0 ? &validation : nullptr, *params, spec.seed, logger, feedback);
     if (feedback.isCanceled())
         return {RunStatus::Cancelled, QStringLiteral("cancelled")};
     if (!model)
@@ -314,10 +322,10 @@ TrainingOutcome runTrainer(const RunRecord &run, Workspace &workspace, RunRecord
         testSource.push_back(prepared->sourceRows[std::size_t(row)]);
     const auto json = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Indented); };
     for (const auto &[name, bytes] :
-         {std::pair{QString(QStringLiteral("model.") + model->format), model->bytes},
-          std::pair{QStringLiteral("feature_encoding.json"), json(prepared->encoding.toJson())},
-          std::pair{QStringLiteral("evaluation.json"), json(evaluation)},
-          std::pair{QStringLiteral("predictions.csv"), predictionsCsv(test, testSource, *predictions).toUtf8()}}) {
+         {std::pair {QString(QStringLiteral("model.") + model->format), model->bytes},
+          std::pair {QStringLiteral("feature_encoding.json"), json(prepared->encoding.toJson())},
+          std::pair {QStringLiteral("evaluation.json"), json(evaluation)},
+          std::pair {QStringLiteral("predictions.csv"), predictionsCsv(test, testSource, *predictions).toUtf8()}}) {
         if (Status s = recorder.addArtifactBytes(name, bytes); !s)
             return failed(s.errorMessage());
     }

@@ -20,11 +20,21 @@ using Z = ArchiveName::Compression;
 
 // Compound suffixes first, so that ".tar.gz" wins over ".gz".
 const std::array<Suffix, 15> kSuffixes = {{
-    {".tar.gz", C::Tar, Z::Gzip},  {".tar.xz", C::Tar, Z::Xz},  {".tar.bz2", C::Tar, Z::Bzip2},
-    {".tar.zst", C::Tar, Z::Zstd}, {".tgz", C::Tar, Z::Gzip},   {".txz", C::Tar, Z::Xz},
-    {".tbz2", C::Tar, Z::Bzip2},   {".tbz", C::Tar, Z::Bzip2},  {".tzst", C::Tar, Z::Zstd},
-    {".zip", C::Zip, Z::None},     {".tar", C::Tar, Z::None},   {".gz", C::None, Z::Gzip},
-    {".xz", C::None, Z::Xz},       {".bz2", C::None, Z::Bzip2}, {".zst", C::None, Z::Zstd},
+    {".tar.gz", C::Tar, Z::Gzip},
+    {".tar.xz", C::Tar, Z::Xz},
+    {".tar.bz2", C::Tar, Z::Bzip2},
+    {".tar.zst", C::Tar, Z::Zstd},
+    {".tgz", C::Tar, Z::Gzip},
+    {".txz", C::Tar, Z::Xz},
+    {".tbz2", C::Tar, Z::Bzip2},
+    {".tbz", C::Tar, Z::Bzip2},
+    {".tzst", C::Tar, Z::Zstd},
+    {".zip", C::Zip, Z::None},
+    {".tar", C::Tar, Z::None},
+    {".gz", C::None, Z::Gzip},
+    {".xz", C::None, Z::Xz},
+    {".bz2", C::None, Z::Bzip2},
+    {".zst", C::None, Z::Zstd},
 }};
 
 ArchiveName::Compression compressionOf(Signature signature)
@@ -115,16 +125,14 @@ int archiveProbeScore(const QString &fileName, QByteArrayView head)
         if (name.container == C::Zip)
             return kNameAndBytes;
         return name.isKnown() || QFileInfo(fileName).suffix().isEmpty() ? kContainerBytesOnly
-                                                                         : kContainerBytesOtherName;
+                                                                        : kContainerBytesOtherName;
     case Signature::Tar:
-        return name.container == C::Tar && name.compression == Z::None ? kNameAndBytes
-                                                                       : kContainerBytesOnly;
+        return name.container == C::Tar && name.compression == Z::None ? kNameAndBytes : kContainerBytesOnly;
     case Signature::Gzip:
     case Signature::Xz:
     case Signature::Bzip2:
     case Signature::Zstd:
-        return name.compression == compressionOf(signature) ? kCompressionNameAndBytes
-                                                            : kCompressionBytesOnly;
+        return name.compression == compressionOf(signature) ? kCompressionNameAndBytes : kCompressionBytesOnly;
     case Signature::None:
         break;
     }

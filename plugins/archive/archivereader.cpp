@@ -67,9 +67,11 @@ void ArchiveReader::ArchiveFree::operator()(struct archive *handle) const
 }
 
 ArchiveReader::ArchiveReader(const QString &archivePath, ArchiveEntrySink &sink, const ArchiveLimits &limits)
-    : m_archivePath(archivePath), m_sink(sink), m_limits(limits), m_name(ArchiveName::fromFileName(archivePath))
-{
-}
+    : m_archivePath(archivePath)
+    , m_sink(sink)
+    , m_limits(limits)
+    , m_name(ArchiveName::fromFileName(archivePath))
+{ }
 
 ArchiveReader::~ArchiveReader() = default;
 
@@ -84,15 +86,15 @@ Status ArchiveReader::open()
 {
     QFile file(m_archivePath);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read the file: %1").arg(file.errorString())};
+        return Error {QStringLiteral("cannot read the file: %1").arg(file.errorString())};
     m_archiveSize = file.size();
     file.close();
     if (m_archiveSize == 0)
-        return Error{QStringLiteral("the file is empty, not an archive")};
+        return Error {QStringLiteral("the file is empty, not an archive")};
 
     m_archive.reset(archive_read_new());
     if (!m_archive)
-        return Error{QStringLiteral("libarchive could not start (out of memory?)")};
+        return Error {QStringLiteral("libarchive could not start (out of memory?)")};
     struct archive *handle = m_archive.get();
     // Only the formats Kiln promises. Every other one libarchive knows (cpio, iso9660, rar,
     // mtree...) would be more parser exposed to hostile files, and mtree even claims plain text.
@@ -109,8 +111,8 @@ Status ArchiveReader::open()
     archive_read_support_filter_zstd(handle);
 
 #ifdef Q_OS_WIN
-    const int opened = archive_read_open_filename_w(
-        handle, reinterpret_cast<const wchar_t *>(m_archivePath.utf16()), kOpenBlockSize);
+    const int opened = archive_read_open_filename_w(handle, reinterpret_cast<const wchar_t *>(m_archivePath.utf16()),
+                                                    kOpenBlockSize);
 #else
     const QByteArray nativePath = QFile::encodeName(m_archivePath);
     const int opened = archive_read_open_filename(handle, nativePath.constData(), kOpenBlockSize);
@@ -118,7 +120,7 @@ Status ArchiveReader::open()
     // QFile could open it, so a failure here is libarchive choosing a decompressor: a damaged
     // compression header.
     if (opened != ARCHIVE_OK)
-        return Error{QStringLiteral("the archive is damaged: %1").arg(libarchiveError())};
+        return Error {QStringLiteral("the archive is damaged: %1").arg(libarchiveError())};
     // Filters are chosen on open; index 0 is the outermost one, "none" for a plain file.
     m_compressed = archive_filter_code(handle, 0) != ARCHIVE_FILTER_NONE;
     m_buffer.resize(kChunkSize);
@@ -138,11 +140,10 @@ Status ArchiveReader::readEntries()
         // locale's charset); the entry itself is readable. RETRY means a damaged header.
         if (result != ARCHIVE_OK && result != ARCHIVE_WARN) {
             if (first && archive_format(handle) == 0)
-                return Error{notAnArchive(m_name)};
+                return Error {notAnArchive(m_name)};
             if (previous.isEmpty())
-                return Error{QStringLiteral("the archive is damaged: %1").arg(libarchiveError())};
-            return Error{
-                QStringLiteral("the archive is damaged after entry %1: %2").arg(previous, libarchiveError())};
+                return Error {QStringLiteral("the archive is damaged: %1").arg(libarchiveError())};
+            return Error {QStringLiteral("the archive is damaged after entry %1: %2").arg(previous, libarchiveError())};
         }
         QString rawPath;
         if (first) {
@@ -165,12 +166,12 @@ Status ArchiveReader::acceptFormat(archive_entry *entry, QString *rawPath)
         return {};
     }
     if (!m_compressed)
-        return Error{notAnArchive(m_name)};
+        return Error {notAnArchive(m_name)};
     // Raw won the bidding over tar or zip: if the name promised one, the data is damaged or
     // misnamed, and passing the container's bytes on as one data file would hide that.
     if (m_name.container != ArchiveName::Container::None) {
-        return Error{QStringLiteral("the compressed data is not a %1 archive: the file is damaged or misnamed")
-                         .arg(containerName(m_name.container))};
+        return Error {QStringLiteral("the compressed data is not a %1 archive: the file is damaged or misnamed")
+                          .arg(containerName(m_name.container))};
     }
     // libarchive calls the single entry "data"; the file's name minus the compression suffix
     // says what it holds ("sales.csv.gz" holds "sales.csv").
@@ -181,19 +182,19 @@ Status ArchiveReader::acceptFormat(archive_entry *entry, QString *rawPath)
 Status ArchiveReader::handleEntry(archive_entry *entry, const QString &rawPath)
 {
     if (rawPath.isEmpty())
-        return Error{QStringLiteral("an entry has no name, or one that cannot be decoded")};
+        return Error {QStringLiteral("an entry has no name, or one that cannot be decoded")};
     const Expected<QString> cleaned = EntryPaths::clean(rawPath);
     if (!cleaned)
-        return Error{entryMessage(rawPath, cleaned.errorMessage())};
+        return Error {entryMessage(rawPath, cleaned.errorMessage())};
     const QString &path = *cleaned;
     const auto type = archive_entry_filetype(entry);
     if (path.isEmpty() && type != AE_IFDIR)
-        return Error{entryMessage(rawPath, QStringLiteral("its path is empty"))};
+        return Error {entryMessage(rawPath, QStringLiteral("its path is empty"))};
 
     const QString hardLink = fromArchiveString(archive_entry_hardlink_utf8(entry), archive_entry_hardlink(entry));
     if (!hardLink.isEmpty()) {
         if (!EntryPaths::hardLinkStaysInside(hardLink))
-            return Error{entryMessage(rawPath, QStringLiteral("hard link to %1 leaves the archive").arg(hardLink))};
+            return Error {entryMessage(rawPath, QStringLiteral("hard link to %1 leaves the archive").arg(hardLink))};
         m_sink.skipped(path, linkInside());
         return skipData(path);
     }
@@ -204,8 +205,7 @@ Status ArchiveReader::handleEntry(archive_entry *entry, const QString &rawPath)
     case AE_IFLNK: {
         const QString target = fromArchiveString(archive_entry_symlink_utf8(entry), archive_entry_symlink(entry));
         if (!EntryPaths::symlinkStaysInside(path, target)) {
-            return Error{
-                entryMessage(rawPath, QStringLiteral("symbolic link to %1 leaves the archive").arg(target))};
+            return Error {entryMessage(rawPath, QStringLiteral("symbolic link to %1 leaves the archive").arg(target))};
         }
         m_sink.skipped(path, linkInside());
         return skipData(path);
@@ -219,7 +219,7 @@ Status ArchiveReader::handleEntry(archive_entry *entry, const QString &rawPath)
     }
 
     if (archive_entry_is_data_encrypted(entry))
-        return Error{entryMessage(path, QStringLiteral("it is encrypted, and Kiln does not read encrypted archives"))};
+        return Error {entryMessage(path, QStringLiteral("it is encrypted, and Kiln does not read encrypted archives"))};
     const qint64 size = archive_entry_size_is_set(entry) ? qint64(archive_entry_size(entry)) : -1;
     if (m_sink.beginEntry(path, size) == ArchiveEntrySink::Action::Skip)
         return skipData(path);
@@ -233,7 +233,7 @@ Status ArchiveReader::readData(const QString &path)
         if (read == 0)
             return m_sink.endEntry();
         if (read < 0)
-            return Error{entryMessage(path, libarchiveError())};
+            return Error {entryMessage(path, libarchiveError())};
         if (Status counted = countExpanded(path, read); !counted)
             return counted;
         if (Status taken = m_sink.entryData(m_buffer.data(), qsizetype(read)); !taken)
@@ -246,7 +246,7 @@ Status ArchiveReader::skipData(const QString &path)
     if (!m_compressed) {
         // Zip and plain tar seek past the entry: nothing is expanded.
         if (archive_read_data_skip(m_archive.get()) != ARCHIVE_OK)
-            return Error{entryMessage(path, libarchiveError())};
+            return Error {entryMessage(path, libarchiveError())};
         return {};
     }
     // Behind a compression filter, skipping still decompresses every byte: count them, or a
@@ -256,7 +256,7 @@ Status ArchiveReader::skipData(const QString &path)
         if (read == 0)
             return {};
         if (read < 0)
-            return Error{entryMessage(path, libarchiveError())};
+            return Error {entryMessage(path, libarchiveError())};
         if (Status counted = countExpanded(path, read); !counted)
             return counted;
     }
@@ -269,10 +269,11 @@ Status ArchiveReader::countExpanded(const QString &path, qint64 bytes)
         || double(m_expanded) <= m_limits.maxExpansionRatio * double(m_archiveSize)) {
         return {};
     }
-    return Error{entryMessage(path, QStringLiteral("the archive expands to more than %1× its size (%2 bytes from %3): "
-                                                   "refused as a possible zip bomb")
-                                        .arg(QString::number(m_limits.maxExpansionRatio), grouped(m_expanded),
-                                             grouped(m_archiveSize)))};
+    return Error {entryMessage(
+        path,
+        QStringLiteral("the archive expands to more than %1× its size (%2 bytes from %3): "
+                       "refused as a possible zip bomb")
+            .arg(QString::number(m_limits.maxExpansionRatio), grouped(m_expanded), grouped(m_archiveSize)))};
 }
 
 QString ArchiveReader::libarchiveError() const

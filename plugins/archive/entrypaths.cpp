@@ -12,8 +12,7 @@ bool isAbsolute(const QString &path)
     if (path.startsWith(QLatin1Char('/')) || path.startsWith(QLatin1Char('\\')))
         return true;
     // "C:\x" and also "C:x", which Windows resolves against the current folder of drive C.
-    return path.size() >= 2 && path.at(1) == QLatin1Char(':') && path.at(0).isLetter()
-           && path.at(0).unicode() < 128;
+    return path.size() >= 2 && path.at(1) == QLatin1Char(':') && path.at(0).isLetter() && path.at(0).unicode() < 128;
 }
 
 QStringList components(const QString &path)
@@ -47,11 +46,11 @@ bool resolveInside(QStringList base, const QString &relative)
 Expected<QString> clean(const QString &rawPath)
 {
     if (isAbsolute(rawPath))
-        return Error{QStringLiteral("its path is absolute")};
+        return Error {QStringLiteral("its path is absolute")};
     QStringList kept;
     for (const QString &part : components(rawPath)) {
         if (part == QLatin1String(".."))
-            return Error{QStringLiteral("its path leaves the archive")};
+            return Error {QStringLiteral("its path leaves the archive")};
         if (part != QLatin1String("."))
             kept.append(part);
     }

@@ -9,7 +9,7 @@ ArchiveEntrySink::Action RecordingSink::beginEntry(const QString &path, qint64 s
     beganPaths << path;
     if (skipPaths.contains(path))
         return Action::Skip;
-    entries.append(Entry{path, size, {}, 0, 0, false});
+    entries.append(Entry {path, size, {}, 0, 0, false});
     m_open = true;
     return Action::Read;
 }
@@ -30,7 +30,7 @@ Status RecordingSink::entryData(const char *data, qsizetype size)
     totalBytes += size;
     largestChunk = std::max(largestChunk, size);
     if (!failPath.isEmpty() && entry.path == failPath)
-        return Error{failMessage};
+        return Error {failMessage};
     return {};
 }
 
@@ -48,7 +48,7 @@ void RecordingSink::skipped(const QString &path, const QString &reason)
 {
     if (m_open)
         contractErrors << QStringLiteral("skipped(%1) while %2 is open").arg(path, entries.last().path);
-    skips.append(Skip{path, reason});
+    skips.append(Skip {path, reason});
 }
 
 } // namespace kiln::test

@@ -35,15 +35,15 @@ public:
     void skipped(const QString &path, const QString &reason) override;
 
     // What to do.
-    QSet<QString> skipPaths;   ///< answered with Action::Skip
-    QString failPath;          ///< entryData() for this entry fails with failMessage
+    QSet<QString> skipPaths; ///< answered with Action::Skip
+    QString failPath; ///< entryData() for this entry fails with failMessage
     QString failMessage;
-    bool keepData = true;      ///< off for bombs: count bytes without keeping them
+    bool keepData = true; ///< off for bombs: count bytes without keeping them
 
     // What happened.
-    QList<Entry> entries;      ///< entries read (not the skipped ones)
-    QList<Skip> skips;         ///< skipped() calls
-    QStringList beganPaths;    ///< every beginEntry(), read or skipped
+    QList<Entry> entries; ///< entries read (not the skipped ones)
+    QList<Skip> skips; ///< skipped() calls
+    QStringList beganPaths; ///< every beginEntry(), read or skipped
     qint64 totalBytes = 0;
     qsizetype largestChunk = 0;
     QStringList contractErrors; ///< calls out of order: must stay empty

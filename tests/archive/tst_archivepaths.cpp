@@ -85,18 +85,42 @@ void tst_ArchivePaths::cleanPaths_data()
     QTest::addColumn<QString>("clean"); // empty with a non-empty error: refused
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("plain") << "a.csv" << "a.csv" << "";
-    QTest::newRow("dot slash, double slash") << "./data//a.csv" << "data/a.csv" << "";
-    QTest::newRow("backslashes") << "data\\a.csv" << "data/a.csv" << "";
-    QTest::newRow("root folder") << "./" << "" << "";
-    QTest::newRow("dots in a name") << "a..b/...csv" << "a..b/...csv" << "";
-    QTest::newRow("parent") << "../evil.csv" << "" << "leaves the archive";
-    QTest::newRow("parent inside") << "a/../b.csv" << "" << "leaves the archive";
-    QTest::newRow("parent, backslashes") << "a\\..\\..\\evil.csv" << "" << "leaves the archive";
-    QTest::newRow("absolute") << "/abs/evil.csv" << "" << "absolute";
-    QTest::newRow("drive") << "C:\\evil.csv" << "" << "absolute";
-    QTest::newRow("drive relative") << "c:evil.csv" << "" << "absolute";
-    QTest::newRow("UNC") << "\\\\server\\share\\evil.csv" << "" << "absolute";
+    QTest::newRow("plain") << "a.csv"
+                           << "a.csv"
+                           << "";
+    QTest::newRow("dot slash, double slash") << "./data//a.csv"
+                                             << "data/a.csv"
+                                             << "";
+    QTest::newRow("backslashes") << "data\\a.csv"
+                                 << "data/a.csv"
+                                 << "";
+    QTest::newRow("root folder") << "./"
+                                 << ""
+                                 << "";
+    QTest::newRow("dots in a name") << "a..b/...csv"
+                                    << "a..b/...csv"
+                                    << "";
+    QTest::newRow("parent") << "../evil.csv"
+                            << ""
+                            << "leaves the archive";
+    QTest::newRow("parent inside") << "a/../b.csv"
+                                   << ""
+                                   << "leaves the archive";
+    QTest::newRow("parent, backslashes") << "a\\..\\..\\evil.csv"
+                                         << ""
+                                         << "leaves the archive";
+    QTest::newRow("absolute") << "/abs/evil.csv"
+                              << ""
+                              << "absolute";
+    QTest::newRow("drive") << "C:\\evil.csv"
+                           << ""
+                           << "absolute";
+    QTest::newRow("drive relative") << "c:evil.csv"
+                                    << ""
+                                    << "absolute";
+    QTest::newRow("UNC") << "\\\\server\\share\\evil.csv"
+                         << ""
+                         << "absolute";
 }
 
 void tst_ArchivePaths::cleanPaths()
@@ -121,19 +145,32 @@ void tst_ArchivePaths::linkTargets_data()
     QTest::addColumn<QString>("target");
     QTest::addColumn<bool>("inside");
 
-    QTest::newRow("sibling") << false << "link.csv" << "a.csv" << true;
-    QTest::newRow("up one, inside") << false << "d/link.csv" << "../a.csv" << true;
-    QTest::newRow("up two, outside") << false << "d/link.csv" << "../../a.csv" << false;
-    QTest::newRow("down and out") << false << "d/l" << "x/../../../y" << false;
-    QTest::newRow("absolute") << false << "link.csv" << "/etc/passwd" << false;
-    QTest::newRow("drive") << false << "link.csv" << "C:\\x" << false;
-    QTest::newRow("parent of root") << false << "link.csv" << "../outside" << false;
-    QTest::newRow("empty") << false << "link.csv" << "" << false;
-    QTest::newRow("hard, inside") << true << "" << "data/a.csv" << true;
-    QTest::newRow("hard, inside via ..") << true << "" << "a/../b" << true;
-    QTest::newRow("hard, parent") << true << "" << "../outside" << false;
-    QTest::newRow("hard, climbs") << true << "" << "a/../../x" << false;
-    QTest::newRow("hard, absolute") << true << "" << "/etc/passwd" << false;
+    QTest::newRow("sibling") << false << "link.csv"
+                             << "a.csv" << true;
+    QTest::newRow("up one, inside") << false << "d/link.csv"
+                                    << "../a.csv" << true;
+    QTest::newRow("up two, outside") << false << "d/link.csv"
+                                     << "../../a.csv" << false;
+    QTest::newRow("down and out") << false << "d/l"
+                                  << "x/../../../y" << false;
+    QTest::newRow("absolute") << false << "link.csv"
+                              << "/etc/passwd" << false;
+    QTest::newRow("drive") << false << "link.csv"
+                           << "C:\\x" << false;
+    QTest::newRow("parent of root") << false << "link.csv"
+                                    << "../outside" << false;
+    QTest::newRow("empty") << false << "link.csv"
+                           << "" << false;
+    QTest::newRow("hard, inside") << true << ""
+                                  << "data/a.csv" << true;
+    QTest::newRow("hard, inside via ..") << true << ""
+                                         << "a/../b" << true;
+    QTest::newRow("hard, parent") << true << ""
+                                  << "../outside" << false;
+    QTest::newRow("hard, climbs") << true << ""
+                                  << "a/../../x" << false;
+    QTest::newRow("hard, absolute") << true << ""
+                                    << "/etc/passwd" << false;
 }
 
 void tst_ArchivePaths::linkTargets()

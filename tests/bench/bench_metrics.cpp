@@ -28,7 +28,7 @@ int main(int argc, char **argv)
         return 1;
     }
     RunStore store((*ws)->db());
-    auto run = store.createRun(RunSpec{});
+    auto run = store.createRun(RunSpec {});
     const QString names[kSeries] = {QStringLiteral("metric/0"), QStringLiteral("metric/1"), QStringLiteral("metric/2"),
                                     QStringLiteral("metric/3")};
     QElapsedTimer clock;
@@ -47,8 +47,9 @@ int main(int argc, char **argv)
     // Baseline: the obvious schema, one row per point, in the same WAL mode.
     sqlite3 *db = nullptr;
     sqlite3_open(dir.filePath(QStringLiteral("raw.db")).toUtf8().constData(), &db);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                     "CREATE TABLE metrics(run_id INTEGER, key TEXT, step INTEGER, ts INTEGER, value REAL)",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                 "CREATE TABLE metrics(run_id INTEGER, key TEXT, step INTEGER, ts INTEGER, value REAL)",
                  nullptr, nullptr, nullptr);
     sqlite3_stmt *insert = nullptr;
     sqlite3_prepare_v2(db, "INSERT INTO metrics VALUES(1, ?, ?, ?, ?)", -1, &insert, nullptr);
@@ -75,7 +76,9 @@ int main(int argc, char **argv)
     std::printf("metric ingest: %lld points in batches of %lld over %d series\n", kPoints, kBatch, kSeries);
     std::printf("kiln RunStore::appendMetrics: %8.0f ms  %12.0f points/s (read back %zu points of one series)\n",
                 kilnSeconds * 1000, double(kPoints) / kilnSeconds, back ? back->size() : std::size_t(0));
-    std::printf("raw SQLite row per point:     %8.0f ms  %12.0f points/s\n", rawSeconds * 1000, double(kPoints) / rawSeconds);
-    std::printf("ratio kiln/raw points per second: %.1f (target: kiln >= 1,000,000 points/s)\n", rawSeconds / kilnSeconds);
+    std::printf("raw SQLite row per point:     %8.0f ms  %12.0f points/s\n", rawSeconds * 1000,
+                double(kPoints) / rawSeconds);
+    std::printf("ratio kiln/raw points per second: %.1f (target: kiln >= 1,000,000 points/s)\n",
+                rawSeconds / kilnSeconds);
     return 0;
 }

@@ -7,7 +7,6 @@
 
 #include <QtTest>
 
-
 using namespace kiln;
 
 namespace {
@@ -133,17 +132,18 @@ print("done", file=sys.stderr)
     QVERIFY2(paths.contains(QStringLiteral("outputs/weights.txt")), qPrintable(paths.join(QLatin1Char(','))));
     QVERIFY(paths.contains(QStringLiteral("declared.bin")));
     QVERIFY(paths.contains(QStringLiteral("log.txt")));
-    const auto weights = std::find_if(artifacts->begin(), artifacts->end(),
-                                      [](const ArtifactInfo &a) { return a.path == QLatin1String("outputs/weights.txt"); });
+    const auto weights = std::find_if(artifacts->begin(), artifacts->end(), [](const ArtifactInfo &a) {
+        return a.path == QLatin1String("outputs/weights.txt");
+    });
     QCOMPARE(test::readFile(m_ws->blobs().pathFor(weights->sha256)), QByteArray("w=0.01 env=0.01"));
     const auto log = std::find_if(artifacts->begin(), artifacts->end(),
                                   [](const ArtifactInfo &a) { return a.path == QLatin1String("log.txt"); });
     const QByteArray text = test::readFile(m_ws->blobs().pathFor(log->sha256));
     QVERIFY2(text.contains("starting with"), text.constData());
-    QVERIFY(text.contains("done"));                    // stderr is part of the log
+    QVERIFY(text.contains("done")); // stderr is part of the log
     QVERIFY(text.contains("{\"kiln\": \"metric\", \"key\": \"broken\"")); // kept...
     QVERIFY(text.contains("not a valid protocol line")); // ...and reported
-    QVERIFY(!text.contains("\"key\":\"loss\""));     // protocol lines are not log lines
+    QVERIFY(!text.contains("\"key\":\"loss\"")); // protocol lines are not log lines
     // CPU and memory were sampled while it ran (at least the first second, if it lasted).
     QVERIFY(run.reproducibility.value(QStringLiteral("command")).toArray().size() == 2);
 }
@@ -217,13 +217,14 @@ void tst_ExternalRuns::sweepRunsEveryPoint()
 {
     RunSpec spec;
     spec.kind = RunSpec::Kind::Command;
-    spec.command = {QStringLiteral("/bin/sh"), QStringLiteral("-c"),
-                    QStringLiteral("echo \"{\\\"kiln\\\":\\\"result\\\",\\\"key\\\":\\\"x\\\",\\\"value\\\":$KILN_PARAM_X}\"")};
+    spec.command
+        = {QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+           QStringLiteral("echo \"{\\\"kiln\\\":\\\"result\\\",\\\"key\\\":\\\"x\\\",\\\"value\\\":$KILN_PARAM_X}\"")};
     spec.sweep.insert(QStringLiteral("x"), {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")});
     const RunRecord parent = submit(spec);
     const RunRecord ended = waitForEnd(parent.id);
     QCOMPARE(runStatusName(ended.status), QStringLiteral("finished"));
-    auto children = RunStore(m_ws->db()).runs(RunQuery{{}, {}, parent.id, 0, true});
+    auto children = RunStore(m_ws->db()).runs(RunQuery {{}, {}, parent.id, 0, true});
     QCOMPARE(children->size(), 3);
     QList<double> xs;
     for (const RunRecord &child : *children) {
@@ -231,7 +232,7 @@ void tst_ExternalRuns::sweepRunsEveryPoint()
         xs << child.results.value(QStringLiteral("x"));
     }
     std::sort(xs.begin(), xs.end());
-    QCOMPARE(xs, (QList<double>{1, 2, 3}));
+    QCOMPARE(xs, (QList<double> {1, 2, 3}));
 }
 
 QTEST_GUILESS_MAIN(tst_ExternalRuns)

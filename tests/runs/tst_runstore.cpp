@@ -77,7 +77,7 @@ void tst_RunStore::lifecycle()
 void tst_RunStore::metricsRoundTripExactly()
 {
     RunStore store(m_ws->db());
-    auto run = store.createRun(RunSpec{});
+    auto run = store.createRun(RunSpec {});
     std::vector<MetricPoint> loss;
     for (qint64 i = 0; i < 100'000; ++i)
         loss.push_back({i, 1'700'000'000'000 + i, 1.0 / double(i + 1)});
@@ -101,7 +101,7 @@ void tst_RunStore::metricsRoundTripExactly()
 void tst_RunStore::smallAppendsFillChunks()
 {
     RunStore store(m_ws->db());
-    auto run = store.createRun(RunSpec{});
+    auto run = store.createRun(RunSpec {});
     for (int batch = 0; batch < 300; ++batch) {
         std::vector<MetricPoint> points;
         for (int i = 0; i < 7; ++i)
@@ -120,12 +120,12 @@ void tst_RunStore::smallAppendsFillChunks()
 void tst_RunStore::cancelQueuedAndRunning()
 {
     RunStore store(m_ws->db());
-    auto queued = store.createRun(RunSpec{});
+    auto queued = store.createRun(RunSpec {});
     QVERIFY(store.requestCancel(queued->id).ok());
     QCOMPARE(store.run(queued->id)->status, RunStatus::Cancelled);
     QVERIFY(!store.requestCancel(queued->id).ok()); // already ended
 
-    auto running = store.createRun(RunSpec{});
+    auto running = store.createRun(RunSpec {});
     QVERIFY(store.claimNextQueued()->has_value());
     QVERIFY(!store.cancelRequested(running->id));
     QVERIFY(store.requestCancel(running->id).ok());
@@ -136,9 +136,9 @@ void tst_RunStore::cancelQueuedAndRunning()
 void tst_RunStore::deadRunnerMeansInterrupted()
 {
     RunStore store(m_ws->db());
-    auto mine = store.createRun(RunSpec{});
+    auto mine = store.createRun(RunSpec {});
     QVERIFY(store.claimNextQueued()->has_value());
-    auto orphan = store.createRun(RunSpec{});
+    auto orphan = store.createRun(RunSpec {});
     QVERIFY(store.claimNextQueued()->has_value());
     // The orphan's runner: a process that has ended.
     QProcess gone;
@@ -157,14 +157,16 @@ void tst_RunStore::deadRunnerMeansInterrupted()
 
 void tst_RunStore::gridAndRandomSweeps()
 {
-    QMap<QString, QStringList> values{{QStringLiteral("depth"), {QStringLiteral("3"), QStringLiteral("6")}},
-                                      {QStringLiteral("eta"), {QStringLiteral("0.1"), QStringLiteral("0.3"), QStringLiteral("1")}}};
+    QMap<QString, QStringList> values {
+        {QStringLiteral("depth"), {QStringLiteral("3"), QStringLiteral("6")}},
+        {QStringLiteral("eta"), {QStringLiteral("0.1"), QStringLiteral("0.3"), QStringLiteral("1")}}};
     auto grid = expandSweep(values, QStringLiteral("grid"), 0, 1);
     QVERIFY(grid.ok());
     QCOMPARE(grid->size(), 6);
     QSet<QString> seen;
     for (const QJsonObject &p : *grid)
-        seen << p.value(QStringLiteral("depth")).toString() + QLatin1Char('/') + p.value(QStringLiteral("eta")).toString();
+        seen << p.value(QStringLiteral("depth")).toString() + QLatin1Char('/')
+                + p.value(QStringLiteral("eta")).toString();
     QCOMPARE(seen.size(), 6);
     auto random = expandSweep(values, QStringLiteral("random"), 20, 7);
     QCOMPARE(random->size(), 20);
@@ -183,7 +185,7 @@ void tst_RunStore::sweepQueuesOneChildPerPoint()
     auto parent = submitRun(store, spec);
     QVERIFY(parent.ok());
     QCOMPARE(parent->spec.kind, RunSpec::Kind::Sweep);
-    auto children = store.runs(RunQuery{{}, {}, parent->id, 0, true});
+    auto children = store.runs(RunQuery {{}, {}, parent->id, 0, true});
     QCOMPARE(children->size(), 3);
     QStringList depths;
     for (const RunRecord &child : *children) {
@@ -192,7 +194,7 @@ void tst_RunStore::sweepQueuesOneChildPerPoint()
         depths << child.spec.params.value(QStringLiteral("max_depth")).toString();
     }
     depths.sort();
-    QCOMPARE(depths, (QStringList{QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("8")}));
+    QCOMPARE(depths, (QStringList {QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("8")}));
     // The parent is bookkeeping: the queue hands out its points, never the parent itself.
     auto first = store.claimNextQueued();
     QVERIFY((*first)->parentId == parent->id);
@@ -214,7 +216,8 @@ void tst_RunStore::protocol_data()
                             << QStringLiteral("acc") << 1.0;
     QTest::newRow("param number") << QByteArray(R"({"kiln":"param","key":"lr","value":0.5})") << int(K::Param)
                                   << QStringLiteral("lr") << 0.0;
-    QTest::newRow("artifact") << QByteArray(R"({"kiln":"artifact","path":"m.bin"})") << int(K::Artifact) << QString() << 0.0;
+    QTest::newRow("artifact") << QByteArray(R"({"kiln":"artifact","path":"m.bin"})") << int(K::Artifact) << QString()
+                              << 0.0;
     QTest::newRow("broken json") << QByteArray(R"({"kiln":"metric","key":)") << int(K::Malformed) << QString() << 0.0;
     QTest::newRow("text value") << QByteArray(R"({"kiln":"metric","key":"loss","value":"low"})") << int(K::Malformed)
                                 << QStringLiteral("loss") << 0.0;
