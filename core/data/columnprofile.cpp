@@ -50,14 +50,14 @@ ColumnProfile ColumnProfile::fromJson(const QString &name, ColumnType type, cons
         p.mean = o.value(QLatin1String("mean")).toDouble();
     if (o.contains(QLatin1String("std")))
         p.std = o.value(QLatin1String("std")).toDouble();
-    for (const QJsonValue &entry : o.value(QLatin1String("top")).toArray()) {
+    for (const auto &entry : o.value(QLatin1String("top")).toArray()) {
         const QJsonArray pair = entry.toArray();
         p.topValues.append({pair.at(0).toString(), pair.at(1).toInteger()});
     }
     const QJsonObject h = o.value(QLatin1String("histogram")).toObject();
     p.histogram.lower = h.value(QLatin1String("lower")).toDouble();
     p.histogram.upper = h.value(QLatin1String("upper")).toDouble();
-    for (const QJsonValue &c : h.value(QLatin1String("counts")).toArray())
+    for (const auto &c : h.value(QLatin1String("counts")).toArray())
         p.histogram.counts.push_back(c.toInteger());
     return p;
 }

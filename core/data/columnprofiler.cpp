@@ -146,7 +146,7 @@ private:
         m_width = *hi > *lo ? (*hi - *lo) / (kBins - 1) : 1.0;
         m_inverseWidth = 1.0 / m_width;
         if (*hi == *lo)
-            m_lower -= kBins / 2;
+            m_lower -= kBins / 2.0;
         m_ranged = true;
         for (double v : m_buffer)
             place(v);
@@ -172,7 +172,7 @@ private:
     void growUp()
     {
         for (int i = 0; i < kBins / 2; ++i)
-            m_counts[std::size_t(i)] = m_counts[std::size_t(2 * i)] + m_counts[std::size_t(2 * i + 1)];
+            m_counts[std::size_t(i)] = m_counts[2 * std::size_t(i)] + m_counts[2 * std::size_t(i) + 1];
         std::fill(m_counts.begin() + kBins / 2, m_counts.end(), 0);
         m_width *= 2;
         m_inverseWidth = 1.0 / m_width;
@@ -182,7 +182,7 @@ private:
     {
         std::array<qint64, kBins> merged {};
         for (int i = 0; i < kBins / 2; ++i)
-            merged[std::size_t(kBins / 2 + i)] = m_counts[std::size_t(2 * i)] + m_counts[std::size_t(2 * i + 1)];
+            merged[std::size_t(kBins / 2) + std::size_t(i)] = m_counts[2 * std::size_t(i)] + m_counts[2 * std::size_t(i) + 1];
         const double upper = m_lower + kBins * m_width;
         m_width *= 2;
         m_inverseWidth = 1.0 / m_width;

@@ -155,7 +155,7 @@ Status DataFileStager::flushIndex()
     if (m_indexBuffer.empty())
         return {};
     Status s = m_index->write(reinterpret_cast<const char *>(m_indexBuffer.data()),
-                              qint64(m_indexBuffer.size() * sizeof(qint64)));
+                              qint64(m_indexBuffer.size()) * qint64(sizeof(qint64)));
     m_indexBuffer.clear();
     return s;
 }

@@ -33,7 +33,7 @@ QString environmentName(const QString &param)
 /// Writes the Python helper into the workspace once (and again when Kiln's copy changes).
 QString installPythonHelper(const QString &workspaceRoot)
 {
-    const QString dir = workspaceRoot + QLatin1String("/python");
+    QString dir = workspaceRoot + QLatin1String("/python");
     const QString path = dir + QLatin1String("/kiln_tracking.py");
     const QByteArray source = pythonHelperSource();
     QFile existing(path);

@@ -13,7 +13,7 @@ QJsonArray toArray(const QStringList &list)
 QStringList toStringList(const QJsonValue &value)
 {
     QStringList list;
-    for (const QJsonValue &v : value.toArray())
+    for (const auto &v : value.toArray())
         list << v.toString();
     return list;
 }
