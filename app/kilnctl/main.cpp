@@ -2,6 +2,7 @@
 // --json, and exits 0 on success, 1 with a one-line reason on failure, 2 on a usage error.
 #include "builtinplugins.h"
 #include "cli.h"
+#include "util/openmp.h"
 
 #include <QCoreApplication>
 
@@ -13,6 +14,7 @@ using namespace kiln::cli;
 
 int main(int argc, char **argv)
 {
+    kiln::ensurePassiveOpenMpWait(argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("kilnctl"));
     QCoreApplication::setOrganizationName(QStringLiteral("Kiln"));
