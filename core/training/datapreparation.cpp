@@ -126,7 +126,8 @@ QJsonObject FeatureEncoding::toJson() const
 {
     QJsonArray columnArray;
     for (const EncodedColumn &column : columns) {
-        QJsonObject entry {{QStringLiteral("name"), column.name}, {QStringLiteral("type"), columnTypeName(column.type)}};
+        QJsonObject entry {{QStringLiteral("name"), column.name},
+                           {QStringLiteral("type"), columnTypeName(column.type)}};
         if (column.isOneHot())
             entry.insert(QStringLiteral("levels"), QJsonArray::fromStringList(column.levels));
         columnArray.append(entry);
@@ -163,15 +164,14 @@ Expected<FeatureEncoding> FeatureEncoding::fromJson(const QJsonObject &json)
         return fail(QStringLiteral("target, targetType or task missing"));
     encoding.targetType = *targetType;
     encoding.task = *task;
-    for (const QJsonValue &label : json.value(QStringLiteral("classes")).toArray())
+    for (const auto &label : json.value(QStringLiteral("classes")).toArray())
         encoding.classes.append(label.toString());
     const bool classification = encoding.task != TaskKind::Regression;
     if (classification != (encoding.classes.size() >= 2)
         || (encoding.task == TaskKind::BinaryClassification && encoding.classes.size() != 2))
-        return fail(QStringLiteral("%1 classes for a %2 task")
-                        .arg(encoding.classes.size())
-                        .arg(taskKindName(encoding.task)));
-    for (const QJsonValue &value : json.value(QStringLiteral("columns")).toArray()) {
+        return fail(
+            QStringLiteral("%1 classes for a %2 task").arg(encoding.classes.size()).arg(taskKindName(encoding.task)));
+    for (const auto &value : json.value(QStringLiteral("columns")).toArray()) {
         const QJsonObject entry = value.toObject();
         EncodedColumn column;
         column.name = entry.value(QStringLiteral("name")).toString();
@@ -179,7 +179,7 @@ Expected<FeatureEncoding> FeatureEncoding::fromJson(const QJsonObject &json)
         if (column.name.isEmpty() || !type)
             return fail(QStringLiteral("a column without a name or type"));
         column.type = *type;
-        for (const QJsonValue &level : entry.value(QStringLiteral("levels")).toArray())
+        for (const auto &level : entry.value(QStringLiteral("levels")).toArray())
             column.levels.append(level.toString());
         if (column.isOneHot() && column.levels.isEmpty())
             return fail(QStringLiteral("column '%1' has no one-hot levels").arg(column.name));
@@ -219,8 +219,8 @@ Expected<RowEncoder> RowEncoder::create(const FeatureEncoding &encoding, const Q
         // Boolean classes are labelled with the data's own spelling ("no", "yes") but keyed by
         // value: index 0 is false, 1 is true.
         for (int i = 0; i < encoding.classes.size(); ++i) {
-            const std::string key = encoding.targetType == ColumnType::Boolean ? std::to_string(i)
-                                                                                 : encoding.classes.at(i).toStdString();
+            const std::string key
+                = encoding.targetType == ColumnType::Boolean ? std::to_string(i) : encoding.classes.at(i).toStdString();
             encoder.m_classIndex.emplace(key, i);
         }
     }
@@ -374,8 +374,9 @@ struct ValueCounts
     std::vector<std::pair<std::string, qint64>> byFrequency() const
     {
         std::vector<std::pair<std::string, qint64>> sorted(counts.begin(), counts.end());
-        std::sort(sorted.begin(), sorted.end(),
-                  [](const auto &a, const auto &b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+        std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
         return sorted;
     }
 };
@@ -428,11 +429,12 @@ Expected<TaskKind> decideTask(const FeatureEncoding &encoding, const Survey &sur
     const ColumnType type = encoding.targetType;
     const bool numeric = type == ColumnType::Integer || type == ColumnType::Float;
     if (type == ColumnType::DateTime)
-        return Error {QStringLiteral("target %1 holds date-times: choose a numeric, boolean or categorical target")
-                          .arg(target)};
+        return Error {
+            QStringLiteral("target %1 holds date-times: choose a numeric, boolean or categorical target").arg(target)};
     if (forced == TaskKind::Regression && !numeric)
-        return Error {QStringLiteral("target %1 is %2, not numeric: regression needs numbers; train a classifier instead")
-                          .arg(target, columnTypeName(type))};
+        return Error {
+            QStringLiteral("target %1 is %2, not numeric: regression needs numbers; train a classifier instead")
+                .arg(target, columnTypeName(type))};
     if (survey.targetPresent == 0)
         return Error {QStringLiteral("target %1 is missing in all %2 rows of %3: no rows to learn from")
                           .arg(target, count(rowCount), datasetRef)};
@@ -443,10 +445,10 @@ Expected<TaskKind> decideTask(const FeatureEncoding &encoding, const Survey &sur
     if (!classification)
         return TaskKind::Regression;
     if (survey.classes.overflow)
-        return Error {QStringLiteral("target %1 has more than %2 distinct values: too many classes for "
-                                     "classification%3")
-                          .arg(target, count(kMaxClasses),
-                               numeric ? QStringLiteral("; train a regression instead") : QString())};
+        return Error {
+            QStringLiteral("target %1 has more than %2 distinct values: too many classes for "
+                           "classification%3")
+                .arg(target, count(kMaxClasses), numeric ? QStringLiteral("; train a regression instead") : QString())};
     if (classCount == 1)
         return Error {QStringLiteral("target %1 has a single class %2: nothing to learn")
                           .arg(target, quoted(sortedClasses(survey, type).constFirst()))};
@@ -513,8 +515,8 @@ Expected<PreparedData> prepareTrainingData(const DatasetTable &table, const Prep
         const ColumnType type = table.columnType(candidates[c]);
         survey.levels[c].cap = type == ColumnType::Text ? std::size_t(kMaxOneHotLevels) : kMaxCountedLevels;
     }
-    const bool countClasses = encoding.targetType != ColumnType::Float
-        || (options.task && *options.task != TaskKind::Regression);
+    const bool countClasses
+        = encoding.targetType != ColumnType::Float || (options.task && *options.task != TaskKind::Regression);
     const PassProgress surveyProgress {feedback, table.rowCount(), 0.0, 0.5};
     const bool surveyed = table.scan(
         [&](qint64 row, const std::vector<std::string> &fields) {
@@ -570,10 +572,10 @@ Expected<PreparedData> prepareTrainingData(const DatasetTable &table, const Prep
             }
             if (column.type == ColumnType::Text && levels.overflow) {
                 const qint64 distinct = table.version().columns.at(candidates[c]).distinct;
-                const QString why = QStringLiteral("text with %1 distinct values")
-                                        .arg(distinct > kMaxOneHotLevels
-                                                 ? count(distinct)
-                                                 : QStringLiteral("more than %1").arg(kMaxOneHotLevels));
+                const QString why
+                    = QStringLiteral("text with %1 distinct values")
+                          .arg(distinct > kMaxOneHotLevels ? count(distinct)
+                                                           : QStringLiteral("more than %1").arg(kMaxOneHotLevels));
                 dropped.append(QStringLiteral("%1 (%2)").arg(quoted(column.name), why));
                 prepared.notes.append(QStringLiteral("dropped %1: %2; one-hot encoding takes at most %3")
                                           .arg(quoted(column.name), why, QString::number(kMaxOneHotLevels)));
@@ -597,13 +599,14 @@ Expected<PreparedData> prepareTrainingData(const DatasetTable &table, const Prep
                                dropped.size() == 1 ? QStringLiteral("was") : QStringLiteral("were"))};
 
     // Pass 2: the matrix.
-    auto rows = encodeRows(encoding, table, MissingTarget::DropRow, PassProgress {feedback, table.rowCount(), 0.5, 1.0});
+    auto rows
+        = encodeRows(encoding, table, MissingTarget::DropRow, PassProgress {feedback, table.rowCount(), 0.5, 1.0});
     if (!rows)
         return rows.error();
     if (rows->rowsWithoutTarget > 0)
-        prepared.notes.append(QStringLiteral("dropped %1 of %2 rows: their target %3 is missing")
-                                  .arg(count(rows->rowsWithoutTarget), count(table.rowCount()),
-                                       quoted(encoding.target)));
+        prepared.notes.append(
+            QStringLiteral("dropped %1 of %2 rows: their target %3 is missing")
+                .arg(count(rows->rowsWithoutTarget), count(table.rowCount()), quoted(encoding.target)));
     prepared.encoding = std::move(encoding);
     prepared.data = std::move(rows->data);
     prepared.sourceRows = std::move(rows->sourceRows);

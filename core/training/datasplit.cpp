@@ -68,8 +68,9 @@ std::vector<qint64> apportion(const std::vector<std::vector<qint64>> &groupRows,
         remainders.emplace_back(exact - std::floor(exact), g);
     }
     // Largest remainder first; ties go to the lower class index, deterministically.
-    std::sort(remainders.begin(), remainders.end(),
-              [](const auto &a, const auto &b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::sort(remainders.begin(), remainders.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     for (std::size_t i = 0; given < total && i < remainders.size(); ++i) {
         const std::size_t g = remainders[i].second;
         if (shares[g] < qint64(groupRows[g].size())) {
@@ -115,10 +116,11 @@ Expected<DataSplit> splitRows(const TrainingData &data, const SplitOptions &opti
     const qint64 testRows = heldOutRows(data.rows, options.testFraction);
     const qint64 validationRows = heldOutRows(data.rows, options.validationFraction);
     if (testRows + validationRows >= data.rows)
-        return Error {QStringLiteral("%1 rows are too few to hold out %2 for validation and %3 for test and still train")
-                          .arg(data.rows)
-                          .arg(validationRows)
-                          .arg(testRows)};
+        return Error {
+            QStringLiteral("%1 rows are too few to hold out %2 for validation and %3 for test and still train")
+                .arg(data.rows)
+                .arg(validationRows)
+                .arg(testRows)};
 
     const std::vector<qint64> testShares = apportion(byGroup, options.testFraction, testRows);
     std::vector<qint64> validationShares = apportion(byGroup, options.validationFraction, validationRows);

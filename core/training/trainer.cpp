@@ -112,8 +112,8 @@ Expected<QVariant> HyperParameter::validate(const QVariant &input) const
     }
     case Type::Float: {
         const auto number = toNumber(value);
-        const QString range =
-            QStringLiteral("%1 must be a number from %2 to %3").arg(name, formatBound(minimum), formatBound(maximum));
+        const QString range
+            = QStringLiteral("%1 must be a number from %2 to %3").arg(name, formatBound(minimum), formatBound(maximum));
         if (!number || !std::isfinite(*number))
             return Error {range + QStringLiteral(", not ") + describe(value)};
         if (*number < minimum || *number > maximum)

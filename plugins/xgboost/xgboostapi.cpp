@@ -1,13 +1,13 @@
 #include "xgboostapi.h"
 
+#include "ubjcheck.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 #include <QtGlobal>
 
 #include <xgboost/c_api.h>
 
-#include <cmath>
-#include <cstdlib>
 #include <limits>
 
 namespace kiln::Internal::xgb {
@@ -39,6 +39,14 @@ QString readableError()
     return text.simplified();
 }
 
+// Status of an XGBoost call: `rc` is its return code, `what` says what Kiln was doing.
+Status check(int rc, const QString &what)
+{
+    if (rc == 0)
+        return Status::success();
+    return Error {QStringLiteral("XGBoost failed %1: %2").arg(what, readableError())};
+}
+
 } // namespace
 
 void DMatrixFree::operator()(void *handle) const
@@ -60,13 +68,6 @@ QString version()
     return QStringLiteral("%1.%2.%3").arg(major).arg(minor).arg(patch);
 }
 
-Status check(int rc, const QString &what)
-{
-    if (rc == 0)
-        return Status::success();
-    return Error {QStringLiteral("XGBoost failed %1: %2").arg(what, readableError())};
-}
-
 Expected<DMatrix> makeMatrix(const TrainingData &data, int threads, Labels labels)
 {
     if (data.rows <= 0 || data.columns <= 0)
@@ -77,18 +78,18 @@ Expected<DMatrix> makeMatrix(const TrainingData &data, int threads, Labels label
                           .arg(data.rows)
                           .arg(data.columns)};
     void *handle = nullptr;
-    const Status created =
-        check(XGDMatrixCreateFromMat_omp(data.features.data(), bst_ulong(data.rows), bst_ulong(data.columns),
-                                         std::numeric_limits<float>::quiet_NaN(), &handle, threads),
-              QStringLiteral("to build the data matrix"));
+    const Status created
+        = check(XGDMatrixCreateFromMat_omp(data.features.data(), bst_ulong(data.rows), bst_ulong(data.columns),
+                                           std::numeric_limits<float>::quiet_NaN(), &handle, threads),
+                QStringLiteral("to build the data matrix"));
     if (!created)
         return created.error();
     DMatrix matrix(handle);
     if (labels == Labels::With) {
         if (data.target.size() != std::size_t(data.rows))
             return Error {QStringLiteral("%1 targets for %2 rows").arg(data.target.size()).arg(data.rows)};
-        const Status labelled = check(
-            XGDMatrixSetFloatInfo(handle, "label", data.target.data(), bst_ulong(data.rows)), QStringLiteral("to set labels"));
+        const Status labelled = check(XGDMatrixSetFloatInfo(handle, "label", data.target.data(), bst_ulong(data.rows)),
+                                      QStringLiteral("to set labels"));
         if (!labelled)
             return labelled.error();
     }
@@ -117,9 +118,9 @@ Expected<Predictions> predict(void *booster, void *matrix)
     bst_ulong dimensions = 0;
     Predictions predictions;
     const char *config = R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
-    const Status predicted =
-        check(XGBoosterPredictFromDMatrix(booster, matrix, config, &shape, &dimensions, &predictions.values),
-              QStringLiteral("to predict"));
+    const Status predicted
+        = check(XGBoosterPredictFromDMatrix(booster, matrix, config, &shape, &dimensions, &predictions.values),
+                QStringLiteral("to predict"));
     if (!predicted)
         return predicted.error();
     predictions.size = 1;
@@ -142,14 +143,75 @@ Expected<QByteArray> saveModel(void *booster)
 
 Expected<Booster> loadModel(const QByteArray &bytes)
 {
+    if (const Status wellFormed = checkUbjModel(bytes); !wellFormed)
+        return wellFormed.error();
     auto booster = makeBooster({});
     if (!booster)
         return booster;
-    const Status loaded = check(XGBoosterLoadModelFromBuffer(booster->get(), bytes.constData(), bst_ulong(bytes.size())),
-                                QStringLiteral("to load the model"));
+    const Status loaded
+        = check(XGBoosterLoadModelFromBuffer(booster->get(), bytes.constData(), bst_ulong(bytes.size())),
+                QStringLiteral("to load the model"));
     if (!loaded)
         return loaded.error();
     return booster;
+}
+
+Expected<Booster> slice(void *booster, int rounds)
+{
+    BoosterHandle sliced = nullptr;
+    const Status ok = check(XGBoosterSlice(booster, 0, rounds, 1, &sliced),
+                            QStringLiteral("to keep the first %1 rounds").arg(rounds));
+    if (!ok)
+        return ok.error();
+    return Booster(sliced);
+}
+
+Expected<qint64> featureCount(void *booster)
+{
+    bst_ulong count = 0;
+    const Status ok
+        = check(XGBoosterGetNumFeature(booster, &count), QStringLiteral("to read the model's feature count"));
+    if (!ok)
+        return ok.error();
+    return qint64(count);
+}
+
+Expected<FeatureScores> featureScores(void *booster, const char *importanceType)
+{
+    bst_ulong count = 0;
+    const char **names = nullptr;
+    bst_ulong dimensions = 0;
+    const bst_ulong *shape = nullptr;
+    const float *scores = nullptr;
+    const std::string config = std::string(R"({"importance_type":")") + importanceType + "\"}";
+    const Status scored
+        = check(XGBoosterFeatureScore(booster, config.c_str(), &count, &names, &dimensions, &shape, &scores),
+                QStringLiteral("to compute feature importance"));
+    if (!scored)
+        return scored.error();
+    FeatureScores result;
+    result.perFeature = dimensions == 2 ? std::size_t(shape[1]) : 1;
+    for (bst_ulong i = 0; i < count; ++i)
+        result.names.push_back(QString::fromUtf8(names[i]));
+    result.scores.assign(scores, scores + count * result.perFeature);
+    return result;
+}
+
+Status updateOneIter(void *booster, int round, void *train)
+{
+    return check(XGBoosterUpdateOneIter(booster, round, train), QStringLiteral("in round %1").arg(round + 1));
+}
+
+Expected<std::vector<EvalResult>> evalOneIter(void *booster, int round, std::vector<void *> &matrices,
+                                              std::vector<const char *> &names)
+{
+    const char *line = nullptr;
+    const Status ok
+        = check(XGBoosterEvalOneIter(booster, round, matrices.data(), names.data(), bst_ulong(matrices.size()), &line),
+                QStringLiteral("to evaluate round %1").arg(round + 1));
+    if (!ok)
+        return ok.error();
+    return parseEval(line);
 }
 
 std::vector<EvalResult> parseEval(const char *line)

@@ -33,9 +33,6 @@ using Booster = std::unique_ptr<void, BoosterFree>;
 /// "1.7.4", the version of the library linked at run time.
 QString version();
 
-/// Status of an XGBoost call: `rc` is its return code, `what` says what Kiln was doing.
-Status check(int rc, const QString &what);
-
 enum class Labels { With, Without };
 /// The matrix of `data` (NaN is missing), with its target as labels unless told otherwise (a
 /// prediction has no use for them); `threads` 0 means all cores.
@@ -56,7 +53,25 @@ struct Predictions
 Expected<Predictions> predict(void *booster, void *matrix);
 
 Expected<QByteArray> saveModel(void *booster);
+/// Refuses bytes that are not a whole UBJSON document before XGBoost sees them (checkUbjModel).
 Expected<Booster> loadModel(const QByteArray &bytes);
+
+/// The booster's first `rounds` rounds as a new booster.
+Expected<Booster> slice(void *booster, int rounds);
+Expected<qint64> featureCount(void *booster);
+
+/// XGBoosterFeatureScore: per feature (named "f0", "f1", ... as Kiln sets no names) its score,
+/// or one score per class for a multiclass linear model.
+struct FeatureScores
+{
+    std::vector<QString> names;
+    std::size_t perFeature = 1;
+    std::vector<float> scores; ///< names.size() × perFeature
+};
+Expected<FeatureScores> featureScores(void *booster, const char *importanceType);
+
+/// One boosting round, and its evaluation on `matrices` (named `names`).
+Status updateOneIter(void *booster, int round, void *train);
 
 /// One metric of an EvalOneIter line: "train-logloss:0.25" is {"train/logloss", 0.25}.
 struct EvalResult
@@ -66,6 +81,8 @@ struct EvalResult
 };
 /// Parses "[3]\ttrain-logloss:0.25\tvalidation-logloss:0.31"; unreadable items are skipped.
 std::vector<EvalResult> parseEval(const char *line);
+Expected<std::vector<EvalResult>> evalOneIter(void *booster, int round, std::vector<void *> &matrices,
+                                              std::vector<const char *> &names);
 
 /// Routes XGBoost's log output on the calling thread to `logger` for this object's lifetime
 /// (XGBoost's log callback is per thread).

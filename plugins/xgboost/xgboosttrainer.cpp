@@ -5,8 +5,6 @@
 #include <QJsonObject>
 #include <QLocale>
 
-#include <xgboost/c_api.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -42,7 +40,8 @@ Status checkData(const TrainingData &data, const QString &which)
                               .arg(data.classes.size())};
         for (const float label : data.target) {
             if (!(label >= 0) || label >= float(data.classes.size()) || label != std::floor(label))
-                return Error {QStringLiteral("the %1 set holds a target %2 that is not a class index").arg(which).arg(label)};
+                return Error {
+                    QStringLiteral("the %1 set holds a target %2 that is not a class index").arg(which).arg(label)};
         }
     } else {
         for (const float value : data.target) {
@@ -117,27 +116,18 @@ std::optional<double> rocAuc(const float *scores, const std::vector<float> &labe
 // over classes) for linear models, where gain is not defined.
 Expected<QJsonObject> featureImportance(void *booster, const TrainingData &data, bool linear)
 {
-    bst_ulong featureCount = 0;
-    const char **names = nullptr;
-    bst_ulong dimensions = 0;
-    const bst_ulong *shape = nullptr;
-    const float *scores = nullptr;
-    const char *config = linear ? R"({"importance_type":"weight"})" : R"({"importance_type":"total_gain"})";
-    const Status scored = xgb::check(
-        XGBoosterFeatureScore(booster, config, &featureCount, &names, &dimensions, &shape, &scores),
-        QStringLiteral("to compute feature importance"));
-    if (!scored)
-        return scored.error();
-    const bst_ulong perFeature = dimensions == 2 ? shape[1] : 1;
+    const auto scores = xgb::featureScores(booster, linear ? "weight" : "total_gain");
+    if (!scores)
+        return scores.error();
     std::vector<double> totals(std::size_t(data.columns), 0.0);
-    for (bst_ulong i = 0; i < featureCount; ++i) {
+    for (std::size_t i = 0; i < scores->names.size(); ++i) {
         // Without feature names XGBoost calls features "f0", "f1", ...
         bool ok = false;
-        const int index = QString::fromUtf8(names[i]).mid(1).toInt(&ok);
+        const int index = scores->names[i].mid(1).toInt(&ok);
         if (!ok || index < 0 || index >= data.columns)
             continue;
-        for (bst_ulong c = 0; c < perFeature; ++c)
-            totals[std::size_t(index)] += std::abs(double(scores[i * perFeature + c]));
+        for (std::size_t c = 0; c < scores->perFeature; ++c)
+            totals[std::size_t(index)] += std::abs(double(scores->scores[i * scores->perFeature + c]));
     }
     double sum = 0;
     for (const double total : totals)
@@ -192,6 +182,8 @@ Expected<TrainedModel> XGBoostTrainer::train(const TrainingData &train, const Tr
         return Error {QStringLiteral("%1 does not do %2").arg(displayName(), taskKindName(train.task))};
     if (const Status ok = checkData(train, QStringLiteral("training")); !ok)
         return ok.error();
+    if (validation && validation->rows == 0)
+        validation = nullptr; // a split with a validation fraction of 0
     if (validation) {
         if (const Status ok = checkData(*validation, QStringLiteral("validation")); !ok)
             return ok.error();
@@ -239,11 +231,11 @@ Expected<TrainedModel> XGBoostTrainer::train(const TrainingData &train, const Tr
             return ok.error();
     }
 
-    logger.logLine(QStringLiteral("%1 (%2): %3, %4 training rows × %5 features%6, up to %7 rounds")
-                       .arg(id(), libraryVersion(), taskKindName(train.task), count(train.rows),
-                            count(train.columns),
-                            validation ? QStringLiteral(", %1 validation rows").arg(count(validation->rows)) : QString(),
-                            count(setup.rounds)));
+    logger.logLine(
+        QStringLiteral("%1 (%2): %3, %4 training rows × %5 features%6, up to %7 rounds")
+            .arg(id(), libraryVersion(), taskKindName(train.task), count(train.rows), count(train.columns),
+                 validation ? QStringLiteral(", %1 validation rows").arg(count(validation->rows)) : QString(),
+                 count(setup.rounds)));
 
     const QString watched = QStringLiteral("validation/") + lossMetric(train.task);
     int rounds = 0;
@@ -252,21 +244,15 @@ Expected<TrainedModel> XGBoostTrainer::train(const TrainingData &train, const Tr
     for (int round = 0; round < setup.rounds; ++round) {
         if (feedback.isCanceled())
             return Error {QStringLiteral("training cancelled after %1 of %2 rounds").arg(round).arg(setup.rounds)};
-        if (const Status ok = xgb::check(XGBoosterUpdateOneIter(booster->get(), round, trainMatrix->get()),
-                                         QStringLiteral("in round %1").arg(round + 1));
-            !ok)
+        if (const Status ok = xgb::updateOneIter(booster->get(), round, trainMatrix->get()); !ok)
             return ok.error();
-        const char *evaluation = nullptr;
-        if (const Status ok = xgb::check(XGBoosterEvalOneIter(booster->get(), round, matrices.data(),
-                                                              matrixNames.data(), bst_ulong(matrices.size()),
-                                                              &evaluation),
-                                         QStringLiteral("to evaluate round %1").arg(round + 1));
-            !ok)
-            return ok.error();
+        const auto evaluation = xgb::evalOneIter(booster->get(), round, matrices, matrixNames);
+        if (!evaluation)
+            return evaluation.error();
         rounds = round + 1;
         std::optional<double> loss;
         // Steps count rounds from 1: the value at step n is that of the model with n rounds.
-        for (const xgb::EvalResult &result : xgb::parseEval(evaluation)) {
+        for (const xgb::EvalResult &result : *evaluation) {
             logger.logMetric(result.key, rounds, result.value);
             if (result.key == watched)
                 loss = result.value;
@@ -307,12 +293,10 @@ Expected<TrainedModel> XGBoostTrainer::train(const TrainingData &train, const Tr
     model.rounds = rounds;
     xgb::Booster kept;
     if (setup.earlyStoppingRounds > 0 && bestRound >= 0 && bestRound + 1 < rounds) {
-        BoosterHandle sliced = nullptr;
-        if (const Status ok = xgb::check(XGBoosterSlice(booster->get(), 0, bestRound + 1, 1, &sliced),
-                                         QStringLiteral("to keep the best %1 rounds").arg(bestRound + 1));
-            !ok)
-            return ok.error();
-        kept.reset(sliced);
+        auto sliced = xgb::slice(booster->get(), bestRound + 1);
+        if (!sliced)
+            return sliced.error();
+        kept = std::move(*sliced);
         model.rounds = bestRound + 1;
     }
     void *fitted = kept ? kept.get() : booster->get();
@@ -337,13 +321,11 @@ Expected<std::vector<double>> XGBoostTrainer::predict(const TrainedModel &model,
     auto booster = xgb::loadModel(model.bytes);
     if (!booster)
         return booster.error();
-    bst_ulong expected = 0;
-    if (const Status ok = xgb::check(XGBoosterGetNumFeature(booster->get(), &expected),
-                                     QStringLiteral("to read the model's feature count"));
-        !ok)
-        return ok.error();
-    if (bst_ulong(data.columns) != expected)
-        return Error {QStringLiteral("the model takes %1 features; the data has %2").arg(expected).arg(data.columns)};
+    const auto expected = xgb::featureCount(booster->get());
+    if (!expected)
+        return expected.error();
+    if (data.columns != *expected)
+        return Error {QStringLiteral("the model takes %1 features; the data has %2").arg(*expected).arg(data.columns)};
     auto matrix = xgb::makeMatrix(data, 0, xgb::Labels::Without);
     if (!matrix)
         return matrix.error();

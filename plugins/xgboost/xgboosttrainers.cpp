@@ -70,9 +70,9 @@ void pass(BoosterSetup &setup, const QVariantMap &params, const char *ours, cons
 
 const char *const kMaxDepthHelp = "Deepest a tree may grow. Deeper trees capture interactions between more features "
                                   "but overfit sooner; 4 to 8 suits most tabular data.";
-const char *const kMinChildWeightHelp =
-    "Smallest total hessian (for squared error: the number of rows) a leaf may hold. Larger values refuse "
-    "splits that isolate a few rows and make the model more conservative.";
+const char *const kMinChildWeightHelp
+    = "Smallest total hessian (for squared error: the number of rows) a leaf may hold. Larger values refuse "
+      "splits that isolate a few rows and make the model more conservative.";
 const char *const kLambdaHelp = "L2 penalty on leaf weights (lambda). Larger values shrink predictions of small "
                                 "leaves towards zero and smooth the model.";
 
@@ -170,8 +170,8 @@ QList<HyperParameter> RandomForestTrainer::hyperParameters(TaskKind) const
                 "Trees in the forest, all grown in one round. More trees give steadier predictions at the cost "
                 "of time; the gain flattens past a few hundred."),
         integer("max_depth", 6, 1, 20, kMaxDepthHelp),
-        real("learning_rate", 1, 0.001, 1,
-             "Scales the forest's averaged prediction. Keep 1 for a plain random forest.", true),
+        real("learning_rate", 1, 0.001, 1, "Scales the forest's averaged prediction. Keep 1 for a plain random forest.",
+             true),
         real("subsample", 0.8, 0.1, 1,
              "Fraction of rows each tree is grown on, sampled without replacement. Lower values make the trees "
              "more different from each other."),

@@ -53,10 +53,11 @@ inline TrainingData emptyData(TaskKind task, int columns, const QStringList &cla
 }
 
 /// Spambase-shaped binary data: `columns` standard-normal features, the first ten informative
-/// (a linear score plus one interaction), about 3% of values missing.
-inline TrainingData binaryData(qint64 rows, int columns = 57, quint64 seed = 1)
+/// (a linear score plus one interaction), `missing` of the values missing.
+inline TrainingData binaryData(qint64 rows, int columns = 57, quint64 seed = 1, double missing = 0.03)
 {
-    TrainingData data = emptyData(TaskKind::BinaryClassification, columns, {QStringLiteral("ham"), QStringLiteral("spam")});
+    TrainingData data
+        = emptyData(TaskKind::BinaryClassification, columns, {QStringLiteral("ham"), QStringLiteral("spam")});
     Random random(seed);
     for (qint64 i = 0; i < rows; ++i) {
         std::vector<double> x(static_cast<std::size_t>(columns));
@@ -68,7 +69,7 @@ inline TrainingData binaryData(qint64 rows, int columns = 57, quint64 seed = 1)
         if (columns > 11)
             score += 0.8 * x[10] * x[11];
         for (double value : x)
-            data.features.push_back(random.uniform() < 0.03 ? NAN : float(value));
+            data.features.push_back(random.uniform() < missing ? NAN : float(value));
         data.target.push_back(score > 0 ? 1.0f : 0.0f);
     }
     data.rows = rows;
@@ -114,10 +115,7 @@ inline TrainingData regressionData(qint64 rows, int columns = 6, quint64 seed = 
 class DatasetFixture
 {
 public:
-    DatasetFixture()
-    {
-        m_workspace = Workspace::open(m_dir.filePath(QStringLiteral("ws"))).value();
-    }
+    DatasetFixture() { m_workspace = Workspace::open(m_dir.filePath(QStringLiteral("ws"))).value(); }
 
     /// The imported table, or null with error() set.
     std::shared_ptr<const DatasetTable> import(const QString &name, const QByteArray &csv)

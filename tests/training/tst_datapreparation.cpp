@@ -1,6 +1,6 @@
 #include "builtinplugins.h"
-#include "trainingtestsupport.h"
 #include "training/datapreparation.h"
+#include "trainingtestsupport.h"
 
 #include <QtTest>
 
@@ -109,9 +109,8 @@ void tst_DataPreparation::encodesEveryColumnType()
     QCOMPARE(data.target, (std::vector<float> {1, 0, 1, 0, 1, 0, 0}));
 
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    const auto row = [&](int r) {
-        return std::vector<float>(data.features.begin() + r * 7, data.features.begin() + (r + 1) * 7);
-    };
+    const auto row
+        = [&](int r) { return std::vector<float>(data.features.begin() + r * 7, data.features.begin() + (r + 1) * 7); };
     // Numbers as they are, booleans 0/1, date-times in seconds since the epoch (UTC).
     QVERIFY(sameFloats(row(0), {30, 1.75f, 1, 1704067200.0f, 1, 0, 0}));
     // Missing values are NaN, never 0, in every kind of column, one-hot included.
@@ -130,11 +129,10 @@ void tst_DataPreparation::taskDetection_data()
     QTest::addColumn<TaskKind>("task");
     QTest::addColumn<QStringList>("classes");
     const std::optional<TaskKind> detect;
-    const auto cycle = [](QStringList labels) {
-        return [labels](int i) { return labels.at(i % labels.size()); };
-    };
-    QTest::newRow("boolean is binary") << withTarget(40, cycle({QStringLiteral("yes"), QStringLiteral("no")}))
-                                       << detect << TaskKind::BinaryClassification
+    const auto cycle
+        = [](const QStringList &labels) { return [labels](int i) { return labels.at(i % labels.size()); }; };
+    QTest::newRow("boolean is binary") << withTarget(40, cycle({QStringLiteral("yes"), QStringLiteral("no")})) << detect
+                                       << TaskKind::BinaryClassification
                                        << QStringList {QStringLiteral("no"), QStringLiteral("yes")};
     QTest::newRow("categorical is multiclass, sorted")
         << withTarget(60, cycle({QStringLiteral("virginica"), QStringLiteral("setosa"), QStringLiteral("versicolor")}))
@@ -144,15 +142,13 @@ void tst_DataPreparation::taskDetection_data()
         << withTarget(60, cycle({QStringLiteral("10"), QStringLiteral("2"), QStringLiteral("1")})) << detect
         << TaskKind::MulticlassClassification
         << QStringList {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("10")};
-    QTest::newRow("0/1 integers are binary") << withTarget(40, cycle({QStringLiteral("1"), QStringLiteral("0")}))
-                                             << detect << TaskKind::BinaryClassification
-                                             << QStringList {QStringLiteral("0"), QStringLiteral("1")};
-    QTest::newRow("20 integers are still classes")
-        << withTarget(60, [](int i) { return QString::number(i % 20); }) << detect
-        << TaskKind::MulticlassClassification << QStringList {};
-    QTest::newRow("21 integers are a quantity")
-        << withTarget(63, [](int i) { return QString::number(i % 21); }) << detect << TaskKind::Regression
-        << QStringList {};
+    QTest::newRow("0/1 integers are binary")
+        << withTarget(40, cycle({QStringLiteral("1"), QStringLiteral("0")})) << detect << TaskKind::BinaryClassification
+        << QStringList {QStringLiteral("0"), QStringLiteral("1")};
+    QTest::newRow("20 integers are still classes") << withTarget(60, [](int i) { return QString::number(i % 20); })
+                                                   << detect << TaskKind::MulticlassClassification << QStringList {};
+    QTest::newRow("21 integers are a quantity") << withTarget(63, [](int i) { return QString::number(i % 21); })
+                                                << detect << TaskKind::Regression << QStringList {};
     QTest::newRow("floats are a quantity") << withTarget(40, [](int i) { return QString::number(i * 0.5 + 0.25); })
                                            << detect << TaskKind::Regression << QStringList {};
     QTest::newRow("floats forced to classes, numeric order")
@@ -237,9 +233,9 @@ void tst_DataPreparation::oneHotKeepsTheFiftyMostFrequent()
 void tst_DataPreparation::smallTextColumnIsOneHot()
 {
     // 30 rows, 20 distinct words: too varied for the profiler's "categorical", few enough to encode.
-    const auto data = table(QStringLiteral("smalltext"), withTarget(30, [](int i) {
-                                return QStringLiteral("w%1,%2").arg(i % 20).arg(i % 2);
-                            }, "x,word,y"));
+    const auto data = table(QStringLiteral("smalltext"),
+                            withTarget(
+                                30, [](int i) { return QStringLiteral("w%1,%2").arg(i % 20).arg(i % 2); }, "x,word,y"));
     QVERIFY(data);
     QCOMPARE(data->columnType(1), ColumnType::Text);
     const auto prepared = prepareTrainingData(*data, {QStringLiteral("y"), {}, std::nullopt});
@@ -250,9 +246,15 @@ void tst_DataPreparation::smallTextColumnIsOneHot()
 
 void tst_DataPreparation::wideTextColumnIsDroppedAndNoted()
 {
-    const auto data = table(QStringLiteral("comments"), withTarget(150, [](int i) {
-                                return QStringLiteral("comment number %1,%2").arg(i).arg(i % 3 == 0 ? QLatin1String("yes") : QLatin1String("no"));
-                            }, "x,comment,y"));
+    const auto data = table(QStringLiteral("comments"),
+                            withTarget(
+                                150,
+                                [](int i) {
+                                    return QStringLiteral("comment number %1,%2")
+                                        .arg(i)
+                                        .arg(i % 3 == 0 ? QLatin1String("yes") : QLatin1String("no"));
+                                },
+                                "x,comment,y"));
     QVERIFY(data);
     QCOMPARE(data->columnType(1), ColumnType::Text);
     const auto prepared = prepareTrainingData(*data, {QStringLiteral("y"), {}, std::nullopt});
@@ -265,8 +267,9 @@ void tst_DataPreparation::wideTextColumnIsDroppedAndNoted()
     // With nothing else to learn from, that is an error that says why.
     const auto alone = prepareTrainingData(*data, {QStringLiteral("y"), {QStringLiteral("comment")}, std::nullopt});
     QVERIFY(!alone.ok());
-    QCOMPARE(alone.errorMessage(), QStringLiteral("no feature columns are left to learn from: 'comment' (text with "
-                                                  "150 distinct values) was dropped"));
+    QCOMPARE(alone.errorMessage(),
+             QStringLiteral("no feature columns are left to learn from: 'comment' (text with "
+                            "150 distinct values) was dropped"));
 }
 
 void tst_DataPreparation::featureListChoosesAndOrders()
@@ -295,10 +298,10 @@ void tst_DataPreparation::errors_data()
                                                       "h, … (10 in all)");
     QTest::newRow("no target chosen") << QByteArray("a,b\n1,2\n") << QString() << QStringList {} << detect
                                       << QStringLiteral("choose a target column; e2@1 has: a, b");
-    QTest::newRow("target is the only column") << QByteArray("y\n1\n2\n") << QStringLiteral("y") << QStringList {}
-                                               << detect
-                                               << QStringLiteral("e3@1 has only the target column 'y': there are no "
-                                                                 "features to learn from");
+    QTest::newRow("target is the only column")
+        << QByteArray("y\n1\n2\n") << QStringLiteral("y") << QStringList {} << detect
+        << QStringLiteral("e3@1 has only the target column 'y': there are no "
+                          "features to learn from");
     QTest::newRow("single class") << withTarget(10, [](int) { return QStringLiteral("yes"); }) << QStringLiteral("y")
                                   << QStringList {} << detect
                                   << QStringLiteral("target 'y' has a single class 'yes': nothing to learn");
@@ -383,9 +386,10 @@ void tst_DataPreparation::encodingRoundTripsAndAppliesToNewData()
     QCOMPARE(again->data.target, prepared->data.target);
 
     // New data: columns in another order, no target, a city never seen and one missing.
-    const auto fresh = table(QStringLiteral("fresh"), "city,joined,member,height,age\n"
-                                                      "Marseille,2024-02-01,false,1.80,40\n"
-                                                      "Lyon,2024-02-02,true,1.62,NA\n");
+    const auto fresh = table(QStringLiteral("fresh"),
+                             "city,joined,member,height,age\n"
+                             "Marseille,2024-02-01,false,1.80,40\n"
+                             "Lyon,2024-02-02,true,1.62,NA\n");
     QVERIFY(fresh);
     const auto scored = encode(*restored, *fresh, MissingTarget::KeepAsNaN);
     QVERIFY2(scored.ok(), qPrintable(scored.ok() ? QString() : scored.errorMessage()));

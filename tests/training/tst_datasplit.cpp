@@ -1,5 +1,5 @@
-#include "trainingtestsupport.h"
 #include "training/datasplit.h"
+#include "trainingtestsupport.h"
 
 #include <QtTest>
 
@@ -15,9 +15,8 @@ TrainingData classes(const std::vector<qint64> &counts)
     QStringList labels;
     for (std::size_t c = 0; c < counts.size(); ++c)
         labels.append(QStringLiteral("c%1").arg(c));
-    TrainingData data = test::emptyData(counts.size() == 2 ? TaskKind::BinaryClassification
-                                                           : TaskKind::MulticlassClassification,
-                                        2, labels);
+    TrainingData data = test::emptyData(
+        counts.size() == 2 ? TaskKind::BinaryClassification : TaskKind::MulticlassClassification, 2, labels);
     // Interleaved, so that a split taking a prefix would not be proportional by accident.
     std::vector<qint64> left = counts;
     for (bool any = true; any;) {
@@ -49,7 +48,8 @@ TrainingData rowsOnly(qint64 rows)
 
 qint64 classCount(const TrainingData &data, const std::vector<qint64> &rows, int label)
 {
-    return std::count_if(rows.begin(), rows.end(), [&](qint64 r) { return data.target[std::size_t(r)] == float(label); });
+    return std::count_if(rows.begin(), rows.end(),
+                         [&](qint64 r) { return data.target[std::size_t(r)] == float(label); });
 }
 
 } // namespace
@@ -166,8 +166,9 @@ void tst_DataSplit::stratifiedKeepsClassRatios()
             const double n = double(counts[std::size_t(c)]);
             const qint64 inTest = classCount(data, split->test, c);
             const qint64 inValidation = classCount(data, split->validation, c);
-            QVERIFY2(std::abs(double(inTest) - n * test) <= 1.0,
-                     qPrintable(QStringLiteral("class %1: %2 test rows for %3 expected").arg(c).arg(inTest).arg(n * test)));
+            QVERIFY2(
+                std::abs(double(inTest) - n * test) <= 1.0,
+                qPrintable(QStringLiteral("class %1: %2 test rows for %3 expected").arg(c).arg(inTest).arg(n * test)));
             QVERIFY2(std::abs(double(inValidation) - n * validation) <= 1.0,
                      qPrintable(QStringLiteral("class %1: %2 validation rows for %3 expected")
                                     .arg(c)
@@ -189,7 +190,8 @@ void tst_DataSplit::badOptions_data()
     QTest::newRow("too large") << false << 0.1 << 0.95 << false
                                << QStringLiteral("the test fraction must be from 0 to 0.9, not 0.95");
     QTest::newRow("nothing left") << false << 0.5 << 0.5 << false
-                                  << QStringLiteral("validation (0.5) and test (0.5) fractions leave no rows to train on");
+                                  << QStringLiteral(
+                                         "validation (0.5) and test (0.5) fractions leave no rows to train on");
     QTest::newRow("stratified regression")
         << true << 0.1 << 0.2 << true
         << QStringLiteral("stratification needs a classification target; this one is a regression");

@@ -1,13 +1,14 @@
 #include "builtinplugins.h"
-#include "trainingtestsupport.h"
 #include "training/datapreparation.h"
 #include "training/datasplit.h"
+#include "trainingtestsupport.h"
 #include "xgboosttrainerprovider.h"
 
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QtTest>
 
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -176,17 +177,18 @@ void tst_XGBoost::declaresTrainersAndHyperParameters()
                 QVERIFY(p.minimum <= p.defaultValue.toDouble() && p.defaultValue.toDouble() <= p.maximum);
         }
     }
-    QCOMPARE(ids, (QStringList {QStringLiteral("boosted-trees"), QStringLiteral("random-forest"),
-                                QStringLiteral("linear")}));
+    QCOMPARE(
+        ids,
+        (QStringList {QStringLiteral("boosted-trees"), QStringLiteral("random-forest"), QStringLiteral("linear")}));
     QStringList names;
     for (const HyperParameter &p : trainer(QStringLiteral("boosted-trees"))->hyperParameters(TaskKind::Regression))
         names.append(p.name);
-    QCOMPARE(names, (QStringList {QStringLiteral("n_estimators"), QStringLiteral("max_depth"),
-                                  QStringLiteral("learning_rate"), QStringLiteral("subsample"),
-                                  QStringLiteral("colsample_bytree"), QStringLiteral("min_child_weight"),
-                                  QStringLiteral("reg_lambda"), QStringLiteral("reg_alpha"),
-                                  QStringLiteral("early_stopping_rounds"), QStringLiteral("tree_method"),
-                                  QStringLiteral("n_threads")}));
+    QCOMPARE(names,
+             (QStringList {QStringLiteral("n_estimators"), QStringLiteral("max_depth"), QStringLiteral("learning_rate"),
+                           QStringLiteral("subsample"), QStringLiteral("colsample_bytree"),
+                           QStringLiteral("min_child_weight"), QStringLiteral("reg_lambda"),
+                           QStringLiteral("reg_alpha"), QStringLiteral("early_stopping_rounds"),
+                           QStringLiteral("tree_method"), QStringLiteral("n_threads")}));
 }
 
 void tst_XGBoost::hyperParameterValidation_data()
@@ -204,8 +206,8 @@ void tst_XGBoost::hyperParameterValidation_data()
                                              << "max_depth must be an integer from 1 to 20, not '2.5'";
     QTest::newRow("integer not a number") << "n_estimators" << QVariant(QStringLiteral("many")) << error
                                           << "n_estimators must be an integer from 1 to 5000, not 'many'";
-    QTest::newRow("boolean is not a number") << "n_estimators" << QVariant(true) << error
-                                             << "n_estimators must be an integer from 1 to 5000, not true";
+    QTest::newRow("boolean is not a number")
+        << "n_estimators" << QVariant(true) << error << "n_estimators must be an integer from 1 to 5000, not true";
     QTest::newRow("float as typed") << "learning_rate" << QVariant(QStringLiteral("0.3")) << QVariant(0.3) << "";
     QTest::newRow("float bound inclusive") << "learning_rate" << QVariant(1) << QVariant(1.0) << "";
     QTest::newRow("float too large") << "learning_rate" << QVariant(QStringLiteral("1.5")) << error
@@ -227,7 +229,8 @@ void tst_XGBoost::hyperParameterValidation()
     QFETCH(QVariant, expected);
     QFETCH(QString, message);
     const auto declared = trainer(QStringLiteral("boosted-trees"))->hyperParameters(TaskKind::Regression);
-    const auto p = std::find_if(declared.begin(), declared.end(), [&](const HyperParameter &h) { return h.name == name; });
+    const auto p
+        = std::find_if(declared.begin(), declared.end(), [&](const HyperParameter &h) { return h.name == name; });
     QVERIFY(p != declared.end());
     const auto result = p->validate(input);
     if (!expected.isValid()) {
@@ -318,7 +321,8 @@ void tst_XGBoost::logsEveryRoundForTrainAndValidation()
     const Split data = split(generated(task, 1200));
     RecordingLogger logger;
     Feedback feedback;
-    const QString roundsName = trainer == QLatin1String("linear") ? QStringLiteral("rounds") : QStringLiteral("n_estimators");
+    const QString roundsName
+        = trainer == QLatin1String("linear") ? QStringLiteral("rounds") : QStringLiteral("n_estimators");
     QJsonObject p {{QStringLiteral("n_threads"), 2}};
     if (rounds > 1)
         p.insert(roundsName, rounds);
@@ -372,9 +376,9 @@ void tst_XGBoost::sameSeedSameModel_data()
 {
     QTest::addColumn<QString>("trainer");
     QTest::addColumn<QJsonObject>("parameters");
-    QTest::newRow("boosted trees, sampled") << "boosted-trees"
-                                            << params({{"subsample", 0.7}, {"colsample_bytree", 0.7},
-                                                       {"n_estimators", 30}, {"n_threads", 2}});
+    QTest::newRow("boosted trees, sampled")
+        << "boosted-trees"
+        << params({{"subsample", 0.7}, {"colsample_bytree", 0.7}, {"n_estimators", 30}, {"n_threads", 2}});
     QTest::newRow("random forest") << "random-forest" << params({{"n_estimators", 30}, {"n_threads", 2}});
     QTest::newRow("linear") << "linear" << params({{"rounds", 30}, {"n_threads", 2}});
 }
@@ -396,6 +400,8 @@ void tst_XGBoost::sameSeedSameModel()
     QCOMPARE(t->predict(a, data.test).value(), t->predict(b, data.test).value());
     if (trainer != QLatin1String("linear")) // coordinate descent has no randomness to seed
         QVERIFY(fit(8).bytes != a.bytes);
+    // Every 64-bit seed is accepted (XGBoost's own is signed).
+    QVERIFY(!fit(std::numeric_limits<quint64>::max()).bytes.isEmpty());
 }
 
 void tst_XGBoost::cancelStopsBetweenRounds()
@@ -430,9 +436,8 @@ void tst_XGBoost::earlyStoppingKeepsTheBestRound()
     const auto &loss = logger.metrics.at(QStringLiteral("validation/logloss"));
     QVERIFY(logger.maxStep < 500);
     // It ran exactly ten rounds past the best one, and kept the model at the best.
-    const auto best = std::min_element(loss.begin(), loss.end(), [](const auto &a, const auto &b) {
-        return a.second < b.second;
-    });
+    const auto best
+        = std::min_element(loss.begin(), loss.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
     QCOMPARE(model->rounds, int(best->first));
     QCOMPARE(logger.maxStep, best->first + 10);
     QVERIFY(logger.lines.last().startsWith(QLatin1String("early stopping after round")));
@@ -465,15 +470,29 @@ void tst_XGBoost::savedModelPredictsTheSame()
     loaded.bytes = test::readFile(path);
     QCOMPARE(t->predict(loaded, data.test).value(), t->predict(*model, data.test).value());
     // Any of the three trainers reads any XGBoost model.
-    QCOMPARE(trainer(QStringLiteral("linear"))->predict(loaded, data.test).value(), t->predict(*model, data.test).value());
+    QCOMPARE(trainer(QStringLiteral("linear"))->predict(loaded, data.test).value(),
+             t->predict(*model, data.test).value());
 
-    TrainedModel corrupt = loaded;
-    corrupt.bytes.truncate(corrupt.bytes.size() / 2);
-    const auto broken = t->predict(corrupt, data.test);
-    QVERIFY(!broken.ok());
-    QVERIFY2(broken.errorMessage().startsWith(QLatin1String("XGBoost failed to load the model: ")),
-             qPrintable(broken.errorMessage()));
-    QVERIFY(!broken.errorMessage().contains(QLatin1String("Stack trace")));
+    // A damaged file is an error, never a crash (XGBoost's own reader runs past a truncated end).
+    for (int cut = 1; cut < 60; ++cut) {
+        TrainedModel truncated = loaded;
+        truncated.bytes.truncate(loaded.bytes.size() * cut / 60);
+        const auto broken = t->predict(truncated, data.test);
+        QVERIFY(!broken.ok());
+        QVERIFY2(broken.errorMessage().startsWith(QLatin1String("the model is damaged: ")),
+                 qPrintable(broken.errorMessage()));
+    }
+    TrainedModel notUbj = loaded;
+    notUbj.bytes = QByteArrayLiteral("{\"learner\": {}}");
+    QCOMPARE(t->predict(notUbj, data.test).errorMessage(), QStringLiteral("the model is not an XGBoost UBJSON model"));
+    // Well-formed UBJSON that is not a model: XGBoost's message, without its stack trace.
+    TrainedModel empty = loaded;
+    empty.bytes = QByteArrayLiteral("{L\0\0\0\0\0\0\0\1xZ}");
+    const auto rejected = t->predict(empty, data.test);
+    QVERIFY(!rejected.ok());
+    QVERIFY2(rejected.errorMessage().startsWith(QLatin1String("XGBoost failed to load the model: ")),
+             qPrintable(rejected.errorMessage()));
+    QVERIFY(!rejected.errorMessage().contains(QLatin1String("Stack trace")));
 
     TrainingData narrow = data.test;
     narrow.columns -= 1;
@@ -560,8 +579,8 @@ void tst_XGBoost::csvToPredictions()
         const int colour = random.below(3);
         const double weight = random.normal();
         const bool positive = size + (colour == 0 ? 1.0 : -0.5) + 0.3 * random.normal() > 0;
-        csv += (random.uniform() < 0.05 ? QByteArray("NA") : QByteArray::number(size, 'f', 4)) + ','
-            + colours[colour] + ',' + QByteArray::number(weight, 'f', 4) + ',' + (positive ? "yes" : "no") + '\n';
+        csv += (random.uniform() < 0.05 ? QByteArray("NA") : QByteArray::number(size, 'f', 4)) + ',' + colours[colour]
+            + ',' + QByteArray::number(weight, 'f', 4) + ',' + (positive ? "yes" : "no") + '\n';
     }
     test::DatasetFixture fixture;
     const auto table = fixture.import(QStringLiteral("fruit"), csv);
@@ -576,7 +595,8 @@ void tst_XGBoost::csvToPredictions()
     RecordingLogger logger;
     Feedback feedback;
     const Trainer *t = trainer(QStringLiteral("boosted-trees"));
-    const auto model = t->train(train, &validation, params({{"max_depth", 3}, {"n_estimators", 50}}), 4, logger, feedback);
+    const auto model
+        = t->train(train, &validation, params({{"max_depth", 3}, {"n_estimators", 50}}), 4, logger, feedback);
     QVERIFY(model.ok());
     const double achieved = accuracy(test, t->predict(*model, test).value());
     QVERIFY2(achieved > 0.85, qPrintable(QString::number(achieved)));
@@ -586,23 +606,30 @@ void tst_XGBoost::csvToPredictions()
 
 void tst_XGBoost::fitTimeOnSpambaseShape()
 {
-    // PRODUCT.md's reference: 100 trees, depth 6, eta 0.3, hist, 2 threads on 4,601 × 57.
-    const TrainingData data = test::binaryData(4600, 57);
-    RecordingLogger logger;
-    Feedback feedback;
-    const Trainer *t = trainer(QStringLiteral("boosted-trees"));
-    QElapsedTimer timer;
-    timer.start();
-    const auto model = t->train(data, nullptr, params({{"n_threads", 2}}), 1, logger, feedback);
-    const qint64 fitMs = timer.elapsed();
-    QVERIFY(model.ok());
-    timer.restart();
-    const auto predictions = t->predict(*model, data);
-    const qint64 predictMs = timer.elapsed();
-    QVERIFY(predictions.ok());
-    qInfo("boosted trees on 4,600 x 57, 100 rounds, 2 threads: fit %lld ms, predict %lld ms, train accuracy %.3f",
-          fitMs, predictMs, accuracy(data, *predictions));
-    QVERIFY2(fitMs < 20000, "far slower than the 0.3 s reference");
+    // PRODUCT.md's reference: 100 trees, depth 6, eta 0.3, hist, 2 threads on 4,601 × 57, which a
+    // bare C program fits in 0.29 s. Missing values double the split search (XGBoost tries sending
+    // them either way), so complete data is timed as well as data with 3% missing.
+    for (const double missing : {0.0, 0.03}) {
+        const TrainingData data = test::binaryData(4600, 57, 1, missing);
+        RecordingLogger logger;
+        Feedback feedback;
+        const Trainer *t = trainer(QStringLiteral("boosted-trees"));
+        QElapsedTimer timer;
+        timer.start();
+        const std::clock_t cpuStart = std::clock();
+        const auto model = t->train(data, nullptr, params({{"n_threads", 2}}), 1, logger, feedback);
+        const qint64 fitMs = timer.elapsed();
+        const double cpuMs = double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC;
+        QVERIFY(model.ok());
+        timer.restart();
+        const auto predictions = t->predict(*model, data);
+        const qint64 predictMs = timer.elapsed();
+        QVERIFY(predictions.ok());
+        qInfo("boosted trees on 4,600 x 57 (%.0f%% missing), 100 rounds, 2 threads: fit %lld ms (%.0f ms CPU; "
+              "metrics logged every round), predict %lld ms; GOMP_SPINCOUNT=%s",
+              missing * 100, fitMs, cpuMs, predictMs, qgetenv("GOMP_SPINCOUNT").constData());
+        QVERIFY2(fitMs < 20000, "far slower than the 0.3 s reference");
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_XGBoost)
