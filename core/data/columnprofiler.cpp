@@ -182,7 +182,8 @@ private:
     {
         std::array<qint64, kBins> merged {};
         for (int i = 0; i < kBins / 2; ++i)
-            merged[std::size_t(kBins / 2) + std::size_t(i)] = m_counts[2 * std::size_t(i)] + m_counts[2 * std::size_t(i) + 1];
+            merged[std::size_t(kBins / 2) + std::size_t(i)]
+                = m_counts[2 * std::size_t(i)] + m_counts[2 * std::size_t(i) + 1];
         const double upper = m_lower + kBins * m_width;
         m_width *= 2;
         m_inverseWidth = 1.0 / m_width;

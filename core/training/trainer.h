@@ -43,11 +43,11 @@ struct TrainingData
 {
     TaskKind task = TaskKind::Regression;
     QStringList featureNames; ///< after encoding (one-hot columns are "city=Paris")
-    QStringList classes;      ///< class labels in index order; empty for regression
+    QStringList classes; ///< class labels in index order; empty for regression
     qint64 rows = 0;
     int columns = 0;
     std::vector<float> features; ///< rows × columns
-    std::vector<float> target;   ///< rows
+    std::vector<float> target; ///< rows
 };
 
 /// Receives what a trainer reports while it runs. Thread-safe; called on the training thread.
@@ -64,10 +64,10 @@ public:
 /// A fitted model and what it says about itself.
 struct TrainedModel
 {
-    QString format;     ///< "xgboost-ubj" (XGBoost's universal binary JSON), ...
-    QByteArray bytes;   ///< the model as saved by the library
+    QString format; ///< "xgboost-ubj" (XGBoost's universal binary JSON), ...
+    QByteArray bytes; ///< the model as saved by the library
     QJsonObject featureImportance; ///< feature name → gain (normalised to sum 1)
-    int rounds = 0;     ///< boosting rounds actually kept
+    int rounds = 0; ///< boosting rounds actually kept
 };
 
 /// One built-in training algorithm (boosted trees, random forest, linear). Stateless and
@@ -76,7 +76,7 @@ class Trainer
 {
 public:
     virtual ~Trainer() = default;
-    virtual QString id() const = 0;          ///< "boosted-trees", "random-forest", "linear"
+    virtual QString id() const = 0; ///< "boosted-trees", "random-forest", "linear"
     virtual QString displayName() const = 0; ///< "Boosted trees (XGBoost)"
     virtual QString description() const = 0;
     virtual QList<TaskKind> tasks() const = 0;
