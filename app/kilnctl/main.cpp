@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 
@@ -14,7 +15,13 @@ using namespace kiln::cli;
 
 int main(int argc, char **argv)
 {
-    kiln::ensurePassiveOpenMpWait(argv);
+    // Only training runs OpenMP (XGBoost) in this process: other commands skip the re-exec.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "train") == 0) {
+            kiln::ensurePassiveOpenMpWait(argv);
+            break;
+        }
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("kilnctl"));
     QCoreApplication::setOrganizationName(QStringLiteral("Kiln"));

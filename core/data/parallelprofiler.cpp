@@ -1,5 +1,7 @@
 #include "data/parallelprofiler.h"
 
+#include <cstring>
+
 namespace kiln::Internal {
 namespace {
 constexpr int kBatchRows = 8192;
@@ -42,23 +44,48 @@ void ParallelProfiler::setColumns(const std::vector<std::string> &names)
     }
 }
 
+void ParallelProfiler::Batch::reserve(std::size_t needed)
+{
+    if (used + needed <= capacity)
+        return;
+    const std::size_t grown = std::max(capacity * 2, used + needed);
+    std::unique_ptr<char[]> larger(new char[grown]);
+    if (used > 0)
+        std::memcpy(larger.get(), bytes.get(), used);
+    bytes = std::move(larger);
+    capacity = grown;
+}
+
 void ParallelProfiler::addRecord(const std::string_view *fields, int count)
 {
     if (!m_current) {
         m_current = std::make_shared<Batch>();
         m_current->columns = int(m_profilers.size());
-        m_current->ends.reserve(std::size_t(kBatchRows) * m_profilers.size());
+        m_current->ends.resize(std::size_t(kBatchRows) * m_profilers.size());
+        m_current->reserve(std::size_t(kBatchRows) * 64);
     }
     Batch &batch = *m_current;
-    for (int c = 0; c < batch.columns; ++c) {
-        if (c < count)
-            batch.bytes.append(fields[c]);
-        batch.ends.push_back(std::uint32_t(batch.bytes.size()));
+    const int n = std::min(count, batch.columns);
+    std::size_t total = 0;
+    for (int c = 0; c < n; ++c)
+        total += fields[c].size();
+    batch.reserve(total);
+    char *out = batch.bytes.get() + batch.used;
+    std::uint32_t *ends = batch.ends.data() + std::size_t(batch.rows) * std::size_t(batch.columns);
+    std::size_t offset = batch.used;
+    for (int c = 0; c < n; ++c) {
+        std::memcpy(out, fields[c].data(), fields[c].size());
+        out += fields[c].size();
+        offset += fields[c].size();
+        ends[c] = std::uint32_t(offset);
     }
+    for (int c = n; c < batch.columns; ++c)
+        ends[c] = std::uint32_t(offset); // fields the record lacks: empty, so missing
+    batch.used = offset;
     ++batch.rows;
     ++m_rows;
     // 32-bit offsets: a batch ends well before 4 GiB (fields are at most ~1 MB each).
-    if (batch.rows == kBatchRows || batch.bytes.size() > (std::size_t(1) << 30))
+    if (batch.rows == kBatchRows || batch.used > (std::size_t(1) << 30))
         submit();
 }
 
@@ -110,7 +137,7 @@ void ParallelProfiler::work(std::size_t index)
             for (std::size_t r = 0; r < std::size_t(batch->rows); ++r) {
                 const std::size_t i = r * columns + c;
                 const std::uint32_t begin = i == 0 ? 0 : batch->ends[i - 1];
-                profiler.add(std::string_view(batch->bytes.data() + begin, batch->ends[i] - begin));
+                profiler.add(std::string_view(batch->data() + begin, batch->ends[i] - begin));
             }
         }
         std::lock_guard lock(m_mutex);

@@ -36,12 +36,20 @@ public:
     QList<ColumnProfile> finish();
 
 private:
+    /// Records copied out of the parser's buffers: all field bytes back to back, and where each
+    /// field ends. Filled with plain memcpy into preallocated storage (no per-field
+    /// bookkeeping): copying is on the parsing thread, which is the import's critical path.
     struct Batch
     {
-        std::string bytes;
+        std::unique_ptr<char[]> bytes;
+        std::size_t used = 0;
+        std::size_t capacity = 0;
         std::vector<std::uint32_t> ends; ///< end offset of each field, row-major
         int columns = 0;
         int rows = 0;
+
+        const char *data() const { return bytes.get(); }
+        void reserve(std::size_t needed);
     };
     struct Worker
     {
