@@ -42,9 +42,15 @@ Status RunScheduler::start()
     return {};
 }
 
+void RunScheduler::stop()
+{
+    m_stopped = true;
+    m_poll.stop();
+}
+
 void RunScheduler::poke()
 {
-    if (!m_workspace)
+    if (!m_workspace || m_stopped)
         return;
     RunStore store(m_workspace->db());
     while (int(m_active.size()) < m_concurrency) {

@@ -33,6 +33,8 @@ public:
     Status start();
     /// Looks at the queue now (after submitting runs).
     void poke();
+    /// Stops claiming new runs; runs already started still end and are recorded.
+    void stop();
     int activeRuns() const { return int(m_active.size()); }
     /// Cancels a run, queued or running, here or in another process.
     Status cancel(qint64 runId);
@@ -52,6 +54,7 @@ private:
     QTimer m_poll;
     int m_concurrency;
     QSet<qint64> m_active;
+    bool m_stopped = false;
 };
 
 } // namespace kiln

@@ -542,16 +542,28 @@ Expected<QList<MetricSummary>> RunStore::metricSummaries(qint64 runId) const
     return list;
 }
 
-Expected<std::vector<MetricPoint>> RunStore::metricPoints(qint64 runId, const QString &key) const
+Expected<std::vector<MetricPoint>> RunStore::metricPoints(qint64 runId, const QString &key, qint64 fromIndex) const
 {
-    auto stmt = m_db.prepare("SELECT c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id "
+    auto stmt = m_db.prepare("SELECT c.count, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id "
                              "WHERE s.run_id = ? AND s.key = ? ORDER BY c.seq");
     if (!stmt)
         return stmt.error();
     stmt->bind(1, runId).bind(2, key);
     std::vector<MetricPoint> points;
-    while (stmt->next())
-        decodePoints(stmt->blob(0), points);
+    qint64 seen = 0;
+    while (stmt->next()) {
+        const qint64 count = stmt->int64(0);
+        if (seen + count <= fromIndex) {
+            seen += count;
+            continue;
+        }
+        const std::size_t before = points.size();
+        decodePoints(stmt->blob(1), points);
+        if (seen < fromIndex) // the first chunk that reaches fromIndex: drop its older points
+            points.erase(points.begin() + std::ptrdiff_t(before),
+                         points.begin() + std::ptrdiff_t(before + std::size_t(fromIndex - seen)));
+        seen += count;
+    }
     return points;
 }
 

@@ -66,7 +66,9 @@ public:
     Expected<RunRecord> runByRef(const QString &ref) const; ///< id or uuid (prefix of 8+)
     Expected<QList<RunRecord>> runs(const RunQuery &query = {}) const;
     Expected<QList<MetricSummary>> metricSummaries(qint64 runId) const;
-    Expected<std::vector<MetricPoint>> metricPoints(qint64 runId, const QString &key) const;
+    /// The series' points from the `fromIndex`-th on (a live chart reads only what is new:
+    /// whole chunks before it are skipped without decoding).
+    Expected<std::vector<MetricPoint>> metricPoints(qint64 runId, const QString &key, qint64 fromIndex = 0) const;
     Expected<QList<ArtifactInfo>> artifacts(qint64 runId) const;
 
 private:

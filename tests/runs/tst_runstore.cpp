@@ -90,6 +90,11 @@ void tst_RunStore::metricsRoundTripExactly()
         QCOMPARE((*back)[i].timeMs, loss[i].timeMs);
         QCOMPARE((*back)[i].value, loss[i].value); // bit-exact: stored as raw doubles
     }
+    // A live chart reads only what is new.
+    auto tail = store.metricPoints(run->id, QStringLiteral("train/loss"), 99'990);
+    QCOMPARE(tail->size(), std::size_t(10));
+    QCOMPARE(tail->front().step, 99'990);
+    QCOMPARE(store.metricPoints(run->id, QStringLiteral("train/loss"), 8'200)->front().step, 8'200);
     const MetricSummary summary = store.metricSummaries(run->id)->first();
     QCOMPARE(summary.count, 100'000);
     QCOMPARE(summary.last, 1.0 / 100'000.0);
