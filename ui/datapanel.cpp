@@ -11,6 +11,7 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -58,6 +59,8 @@ DataPanel::DataPanel(QWidget *parent)
     m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(DatasetListModel::NameColumn, QHeaderView::Stretch);
     m_tree->header()->setSectionResizeMode(DatasetListModel::ShapeColumn, QHeaderView::ResizeToContents);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QTreeView::customContextMenuRequested, this, &DataPanel::showTreeMenu);
     m_treeHint->setWordWrap(true);
     m_treeHint->setContentsMargins(10, 6, 10, 10);
     m_treeHint->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
@@ -96,6 +99,10 @@ DataPanel::DataPanel(QWidget *parent)
 
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &DataPanel::onCurrentChanged);
     connect(m_browser, &DatasetBrowser::currentColumnChanged, this, &DataPanel::showColumnStats);
+    connect(m_browser, &DatasetBrowser::trainRequested, this, [this] {
+        if (m_open.id != 0)
+            Q_EMIT trainRequested(m_open.datasetName, m_open.version);
+    });
     showEmptyState();
 }
 
@@ -108,6 +115,7 @@ void DataPanel::setWorkspace(Workspace *workspace)
     m_browser->setTable(nullptr);
     m_datasets->setDatabase(workspace ? &workspace->db() : nullptr);
     refresh();
+    Q_EMIT currentVersionChanged();
 }
 
 void DataPanel::refresh()
@@ -197,6 +205,7 @@ void DataPanel::openVersion(const QString &name, int version)
     m_open = std::move(found).value();
     m_center->setCurrentWidget(m_browser);
     m_browser->setTable(std::move(table).value()); // announces the column: stats follow
+    Q_EMIT currentVersionChanged();
 }
 
 void DataPanel::showColumnStats(int column)
@@ -211,6 +220,7 @@ void DataPanel::showColumnStats(int column)
 
 void DataPanel::showEmptyState()
 {
+    const bool hadVersion = m_open.id != 0;
     m_open = {};
     m_browser->setTable(nullptr);
     if (m_datasets->datasetCount() == 0) {
@@ -224,17 +234,36 @@ void DataPanel::showEmptyState()
     }
     m_center->setCurrentWidget(m_emptyState);
     showColumnStats(-1);
+    if (hadVersion)
+        Q_EMIT currentVersionChanged();
 }
 
 void DataPanel::showProblem(const QString &message)
 {
+    const bool hadVersion = m_open.id != 0;
     m_open = {};
     m_browser->setTable(nullptr);
     m_emptyState->setTitle(tr("Cannot show this dataset"));
     m_emptyState->setText(message);
     m_center->setCurrentWidget(m_emptyState);
     showColumnStats(-1);
+    if (hadVersion)
+        Q_EMIT currentVersionChanged();
     Q_EMIT errorOccurred(message);
+}
+
+void DataPanel::showTreeMenu(const QPoint &position)
+{
+    const QModelIndex index = m_tree->indexAt(position);
+    if (!index.isValid())
+        return;
+    const QString name = index.data(DatasetListModel::NameRole).toString();
+    const int version = index.data(DatasetListModel::VersionRole).toInt();
+    auto *menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    QAction *train = menu->addAction(tr("Train on %1@%2…").arg(name).arg(version));
+    connect(train, &QAction::triggered, this, [this, name, version] { Q_EMIT trainRequested(name, version); });
+    menu->popup(m_tree->viewport()->mapToGlobal(position));
 }
 
 } // namespace kiln

@@ -44,10 +44,16 @@ public:
     DatasetBrowser *browser() const { return m_browser; }
     ColumnStatsPane *statsPane() const { return m_stats; }
     QSplitter *splitter() const { return m_splitter; }
+    /// The version the browser shows; id 0 when none.
+    const DatasetVersion &currentVersion() const { return m_open; }
 
 Q_SIGNALS:
     /// Something went wrong reading the workspace; the panel shows it as well.
     void errorOccurred(const QString &message);
+    /// The user asked to train on `name`@`version` (Train… button or the tree's context menu).
+    void trainRequested(const QString &name, int version);
+    /// The version the browser shows changed (currentVersion(); id 0: none).
+    void currentVersionChanged();
 
 private:
     void onCurrentChanged(const QModelIndex &current);
@@ -55,6 +61,7 @@ private:
     void showColumnStats(int column);
     void showEmptyState();
     void showProblem(const QString &message);
+    void showTreeMenu(const QPoint &position);
 
     Workspace *m_workspace = nullptr;
     DatasetListModel *m_datasets = nullptr;

@@ -37,6 +37,7 @@ DatasetBrowser::DatasetBrowser(QWidget *parent)
     , m_busyStrip(new QWidget(this))
     , m_busyLabel(new QLabel(m_busyStrip))
     , m_view(new QTableView(this))
+    , m_train(new QPushButton(tr("Train…"), this))
 {
     m_title->setObjectName(QStringLiteral("versionTitle"));
     QFont titleFont = m_title->font();
@@ -45,6 +46,9 @@ DatasetBrowser::DatasetBrowser(QWidget *parent)
     m_title->setTextFormat(Qt::PlainText);
     m_info->setObjectName(QStringLiteral("versionInfo"));
     m_view->setObjectName(QStringLiteral("datasetTable"));
+    m_train->setObjectName(QStringLiteral("trainDatasetButton"));
+    m_train->setToolTip(tr("Train a model on this version: choose the target, trainer and hyperparameters (Ctrl+T)"));
+    connect(m_train, &QPushButton::clicked, this, &DatasetBrowser::trainRequested);
 
     auto *busyBar = new QProgressBar(m_busyStrip);
     busyBar->setRange(0, 0); // a sort has no meaningful fraction to show
@@ -106,6 +110,7 @@ DatasetBrowser::DatasetBrowser(QWidget *parent)
     infoRow->setSpacing(8);
     infoRow->addWidget(m_title);
     infoRow->addWidget(m_info, 1);
+    infoRow->addWidget(m_train);
     layout->addLayout(infoRow);
     layout->addWidget(m_filterBar);
     layout->addWidget(m_busyStrip);

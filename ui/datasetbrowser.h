@@ -39,9 +39,12 @@ public:
     DatasetTableModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
     FilterBar *filterBar() const { return m_filterBar; }
+    QPushButton *trainButton() const { return m_train; }
 
 Q_SIGNALS:
     void currentColumnChanged(int column);
+    /// "Train…" was pressed for the version shown.
+    void trainRequested();
 
 private:
     void applyFilter(const RowFilter &filter);
@@ -59,6 +62,7 @@ private:
     QWidget *m_busyStrip = nullptr;
     QLabel *m_busyLabel = nullptr;
     QTableView *m_view = nullptr;
+    QPushButton *m_train = nullptr;
     QTimer m_busyDelay;
     QStringList m_columnNames;
     int m_currentColumn = -1;

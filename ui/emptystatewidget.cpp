@@ -36,6 +36,7 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent)
     // The labels fill a column of bounded width: aligned labels would get their one-line
     // size hint and clip wrapped text, while a filled column lets them wrap to its width.
     auto *column = new QWidget(this);
+    m_column = column;
     column->setMaximumWidth(kTextWidth);
     column->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     auto *columnLayout = new QVBoxLayout(column);
@@ -68,16 +69,37 @@ void EmptyStateWidget::setIcon(const QIcon &icon)
 {
     m_icon->setPixmap(icon.pixmap(kIconSize, kIconSize, QIcon::Disabled));
     m_icon->setVisible(!icon.isNull());
+    fitTextHeight();
 }
 
 void EmptyStateWidget::setTitle(const QString &title)
 {
     m_title->setText(title);
+    fitTextHeight();
 }
 
 void EmptyStateWidget::setText(const QString &text)
 {
     m_text->setText(text);
+    fitTextHeight();
+}
+
+void EmptyStateWidget::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitTextHeight();
+}
+
+void EmptyStateWidget::fitTextHeight()
+{
+    // The row around the column asks the column's height for the row's whole width, where
+    // the text takes fewer lines than in the column; the column then got too little height
+    // and squeezed the icon over the title. Its height at its real width is fixed instead.
+    if (m_column->width() <= 0)
+        return;
+    const int height = m_column->layout()->totalHeightForWidth(m_column->width());
+    if (height > 0 && height != m_column->height())
+        m_column->setFixedHeight(height);
 }
 
 QString EmptyStateWidget::title() const

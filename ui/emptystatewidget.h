@@ -24,10 +24,16 @@ public:
     QString title() const;
     QString text() const;
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void fitTextHeight();
+
     QLabel *m_icon = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_text = nullptr;
+    QWidget *m_column = nullptr;
 };
 
 } // namespace kiln

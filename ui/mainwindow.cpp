@@ -4,13 +4,17 @@
 #include "datapanel.h"
 #include "dropoverlay.h"
 #include "emptystatewidget.h"
+#include "experimentspanel.h"
 #include "icons.h"
 #include "importcontroller.h"
 #include "plugin/pluginmanager.h"
 #include "recentworkspaces.h"
+#include "runcontroller.h"
+#include "runs/runscheduler.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "theme.h"
+#include "traindialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -24,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -36,6 +41,7 @@ namespace {
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kDataSplitterKey = QStringLiteral("mainWindow/dataSplitter");
+const QString kExperimentsSplitterKey = QStringLiteral("mainWindow/experimentsSplitter");
 const QString kPanelKey = QStringLiteral("mainWindow/panel");
 constexpr int kStatusTimeoutMs = 15000;
 constexpr int kSidebarWidth = 176;
@@ -72,6 +78,7 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     : QMainWindow(parent)
     , m_tasks(new TaskManager(this))
     , m_imports(new ImportController(m_tasks, this))
+    , m_runs(new RunController(m_tasks, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(icons::app());
@@ -97,8 +104,13 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     connect(m_imports, &ImportController::importFinished, this, &MainWindow::onImportFinished);
     connect(m_imports, &ImportController::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
-    connect(m_dataPanel, &DataPanel::errorOccurred, this,
-            [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+    const auto showMessage = [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); };
+    connect(m_dataPanel, &DataPanel::errorOccurred, this, showMessage);
+    connect(m_experimentsPanel, &ExperimentsPanel::errorOccurred, this, showMessage);
+    connect(m_runs, &RunController::errorOccurred, this, showMessage);
+    connect(m_dataPanel, &DataPanel::trainRequested, this, &MainWindow::openTrainDialog);
+    connect(m_dataPanel, &DataPanel::currentVersionChanged, this,
+            [this] { m_trainAction->setEnabled(m_dataPanel->currentVersion().id != 0); });
 
     setWorkspace(std::move(workspace));
     restoreLayout();
@@ -106,8 +118,11 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // The panels hold pointers into the workspace; let go of them before it closes.
+    // The panels hold pointers into the workspace; let go of them before it closes. The
+    // scheduler goes before the TaskManager, which cancels what still runs as it is deleted.
     m_dataPanel->setWorkspace(nullptr);
+    m_experimentsPanel->setWorkspace(nullptr);
+    m_runs->setWorkspace(nullptr);
 }
 
 QWidget *MainWindow::createSidebar()
@@ -162,12 +177,7 @@ void MainWindow::createPanels()
     m_dataPanel = new DataPanel;
     m_panels->addWidget(m_dataPanel);
 
-    auto *experiments
-        = new EmptyStateWidget(icons::experiments(), tr("Experiments"),
-                               tr("The runs table and comparison charts arrive with the training engine: every run's "
-                                  "parameters, metrics and curves, compared side by side without sampling. "
-                                  "No runs are tracked yet."));
-    experiments->setObjectName(QStringLiteral("experimentsPanel"));
+    m_experimentsPanel = new ExperimentsPanel(m_runs);
     auto *models
         = new EmptyStateWidget(icons::models(), tr("Models"),
                                tr("The model registry arrives with the training engine: register a run's model as a "
@@ -180,7 +190,7 @@ void MainWindow::createPanels()
                                   "running kiln-serve, watch its health and latency, and roll back in one action. "
                                   "No deployment targets are configured yet."));
     deployments->setObjectName(QStringLiteral("deploymentsPanel"));
-    m_panels->addWidget(experiments);
+    m_panels->addWidget(m_experimentsPanel);
     m_panels->addWidget(models);
     m_panels->addWidget(deployments);
 
@@ -221,7 +231,22 @@ void MainWindow::createMenus()
     quit->setShortcutContext(Qt::ApplicationShortcut);
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu *runs = menuBar()->addMenu(tr("&Run"));
+    m_trainAction = runs->addAction(tr("&Train…"), this, &MainWindow::trainOnCurrentVersion);
+    m_trainAction->setObjectName(QStringLiteral("trainAction"));
+    m_trainAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    m_trainAction->setToolTip(tr("Train a model on the dataset version open in the Data panel"));
+    m_trainAction->setEnabled(false);
+    QAction *newRun = m_experimentsPanel->newRunAction();
+    newRun->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    runs->addAction(newRun);
+    runs->addSeparator();
+    runs->addAction(m_experimentsPanel->cancelAction());
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPanel);
+    refresh->setShortcut(QKeySequence(Qt::Key_F5));
+    view->addSeparator();
     m_panelActions = new QActionGroup(this);
     m_panelActions->setExclusive(true);
     const QStringList names = {tr("&Data"), tr("&Experiments"), tr("&Models"), tr("De&ployments")};
@@ -256,8 +281,14 @@ void MainWindow::showPanel(Panel panel)
 void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
 {
     m_dataPanel->setWorkspace(nullptr);
+    m_experimentsPanel->setWorkspace(nullptr);
+    m_runs->setWorkspace(nullptr);
     m_workspace = std::move(workspace);
     m_dataPanel->setWorkspace(m_workspace.get());
+    // The scheduler first: starting it marks the runs a dead process left running as
+    // interrupted, which the panel then reads.
+    m_runs->setWorkspace(m_workspace.get());
+    m_experimentsPanel->setWorkspace(m_workspace.get());
     if (!m_workspace) {
         setWindowTitle(tr("Kiln"));
         m_workspaceLabel->clear();
@@ -397,6 +428,50 @@ void MainWindow::showAbout()
     box->open();
 }
 
+void MainWindow::openTrainDialog(const QString &name, int version)
+{
+    if (!m_workspace)
+        return;
+    Expected<DatasetVersion> found = DatasetCatalog(m_workspace->db()).version(name, version);
+    if (!found) {
+        showError(tr("Cannot train on %1").arg(name), found.errorMessage());
+        return;
+    }
+    if (PluginManager::instance().trainers().isEmpty()) {
+        showError(tr("No trainers"),
+                  tr("No trainer plugin is loaded, so Kiln cannot train here. Run your own "
+                     "training script with Run › New Run… instead."));
+        return;
+    }
+    auto *dialog = new TrainDialog(
+        *found, m_runs->experiments(), [this](const RunSpec &spec) { return m_runs->submit(spec); }, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        showPanel(Panel::Experiments);
+        m_experimentsPanel->selectRun(dialog->submittedRunId());
+        statusBar()->showMessage(tr("Queued run %1").arg(dialog->submittedRunId()), kStatusTimeoutMs);
+    });
+    dialog->open();
+}
+
+void MainWindow::trainOnCurrentVersion()
+{
+    const DatasetVersion &version = m_dataPanel->currentVersion();
+    if (version.id == 0) {
+        statusBar()->showMessage(tr("Open a dataset version in the Data panel to train on it."), kStatusTimeoutMs);
+        return;
+    }
+    openTrainDialog(version.datasetName, version.version);
+}
+
+void MainWindow::refreshCurrentPanel()
+{
+    if (currentPanel() == Panel::Experiments)
+        m_experimentsPanel->refresh();
+    else if (currentPanel() == Panel::Data)
+        m_dataPanel->refresh();
+}
+
 void MainWindow::showError(const QString &title, const QString &message)
 {
     auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
@@ -406,6 +481,26 @@ void MainWindow::showError(const QString &title, const QString &message)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    const int running = m_runs->scheduler() ? m_runs->scheduler()->activeRuns() : 0;
+    if (running > 0 && !m_closeConfirmed) {
+        // Asked without blocking: the close waits for the answer and comes again on yes.
+        event->ignore();
+        auto *box = new QMessageBox(QMessageBox::Question, tr("Runs are running"),
+                                    running == 1 ? tr("A run is still running. Quitting cancels it.")
+                                                 : tr("%1 runs are still running. Quitting cancels them.").arg(running),
+                                    QMessageBox::NoButton, this);
+        box->setObjectName(QStringLiteral("quitWithRunsDialog"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(tr("They will show as cancelled. Queued runs stay queued for the next start."));
+        QPushButton *quit = box->addButton(tr("Cancel Runs and Quit"), QMessageBox::DestructiveRole);
+        box->addButton(tr("Keep Running"), QMessageBox::RejectRole);
+        connect(quit, &QPushButton::clicked, this, [this] {
+            m_closeConfirmed = true;
+            close();
+        });
+        box->open();
+        return;
+    }
     saveLayout();
     QMainWindow::closeEvent(event);
 }
@@ -416,6 +511,7 @@ void MainWindow::saveLayout() const
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
     settings.setValue(kDataSplitterKey, m_dataPanel->saveState());
+    settings.setValue(kExperimentsSplitterKey, m_experimentsPanel->saveState());
     settings.setValue(kPanelKey, m_panels->currentIndex());
 }
 
@@ -426,6 +522,7 @@ void MainWindow::restoreLayout()
         resize(1280, 800);
     restoreState(settings.value(kStateKey).toByteArray());
     m_dataPanel->restoreState(settings.value(kDataSplitterKey).toByteArray());
+    m_experimentsPanel->restoreState(settings.value(kExperimentsSplitterKey).toByteArray());
     const int panel = settings.value(kPanelKey, 0).toInt();
     if (panel >= 0 && panel < m_panels->count())
         m_sidebar->setCurrentRow(panel);

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QAction;
 class QActionGroup;
 class QLabel;
 class QListWidget;
@@ -16,14 +17,17 @@ namespace kiln {
 
 class DataPanel;
 class DropOverlay;
+class ExperimentsPanel;
 class ImportController;
+class RunController;
 class RecentWorkspaces;
 class TaskManager;
 struct ImportReport;
 
 /// The main window. It only assembles: a sidebar switching between the panels, the menus,
 /// the status bar with the running tasks, and drops onto the window turned into imports.
-/// Owns the open Workspace and the TaskManager that runs the window's tasks.
+/// Owns the open Workspace, the TaskManager that runs the window's tasks and the
+/// RunController whose scheduler runs the workspace's queued runs.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -39,7 +43,9 @@ public:
     Workspace *workspace() const { return m_workspace.get(); }
     TaskManager *taskManager() const { return m_tasks; }
     ImportController *importController() const { return m_imports; }
+    RunController *runController() const { return m_runs; }
     DataPanel *dataPanel() const { return m_dataPanel; }
+    ExperimentsPanel *experimentsPanel() const { return m_experimentsPanel; }
     QWidget *panel(Panel panel) const;
     Panel currentPanel() const;
     void showPanel(Panel panel);
@@ -49,6 +55,9 @@ public:
     /// Opens (or with CreateIfMissing, creates) the workspace in `folder` instead of the
     /// current one; the error says why not.
     Status openWorkspace(const QString &folder, Workspace::OpenMode mode);
+    /// Opens the Train dialog on `name`@`version` (0: the latest); a run it queues is then
+    /// selected in the Experiments panel.
+    void openTrainDialog(const QString &name, int version);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -70,17 +79,23 @@ private:
     void openRecent(const QString &folder);
     void showAbout();
     void showError(const QString &title, const QString &message);
+    void trainOnCurrentVersion();
+    void refreshCurrentPanel();
     void saveLayout() const;
     void restoreLayout();
 
     std::unique_ptr<Workspace> m_workspace;
     TaskManager *m_tasks = nullptr;
     ImportController *m_imports = nullptr;
+    RunController *m_runs = nullptr;
     RecentWorkspaces *m_recent = nullptr;
     QListWidget *m_sidebar = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QStackedWidget *m_panels = nullptr;
     DataPanel *m_dataPanel = nullptr;
+    ExperimentsPanel *m_experimentsPanel = nullptr;
+    QAction *m_trainAction = nullptr;
+    bool m_closeConfirmed = false; // the user agreed to cancel the running runs
     QActionGroup *m_panelActions = nullptr;
     DropOverlay *m_dropOverlay = nullptr;
 };

@@ -3,6 +3,7 @@
 #include "builtinplugins.h"
 #include "icons.h"
 #include "mainwindow.h"
+#include "util/openmp.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -43,6 +44,7 @@ bool installTerminationHandlers()
 
 int main(int argc, char *argv[])
 {
+    kiln::ensurePassiveOpenMpWait(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Kiln"));
     QApplication::setOrganizationName(QStringLiteral("Kiln"));

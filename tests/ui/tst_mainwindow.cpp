@@ -342,7 +342,7 @@ void TestMainWindow::dropImportsAndBrowses()
     // Screenshots of each panel, for a person to look at.
     QVERIFY(savePng(&window, QStringLiteral("data-panel.png")) > 20000);
     const QList<QPair<MainWindow::Panel, QString>> panels = {
-        {MainWindow::Panel::Experiments, QStringLiteral("experiments-panel.png")},
+        {MainWindow::Panel::Experiments, QStringLiteral("experiments-panel-empty.png")},
         {MainWindow::Panel::Models, QStringLiteral("models-panel.png")},
         {MainWindow::Panel::Deployments, QStringLiteral("deployments-panel.png")},
     };

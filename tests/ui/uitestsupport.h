@@ -1,0 +1,69 @@
+#pragma once
+
+// Helpers for the tests that drive real widgets offscreen. Header-only, like testsupport.h.
+
+#include "testsupport.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QChart>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QTest>
+#include <QToolBar>
+
+namespace kiln::test {
+
+/// The visible top-level dialog of type `Dialog` (dialogs open with open(): no nested loop).
+template<typename Dialog>
+Dialog *visibleDialog()
+{
+    const QWidgetList windows = QApplication::topLevelWidgets();
+    for (QWidget *window : windows) {
+        if (auto *dialog = qobject_cast<Dialog *>(window); dialog && dialog->isVisible())
+            return dialog;
+    }
+    return nullptr;
+}
+
+/// Saves what `widget` shows to outputDir()/`name` for a person to look at; returns its size.
+inline qint64 savePng(QWidget *widget, const QString &name)
+{
+    const QString path = outputDir() + u'/' + name;
+    if (!widget->grab().save(path, "PNG"))
+        return 0;
+    qInfo("screenshot: %s", qPrintable(path));
+    return QFileInfo(path).size();
+}
+
+/// Clicks the tool button a toolbar shows for `action`.
+inline void clickAction(QToolBar *toolBar, QAction *action)
+{
+    QWidget *button = toolBar->widgetForAction(action);
+    QVERIFY(button);
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+/// Replaces a line edit's text by typing, as a user does.
+inline void typeInto(QLineEdit *edit, const QString &text)
+{
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    QTest::keyClicks(edit, text);
+}
+
+/// The line series called `name` in `chart`, or null.
+inline QLineSeries *lineNamed(QChart *chart, const QString &name)
+{
+    if (!chart)
+        return nullptr;
+    const QList<QAbstractSeries *> series = chart->series();
+    for (QAbstractSeries *s : series) {
+        if (s->name() == name)
+            return qobject_cast<QLineSeries *>(s);
+    }
+    return nullptr;
+}
+
+} // namespace kiln::test
