@@ -169,11 +169,28 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
     return allFinished ? Success : Failure;
 }
 
-Expected<RunRecord> resolveRun(Context &ctx, RunStore &store)
+/// The workspace and the run named by the one argument, for the runs show|metrics|cancel
+/// commands. Runs whose runner died are marked interrupted first, so none shows as running
+/// forever.
+struct OpenedRun
 {
+    std::unique_ptr<Workspace> workspace;
+    RunRecord run;
+};
+
+Expected<OpenedRun> openRun(Context &ctx)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ws.error();
+    RunStore store((*ws)->db());
+    store.markInterrupted();
     if (ctx.args.size() != 1)
         return Error {QStringLiteral("name one run: its number or id")};
-    return store.runByRef(ctx.args.first());
+    auto run = store.runByRef(ctx.args.first());
+    if (!run)
+        return run.error();
+    return OpenedRun {std::move(ws).value(), std::move(run).value()};
 }
 
 } // namespace
@@ -269,14 +286,11 @@ int runsList(Context &ctx)
 
 int runsShow(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    RunStore store((*ws)->db());
-    store.markInterrupted();
-    auto run = resolveRun(ctx, store);
-    if (!run)
-        return ctx.fail(run.errorMessage());
+    auto opened = openRun(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    RunStore store(opened->workspace->db());
+    const RunRecord *run = &opened->run;
     auto artifacts = store.artifacts(run->id);
     if (ctx.json) {
         QJsonObject o = runJson(*run);
@@ -317,13 +331,11 @@ int runsShow(Context &ctx)
 
 int runsMetrics(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    RunStore store((*ws)->db());
-    auto run = resolveRun(ctx, store);
-    if (!run)
-        return ctx.fail(run.errorMessage());
+    auto opened = openRun(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    RunStore store(opened->workspace->db());
+    const RunRecord *run = &opened->run;
     QStringList keys;
     if (ctx.parser.isSet(QStringLiteral("key"))) {
         keys = ctx.parser.values(QStringLiteral("key"));
@@ -359,13 +371,11 @@ int runsMetrics(Context &ctx)
 
 int runsCancel(Context &ctx)
 {
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    RunStore store((*ws)->db());
-    auto run = resolveRun(ctx, store);
-    if (!run)
-        return ctx.fail(run.errorMessage());
+    auto opened = openRun(ctx);
+    if (!opened)
+        return ctx.fail(opened.errorMessage());
+    RunStore store(opened->workspace->db());
+    const RunRecord *run = &opened->run;
     QList<qint64> targets {run->id};
     if (run->spec.kind == RunSpec::Kind::Sweep) {
         auto children = store.runs(RunQuery {{}, {}, run->id, 0, false});

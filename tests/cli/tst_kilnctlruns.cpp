@@ -18,16 +18,6 @@ struct Result
     QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
 };
 
-bool processAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.size() > close + 2 && text.at(close + 2) != 'Z';
-}
-
 } // namespace
 
 /// Training and runs from the shell, as a CI job drives them: the real kilnctl, real
@@ -258,11 +248,11 @@ void tst_KilnctlRuns::killedRunnerLeavesRunInterrupted()
     QVERIFY(runner.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(pidFile).size() > 0, 30000);
     const qint64 child = kiln::test::readFile(pidFile).trimmed().toLongLong();
-    QVERIFY(processAlive(child));
+    QVERIFY(kiln::test::processAlive(child));
     ::kill(pid_t(runner.processId()), SIGKILL);
     QVERIFY(runner.waitForFinished());
     // The command does not outlive the runner...
-    QTRY_VERIFY_WITH_TIMEOUT(!processAlive(child), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!kiln::test::processAlive(child), 10000);
     // ...and the next start shows the run as interrupted, not running forever.
     const Result list = kilnctl({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")});
     bool found = false;

@@ -9,19 +9,6 @@
 
 using namespace kiln;
 
-namespace {
-/// Whether a process exists and is not a zombie waiting to be reaped.
-bool processAlive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = stat.readAll();
-    const qsizetype close = text.lastIndexOf(')');
-    return close > 0 && text.size() > close + 2 && text.at(close + 2) != 'Z';
-}
-} // namespace
-
 /// External command runs with real processes (Debian's python3 and sh), driven through the
 /// scheduler as the app and kilnctl drive them.
 class tst_ExternalRuns final : public QObject
@@ -171,11 +158,11 @@ void tst_ExternalRuns::cancelEndsTheProcessTree()
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(pidFile).size() > 0, 20000);
     const qint64 grandchild = test::readFile(pidFile).trimmed().toLongLong();
     QVERIFY(grandchild > 0);
-    QVERIFY(processAlive(grandchild));
+    QVERIFY(test::processAlive(grandchild));
     QVERIFY(m_scheduler->cancel(run.id).ok());
     const RunRecord ended = waitForEnd(run.id);
     QCOMPARE(runStatusName(ended.status), QStringLiteral("cancelled"));
-    QTRY_VERIFY_WITH_TIMEOUT(!processAlive(grandchild), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!test::processAlive(grandchild), 10000);
 }
 
 void tst_ExternalRuns::timeoutFailsTheRun()

@@ -41,6 +41,17 @@ inline QByteArray readFile(const QString &path)
     return file.readAll();
 }
 
+/// Whether a process exists and is not a zombie waiting to be reaped (/proc/PID/stat).
+inline bool processAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray text = stat.readAll();
+    const qsizetype close = text.lastIndexOf(')');
+    return close > 0 && text.size() > close + 2 && text.at(close + 2) != 'Z';
+}
+
 /// The kilnctl binary built with these tests.
 inline QString kilnctlPath()
 {
