@@ -1,9 +1,13 @@
 #include "chartstyle.h"
 
+#include "theme.h"
+
 #include <QAbstractAxis>
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLegend>
+#include <QScrollArea>
 
 namespace kiln::chartstyle {
 
@@ -45,6 +49,25 @@ void styleAxis(QAbstractAxis *axis)
     axis->setLabelsFont(smallFont());
     axis->setTitleFont(smallFont());
     axis->setGridLineColor(QColor(0xe4, 0xe4, 0xe7));
+}
+
+QScrollArea *newChartScrollArea(QWidget *page, QWidget *parent)
+{
+    auto *scroll = new QScrollArea(parent);
+    scroll->setWidget(page);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    return scroll;
+}
+
+void styleEmptyNote(QLabel *label, const QString &objectName)
+{
+    label->setObjectName(objectName);
+    label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true);
+    label->setMargin(24);
+    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
 }
 
 } // namespace kiln::chartstyle

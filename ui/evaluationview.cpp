@@ -81,11 +81,7 @@ EvaluationView::EvaluationView(QWidget *parent)
     , m_confusion(new ConfusionMatrixModel(this))
 {
     setObjectName(QStringLiteral("evaluationView"));
-    m_empty->setObjectName(QStringLiteral("evaluationEmpty"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->setMargin(24);
-    m_empty->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    chartstyle::styleEmptyNote(m_empty, QStringLiteral("evaluationEmpty"));
 
     auto *page = new QWidget;
     m_metrics->setHeader({tr("Metric"), tr("Value")});
@@ -160,14 +156,8 @@ EvaluationView::EvaluationView(QWidget *parent)
     grid->setColumnStretch(1, 1);
     grid->setRowStretch(3, 1);
 
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(page);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    // The page fits any width the panel allows; only its height scrolls.
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_stack->addWidget(m_empty);
-    m_stack->addWidget(scroll);
+    m_stack->addWidget(chartstyle::newChartScrollArea(page, this));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_stack);

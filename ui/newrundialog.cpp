@@ -88,27 +88,10 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
     m_outputFolder->setToolTip(tr("Every file the command writes here is kept as an artifact of the run. "
                                   "Relative to the working folder."));
 
-    m_experiment = new QComboBox(this);
-    m_experiment->setObjectName(QStringLiteral("experimentCombo"));
-    m_experiment->setEditable(true);
-    m_experiment->setInsertPolicy(QComboBox::NoInsert);
-    m_experiment->addItems(experiments);
-    if (!experiments.contains(RunSpec().experiment))
-        m_experiment->insertItem(0, RunSpec().experiment);
-    m_experiment->setCurrentText(RunSpec().experiment);
-    m_name = new QLineEdit(this);
-    m_name->setObjectName(QStringLiteral("runName"));
-    m_name->setPlaceholderText(tr("program and script"));
-    m_retries = new QSpinBox(this);
-    m_retries->setRange(0, 10);
-    m_retries->setToolTip(tr("How often a failed run is queued again."));
-    m_timeout = new QSpinBox(this);
-    m_timeout->setRange(0, 7 * 24 * 3600);
-    m_timeout->setSingleStep(60);
-    m_timeout->setSuffix(tr(" s"));
-    m_timeout->setSpecialValueText(tr("none"));
-    m_timeout->setToolTip(tr("A run still going after this long is stopped (with every process it started) "
-                             "and fails."));
+    m_run = RunOptionFields::create(experiments, this);
+    m_run.name->setPlaceholderText(tr("program and script"));
+    m_run.timeout->setToolTip(tr("A run still going after this long is stopped (with every process it started) "
+                                 "and fails."));
 
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -116,13 +99,13 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
     form->addRow(tr("Working folder"), folderRow);
     form->addRow(tr("Output folder"), m_outputFolder);
     auto *queueRow = new QHBoxLayout;
-    queueRow->addWidget(m_experiment, 2);
+    queueRow->addWidget(m_run.experiment, 2);
     queueRow->addWidget(new QLabel(tr("Name"), this));
-    queueRow->addWidget(m_name, 2);
+    queueRow->addWidget(m_run.name, 2);
     queueRow->addWidget(new QLabel(tr("Retries"), this));
-    queueRow->addWidget(m_retries);
+    queueRow->addWidget(m_run.retries);
     queueRow->addWidget(new QLabel(tr("Timeout"), this));
-    queueRow->addWidget(m_timeout);
+    queueRow->addWidget(m_run.timeout);
     form->addRow(tr("Experiment"), queueRow);
 
     auto *help = new QLabel(this);
@@ -139,18 +122,8 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
                      "everything else it prints is the run's log. The exit code decides whether the run "
                      "finished or failed."));
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("newRunError"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
-    m_error->hide();
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Start"));
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("startButton"));
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &NewRunDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &NewRunDialog::reject);
+    m_error = newProblemsLabel(QStringLiteral("newRunError"), this);
+    m_buttons = newRunButtons(this, tr("Start"), QStringLiteral("startButton"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -166,7 +139,7 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
     };
     for (QLineEdit *edit : {m_command, m_workingFolder, m_outputFolder})
         connect(edit, &QLineEdit::textChanged, this, recheck);
-    connect(m_experiment, &QComboBox::currentTextChanged, this, recheck);
+    connect(m_run.experiment, &QComboBox::currentTextChanged, this, recheck);
     connect(m_params, &QTableWidget::itemChanged, this, recheck);
     connect(m_params->model(), &QAbstractItemModel::rowsRemoved, this, recheck);
     resize(820, 560);
@@ -247,12 +220,9 @@ RunSpec NewRunDialog::spec() const
         if (!sweep.isEmpty())
             spec.sweep.insert(name, sweep);
     }
-    spec.experiment = m_experiment->currentText().trimmed();
-    spec.name = m_name->text().trimmed();
+    m_run.fill(spec);
     if (spec.name.isEmpty())
         spec.name = defaultName(spec.command);
-    spec.maxRetries = m_retries->value();
-    spec.timeoutSeconds = m_timeout->value();
     return spec;
 }
 
@@ -297,25 +267,17 @@ QStringList NewRunDialog::problems() const
 
 void NewRunDialog::accept()
 {
-    const QStringList found = problems();
-    if (!found.isEmpty()) {
-        showProblems(found);
+    const qint64 id = submitRun(m_error, problems(), [this] { return m_submitter(spec()); });
+    if (id == 0)
         return;
-    }
-    const Expected<RunRecord> run = m_submitter(spec());
-    if (!run) {
-        showProblems({tr("The run could not be queued: %1").arg(run.errorMessage())});
-        return;
-    }
     QSettings().setValue(kWorkingFolderKey, m_workingFolder->text().trimmed());
-    m_submittedRunId = run->id;
+    m_submittedRunId = id;
     QDialog::accept();
 }
 
 void NewRunDialog::showProblems(const QStringList &problems)
 {
-    m_error->setText(problems.join(u'\n'));
-    m_error->setVisible(!problems.isEmpty());
+    showRunProblems(m_error, problems);
 }
 
 } // namespace kiln

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "runoptionfields.h"
 #include "runs/runtypes.h"
 #include "util/expected.h"
 
@@ -11,7 +12,6 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
-class QSpinBox;
 class QTableWidget;
 
 namespace kiln {
@@ -41,7 +41,7 @@ public:
     QLineEdit *workingFolderEdit() const { return m_workingFolder; }
     QLineEdit *outputFolderEdit() const { return m_outputFolder; }
     QTableWidget *paramsTable() const { return m_params; }
-    QComboBox *experimentCombo() const { return m_experiment; }
+    QComboBox *experimentCombo() const { return m_run.experiment; }
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
@@ -62,10 +62,7 @@ private:
     QLineEdit *m_workingFolder = nullptr;
     QLineEdit *m_outputFolder = nullptr;
     QTableWidget *m_params = nullptr;
-    QComboBox *m_experiment = nullptr;
-    QLineEdit *m_name = nullptr;
-    QSpinBox *m_retries = nullptr;
-    QSpinBox *m_timeout = nullptr;
+    RunOptionFields m_run;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -72,25 +72,15 @@ RunCurvesView::RunCurvesView(QWidget *parent)
     , m_error(new QLabel(this))
 {
     setObjectName(QStringLiteral("runCurves"));
-    m_empty->setObjectName(QStringLiteral("curvesEmpty"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    m_empty->setMargin(24);
-    m_empty->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    chartstyle::styleEmptyNote(m_empty, QStringLiteral("curvesEmpty"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
     m_error->hide();
 
     m_grid->setContentsMargins(8, 8, 8, 8);
     m_grid->setSpacing(8);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_chartsPage);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    // The page fits any width the panel allows; only its height scrolls.
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_stack->addWidget(m_empty);
-    m_stack->addWidget(scroll);
+    m_stack->addWidget(chartstyle::newChartScrollArea(m_chartsPage, this));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -111,18 +111,8 @@ TrainDialog::TrainDialog(const DatasetVersion &version, const QStringList &exper
     columns->addWidget(createDataSection(), 2);
     columns->addLayout(right, 3);
 
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("trainError"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
-    m_error->hide();
-
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
-    m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("trainButton"));
-    connect(m_buttons, &QDialogButtonBox::accepted, this, &TrainDialog::accept);
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &TrainDialog::reject);
+    m_error = newProblemsLabel(QStringLiteral("trainError"), this);
+    m_buttons = newRunButtons(this, tr("Train"), QStringLiteral("trainButton"));
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(heading);
@@ -267,34 +257,15 @@ QWidget *TrainDialog::createSplitSection()
 QWidget *TrainDialog::createRunSection(const QStringList &experiments)
 {
     auto *box = new QGroupBox(tr("Run"), this);
-    m_experiment = new QComboBox(box);
-    m_experiment->setObjectName(QStringLiteral("experimentCombo"));
-    m_experiment->setEditable(true);
-    m_experiment->setInsertPolicy(QComboBox::NoInsert);
-    m_experiment->addItems(experiments);
-    if (!experiments.contains(RunSpec().experiment))
-        m_experiment->insertItem(0, RunSpec().experiment);
-    m_experiment->setCurrentText(RunSpec().experiment);
-    m_experiment->setToolTip(tr("Runs are grouped by experiment; type a new name to start one."));
-    m_name = new QLineEdit(box);
-    m_name->setObjectName(QStringLiteral("runName"));
-    m_name->setPlaceholderText(tr("trainer name"));
-    m_retries = new QSpinBox(box);
-    m_retries->setObjectName(QStringLiteral("retries"));
-    m_retries->setRange(0, 10);
-    m_retries->setToolTip(tr("How often a failed run is queued again."));
-    m_timeout = new QSpinBox(box);
-    m_timeout->setObjectName(QStringLiteral("timeout"));
-    m_timeout->setRange(0, 7 * 24 * 3600);
-    m_timeout->setSingleStep(60);
-    m_timeout->setSuffix(tr(" s"));
-    m_timeout->setSpecialValueText(tr("none"));
-    m_timeout->setToolTip(tr("A run still going after this long is stopped and fails."));
+    m_run = RunOptionFields::create(experiments, box);
+    m_run.experiment->setToolTip(tr("Runs are grouped by experiment; type a new name to start one."));
+    m_run.name->setPlaceholderText(tr("trainer name"));
+    m_run.timeout->setToolTip(tr("A run still going after this long is stopped and fails."));
     auto *form = new QFormLayout(box);
-    form->addRow(tr("Experiment"), m_experiment);
-    form->addRow(tr("Name"), m_name);
-    form->addRow(tr("Retries"), m_retries);
-    form->addRow(tr("Timeout"), m_timeout);
+    form->addRow(tr("Experiment"), m_run.experiment);
+    form->addRow(tr("Name"), m_run.name);
+    form->addRow(tr("Retries"), m_run.retries);
+    form->addRow(tr("Timeout"), m_run.timeout);
     return box;
 }
 
@@ -361,7 +332,7 @@ void TrainDialog::updateDefaultName()
 {
     // Runs of one dataset differ by trainer and target first: the name says both.
     const Trainer *trainer = currentTrainer();
-    m_name->setPlaceholderText(
+    m_run.name->setPlaceholderText(
         trainer ? QStringLiteral("%1 · %2 · %3").arg(trainer->id(), m_target->currentText(), m_version.ref())
                 : QString());
 }
@@ -427,12 +398,9 @@ RunSpec TrainDialog::spec() const
     spec.seed = quint64(m_seed->value());
     spec.stratify = m_stratify->isChecked();
     spec.folds = m_folds->value();
-    spec.experiment = m_experiment->currentText().trimmed();
-    spec.name = m_name->text().trimmed();
+    m_run.fill(spec);
     if (spec.name.isEmpty())
-        spec.name = m_name->placeholderText();
-    spec.maxRetries = m_retries->value();
-    spec.timeoutSeconds = m_timeout->value();
+        spec.name = m_run.name->placeholderText();
     return spec;
 }
 
@@ -472,24 +440,16 @@ QStringList TrainDialog::problems()
 
 void TrainDialog::accept()
 {
-    const QStringList found = problems();
-    if (!found.isEmpty()) {
-        showProblems(found);
+    const qint64 id = submitRun(m_error, problems(), [this] { return m_submitter(spec()); });
+    if (id == 0)
         return;
-    }
-    const Expected<RunRecord> run = m_submitter(spec());
-    if (!run) {
-        showProblems({tr("The run could not be queued: %1").arg(run.errorMessage())});
-        return;
-    }
-    m_submittedRunId = run->id;
+    m_submittedRunId = id;
     QDialog::accept();
 }
 
 void TrainDialog::showProblems(const QStringList &problems)
 {
-    m_error->setText(problems.join(u'\n'));
-    m_error->setVisible(!problems.isEmpty());
+    showRunProblems(m_error, problems);
 }
 
 } // namespace kiln

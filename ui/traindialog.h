@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/datasetcatalog.h"
+#include "runoptionfields.h"
 #include "runs/runtypes.h"
 #include "util/expected.h"
 
@@ -13,7 +14,6 @@ class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QListWidget;
 class QSpinBox;
 
@@ -86,10 +86,7 @@ private:
     QSpinBox *m_seed = nullptr;
     QCheckBox *m_stratify = nullptr;
     QSpinBox *m_folds = nullptr;
-    QComboBox *m_experiment = nullptr;
-    QLineEdit *m_name = nullptr;
-    QSpinBox *m_retries = nullptr;
-    QSpinBox *m_timeout = nullptr;
+    RunOptionFields m_run;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "xgboosttrainers.h"
 
 #include <string>
+#include <utility>
 
 namespace kiln::Internal {
 
@@ -68,6 +69,18 @@ void pass(BoosterSetup &setup, const QVariantMap &params, const char *ours, cons
     setup.params.emplace_back(xgboosts, text(params.value(QLatin1String(ours))));
 }
 
+// The parameters both tree ensembles hand on unchanged; `colsample` is the one column sampling
+// each uses.
+void passTreeShape(BoosterSetup &setup, const QVariantMap &params, const char *colsample)
+{
+    pass(setup, params, "max_depth", "max_depth");
+    pass(setup, params, "learning_rate", "eta");
+    pass(setup, params, "subsample", "subsample");
+    pass(setup, params, colsample, colsample);
+    pass(setup, params, "min_child_weight", "min_child_weight");
+    pass(setup, params, "reg_lambda", "lambda");
+}
+
 const char *const kMaxDepthHelp = "Deepest a tree may grow. Deeper trees capture interactions between more features "
                                   "but overfit sooner; 4 to 8 suits most tabular data.";
 const char *const kMinChildWeightHelp
@@ -78,64 +91,74 @@ const char *const kLambdaHelp = "L2 penalty on leaf weights (lambda). Larger val
 
 } // namespace
 
+DeclaredXGBoostTrainer::DeclaredXGBoostTrainer(QString id, QString displayName, QString description,
+                                               QList<HyperParameter> hyperParameters)
+    : m_id(std::move(id))
+    , m_displayName(std::move(displayName))
+    , m_description(std::move(description))
+    , m_hyperParameters(std::move(hyperParameters))
+{ }
+
+QString DeclaredXGBoostTrainer::id() const
+{
+    return m_id;
+}
+
+QString DeclaredXGBoostTrainer::displayName() const
+{
+    return m_displayName;
+}
+
+QString DeclaredXGBoostTrainer::description() const
+{
+    return m_description;
+}
+
+QList<HyperParameter> DeclaredXGBoostTrainer::hyperParameters(TaskKind) const
+{
+    return m_hyperParameters;
+}
+
 // ---- boosted trees ---------------------------------------------------------------------------
 
-QString BoostedTreesTrainer::id() const
-{
-    return QStringLiteral("boosted-trees");
-}
-
-QString BoostedTreesTrainer::displayName() const
-{
-    return QStringLiteral("Boosted trees (XGBoost)");
-}
-
-QString BoostedTreesTrainer::description() const
-{
-    return QStringLiteral("Gradient-boosted decision trees: each round adds a tree that corrects the errors of "
-                          "the trees before it. The strongest default for tabular data; handles missing values "
-                          "and unscaled features.");
-}
-
-QList<HyperParameter> BoostedTreesTrainer::hyperParameters(TaskKind) const
-{
-    return {
-        integer("n_estimators", 100, 1, 5000,
-                "Boosting rounds: how many trees are added one after another. More rounds fit the training "
-                "data more closely; pair many rounds with a low learning_rate and early stopping."),
-        integer("max_depth", 6, 1, 20, kMaxDepthHelp),
-        real("learning_rate", 0.3, 0.001, 1,
-             "Shrinks each new tree's contribution (XGBoost's eta). Lower values need more rounds but usually "
-             "generalise better; 0.05 to 0.3 is typical.",
-             true),
-        real("subsample", 1, 0.1, 1,
-             "Fraction of training rows sampled, without replacement, for each tree. Below 1 (e.g. 0.8) adds "
-             "randomness that reduces overfitting."),
-        real("colsample_bytree", 1, 0.1, 1,
-             "Fraction of feature columns sampled for each tree. Below 1 decorrelates the trees and helps with "
-             "many redundant features."),
-        real("min_child_weight", 1, 0, 100, kMinChildWeightHelp),
-        real("reg_lambda", 1, 0, 100, kLambdaHelp),
-        real("reg_alpha", 0, 0, 100,
-             "L1 penalty on leaf weights (alpha). Drives the weights of weak leaves to exactly zero."),
-        integer("early_stopping_rounds", 0, 0, 1000,
-                "Stop when the validation loss has not improved for this many rounds, and keep the model at its "
-                "best round; 0 turns early stopping off. Needs a validation set."),
-        treeMethod(),
-        threads(),
-    };
-}
+BoostedTreesTrainer::BoostedTreesTrainer()
+    : DeclaredXGBoostTrainer(
+        QStringLiteral("boosted-trees"), QStringLiteral("Boosted trees (XGBoost)"),
+        QStringLiteral("Gradient-boosted decision trees: each round adds a tree that corrects the errors of "
+                       "the trees before it. The strongest default for tabular data; handles missing values "
+                       "and unscaled features."),
+        {
+            integer("n_estimators", 100, 1, 5000,
+                    "Boosting rounds: how many trees are added one after another. More rounds fit the training "
+                    "data more closely; pair many rounds with a low learning_rate and early stopping."),
+            integer("max_depth", 6, 1, 20, kMaxDepthHelp),
+            real("learning_rate", 0.3, 0.001, 1,
+                 "Shrinks each new tree's contribution (XGBoost's eta). Lower values need more rounds but usually "
+                 "generalise better; 0.05 to 0.3 is typical.",
+                 true),
+            real("subsample", 1, 0.1, 1,
+                 "Fraction of training rows sampled, without replacement, for each tree. Below 1 (e.g. 0.8) adds "
+                 "randomness that reduces overfitting."),
+            real("colsample_bytree", 1, 0.1, 1,
+                 "Fraction of feature columns sampled for each tree. Below 1 decorrelates the trees and helps with "
+                 "many redundant features."),
+            real("min_child_weight", 1, 0, 100, kMinChildWeightHelp),
+            real("reg_lambda", 1, 0, 100, kLambdaHelp),
+            real("reg_alpha", 0, 0, 100,
+                 "L1 penalty on leaf weights (alpha). Drives the weights of weak leaves to exactly zero."),
+            integer("early_stopping_rounds", 0, 0, 1000,
+                    "Stop when the validation loss has not improved for this many rounds, and keep the model at its "
+                    "best round; 0 turns early stopping off. Needs a validation set."),
+            treeMethod(),
+            threads(),
+        })
+{ }
 
 BoosterSetup BoostedTreesTrainer::setup(TaskKind, const QVariantMap &params) const
 {
     BoosterSetup setup;
     setup.params.emplace_back("booster", "gbtree");
-    pass(setup, params, "max_depth", "max_depth");
-    pass(setup, params, "learning_rate", "eta");
-    pass(setup, params, "subsample", "subsample");
-    pass(setup, params, "colsample_bytree", "colsample_bytree");
-    pass(setup, params, "min_child_weight", "min_child_weight");
-    pass(setup, params, "reg_lambda", "lambda");
+    passTreeShape(setup, params, "colsample_bytree");
     pass(setup, params, "reg_alpha", "alpha");
     pass(setup, params, "tree_method", "tree_method");
     setup.rounds = params.value(QStringLiteral("n_estimators")).toInt();
@@ -146,56 +169,38 @@ BoosterSetup BoostedTreesTrainer::setup(TaskKind, const QVariantMap &params) con
 
 // ---- random forest ---------------------------------------------------------------------------
 
-QString RandomForestTrainer::id() const
-{
-    return QStringLiteral("random-forest");
-}
-
-QString RandomForestTrainer::displayName() const
-{
-    return QStringLiteral("Random forest (XGBoost)");
-}
-
-QString RandomForestTrainer::description() const
-{
-    return QStringLiteral("Many deep trees grown independently on samples of the rows and features, their "
-                          "predictions averaged. Hard to overfit and needs little tuning; usually a little less "
-                          "accurate than boosted trees.");
-}
-
-QList<HyperParameter> RandomForestTrainer::hyperParameters(TaskKind) const
-{
-    return {
-        integer("n_estimators", 100, 1, 5000,
-                "Trees in the forest, all grown in one round. More trees give steadier predictions at the cost "
-                "of time; the gain flattens past a few hundred."),
-        integer("max_depth", 6, 1, 20, kMaxDepthHelp),
-        real("learning_rate", 1, 0.001, 1, "Scales the forest's averaged prediction. Keep 1 for a plain random forest.",
-             true),
-        real("subsample", 0.8, 0.1, 1,
-             "Fraction of rows each tree is grown on, sampled without replacement. Lower values make the trees "
-             "more different from each other."),
-        real("colsample_bynode", 0.8, 0.1, 1,
-             "Fraction of features considered at each split: the randomness that decorrelates the trees "
-             "(scikit-learn's max_features)."),
-        real("min_child_weight", 1, 0, 100, kMinChildWeightHelp),
-        real("reg_lambda", 0.00001, 0, 100, kLambdaHelp),
-        treeMethod(),
-        threads(),
-    };
-}
+RandomForestTrainer::RandomForestTrainer()
+    : DeclaredXGBoostTrainer(
+        QStringLiteral("random-forest"), QStringLiteral("Random forest (XGBoost)"),
+        QStringLiteral("Many deep trees grown independently on samples of the rows and features, their "
+                       "predictions averaged. Hard to overfit and needs little tuning; usually a little less "
+                       "accurate than boosted trees."),
+        {
+            integer("n_estimators", 100, 1, 5000,
+                    "Trees in the forest, all grown in one round. More trees give steadier predictions at the cost "
+                    "of time; the gain flattens past a few hundred."),
+            integer("max_depth", 6, 1, 20, kMaxDepthHelp),
+            real("learning_rate", 1, 0.001, 1,
+                 "Scales the forest's averaged prediction. Keep 1 for a plain random forest.", true),
+            real("subsample", 0.8, 0.1, 1,
+                 "Fraction of rows each tree is grown on, sampled without replacement. Lower values make the trees "
+                 "more different from each other."),
+            real("colsample_bynode", 0.8, 0.1, 1,
+                 "Fraction of features considered at each split: the randomness that decorrelates the trees "
+                 "(scikit-learn's max_features)."),
+            real("min_child_weight", 1, 0, 100, kMinChildWeightHelp),
+            real("reg_lambda", 0.00001, 0, 100, kLambdaHelp),
+            treeMethod(),
+            threads(),
+        })
+{ }
 
 BoosterSetup RandomForestTrainer::setup(TaskKind, const QVariantMap &params) const
 {
     BoosterSetup setup;
     setup.params.emplace_back("booster", "gbtree");
     pass(setup, params, "n_estimators", "num_parallel_tree");
-    pass(setup, params, "max_depth", "max_depth");
-    pass(setup, params, "learning_rate", "eta");
-    pass(setup, params, "subsample", "subsample");
-    pass(setup, params, "colsample_bynode", "colsample_bynode");
-    pass(setup, params, "min_child_weight", "min_child_weight");
-    pass(setup, params, "reg_lambda", "lambda");
+    passTreeShape(setup, params, "colsample_bynode");
     pass(setup, params, "tree_method", "tree_method");
     setup.rounds = 1; // a forest is one round of parallel trees; more rounds would boost forests
     setup.threads = params.value(QStringLiteral("n_threads")).toInt();
@@ -204,36 +209,23 @@ BoosterSetup RandomForestTrainer::setup(TaskKind, const QVariantMap &params) con
 
 // ---- linear ----------------------------------------------------------------------------------
 
-QString LinearTrainer::id() const
-{
-    return QStringLiteral("linear");
-}
-
-QString LinearTrainer::displayName() const
-{
-    return QStringLiteral("Linear / logistic (XGBoost)");
-}
-
-QString LinearTrainer::description() const
-{
-    return QStringLiteral("A linear model (logistic or softmax for classes, least squares for numbers) fitted by "
-                          "coordinate descent with elastic-net penalties. A fast, interpretable baseline; it "
-                          "does not scale features, so penalties weigh features on large scales less.");
-}
-
-QList<HyperParameter> LinearTrainer::hyperParameters(TaskKind) const
-{
-    return {
-        integer("rounds", 100, 1, 5000,
-                "Passes of coordinate descent over all weights. The loss stops improving once the weights "
-                "converge; watch the validation curve flatten."),
-        real("learning_rate", 0.5, 0.001, 1, "Step size of each weight update (XGBoost's eta).", true),
-        real("reg_lambda", 0, 0, 100, "L2 (ridge) penalty on the weights: shrinks them all towards zero."),
-        real("reg_alpha", 0, 0, 100,
-             "L1 (lasso) penalty on the weights: sets the weights of unhelpful features to exactly zero."),
-        threads(),
-    };
-}
+LinearTrainer::LinearTrainer()
+    : DeclaredXGBoostTrainer(
+        QStringLiteral("linear"), QStringLiteral("Linear / logistic (XGBoost)"),
+        QStringLiteral("A linear model (logistic or softmax for classes, least squares for numbers) fitted by "
+                       "coordinate descent with elastic-net penalties. A fast, interpretable baseline; it "
+                       "does not scale features, so penalties weigh features on large scales less."),
+        {
+            integer("rounds", 100, 1, 5000,
+                    "Passes of coordinate descent over all weights. The loss stops improving once the weights "
+                    "converge; watch the validation curve flatten."),
+            real("learning_rate", 0.5, 0.001, 1, "Step size of each weight update (XGBoost's eta).", true),
+            real("reg_lambda", 0, 0, 100, "L2 (ridge) penalty on the weights: shrinks them all towards zero."),
+            real("reg_alpha", 0, 0, 100,
+                 "L1 (lasso) penalty on the weights: sets the weights of unhelpful features to exactly zero."),
+            threads(),
+        })
+{ }
 
 BoosterSetup LinearTrainer::setup(TaskKind, const QVariantMap &params) const
 {

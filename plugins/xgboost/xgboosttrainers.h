@@ -4,42 +4,53 @@
 
 namespace kiln::Internal {
 
-/// Gradient-boosted trees (XGBoost's gbtree): "boosted-trees". Stateless; any thread.
-class BoostedTreesTrainer final : public XGBoostTrainer
+/// An XGBoost algorithm whose id, name, description and hyperparameters are fixed when it is
+/// made; each algorithm below adds only its booster setup. Immutable after construction; any
+/// thread.
+class DeclaredXGBoostTrainer : public XGBoostTrainer
 {
 public:
-    QString id() const override;
-    QString displayName() const override;
-    QString description() const override;
-    QList<HyperParameter> hyperParameters(TaskKind task) const override;
+    QString id() const final;
+    QString displayName() const final;
+    QString description() const final;
+    QList<HyperParameter> hyperParameters(TaskKind task) const final;
+
+protected:
+    DeclaredXGBoostTrainer(QString id, QString displayName, QString description, QList<HyperParameter> hyperParameters);
+
+private:
+    QString m_id;
+    QString m_displayName;
+    QString m_description;
+    QList<HyperParameter> m_hyperParameters;
+};
+
+/// Gradient-boosted trees (XGBoost's gbtree): "boosted-trees".
+class BoostedTreesTrainer final : public DeclaredXGBoostTrainer
+{
+public:
+    BoostedTreesTrainer();
 
 protected:
     BoosterSetup setup(TaskKind task, const QVariantMap &params) const override;
 };
 
 /// XGBoost's random forest mode (one round of parallel trees on row and column samples):
-/// "random-forest". Stateless; any thread.
-class RandomForestTrainer final : public XGBoostTrainer
+/// "random-forest".
+class RandomForestTrainer final : public DeclaredXGBoostTrainer
 {
 public:
-    QString id() const override;
-    QString displayName() const override;
-    QString description() const override;
-    QList<HyperParameter> hyperParameters(TaskKind task) const override;
+    RandomForestTrainer();
 
 protected:
     BoosterSetup setup(TaskKind task, const QVariantMap &params) const override;
 };
 
 /// Linear and logistic regression (XGBoost's gblinear, elastic-net penalties): "linear".
-/// Stateless; any thread.
-class LinearTrainer final : public XGBoostTrainer
+class LinearTrainer final : public DeclaredXGBoostTrainer
 {
 public:
-    QString id() const override;
-    QString displayName() const override;
-    QString description() const override;
-    QList<HyperParameter> hyperParameters(TaskKind task) const override;
+    LinearTrainer();
 
 protected:
     BoosterSetup setup(TaskKind task, const QVariantMap &params) const override;
