@@ -440,11 +440,12 @@ Expected<RunRecord> RunStore::run(qint64 runId, bool withDetails) const
     stmt->bind(1, runId);
     if (!stmt->next())
         return Error {QStringLiteral("no run %1").arg(runId)};
-    RunRecord record = runFrom(*stmt);
+    QList<RunRecord> one {runFrom(*stmt)};
     if (withDetails) {
-        if (Status s = loadDetails(record); !s)
-            return s.error();
+        if (Status st = loadDetails(one); !st)
+            return st.error();
     }
+    RunRecord record = std::move(one.first());
     return record;
 }
 
@@ -496,37 +497,62 @@ Expected<QList<RunRecord>> RunStore::runs(const RunQuery &query) const
     while (stmt->next())
         result.append(runFrom(*stmt));
     if (query.withDetails) {
-        for (RunRecord &record : result) {
-            if (Status s = loadDetails(record); !s)
-                return s.error();
-        }
+        if (Status s = loadDetails(result); !s)
+            return s.error();
     }
     return result;
 }
 
-Status RunStore::loadDetails(RunRecord &record) const
+Status RunStore::loadDetails(QList<RunRecord> &runs) const
 {
-    for (auto [sql, target] :
-         {std::pair {"SELECT key, value FROM run_params WHERE run_id = ? ORDER BY key", &record.params},
-          std::pair {"SELECT key, value FROM run_tags WHERE run_id = ? ORDER BY key", &record.tags}}) {
+    if (runs.isEmpty())
+        return {};
+    // Four queries for any number of runs (not four per run): the ids go in as one JSON array.
+    QHash<qint64, qsizetype> index;
+    QByteArray ids = "[";
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        index.insert(runs[i].id, i);
+        if (i > 0)
+            ids += ',';
+        ids += QByteArray::number(runs[i].id);
+    }
+    ids += ']';
+    const std::string_view idList(ids.constData(), std::size_t(ids.size()));
+    const auto query = [this, idList](const char *sql, auto &&onRow) -> Status {
         auto stmt = m_db.prepare(sql);
         if (!stmt)
             return stmt.error();
-        stmt->bind(1, record.id);
+        stmt->bind(1, idList);
         while (stmt->next())
-            target->append({stmt->text(0), stmt->text(1)});
-    }
-    auto results = m_db.prepare("SELECT key, value FROM run_results WHERE run_id = ?");
-    if (!results)
-        return results.error();
-    results->bind(1, record.id);
-    while (results->next())
-        record.results.insert(results->text(0), results->real(1));
-    auto metrics = metricSummaries(record.id);
-    if (!metrics)
-        return metrics.error();
-    record.metrics = *metrics;
-    return {};
+            onRow(*stmt);
+        return {};
+    };
+    const auto target
+        = [&runs, &index](const Statement &row) -> RunRecord & { return runs[index.value(row.int64(0))]; };
+    if (Status s = query("SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY run_id, key",
+                         [&](const Statement &row) {
+                             target(row).params.append({row.text(1), row.text(2)});
+                         });
+        !s)
+        return s;
+    if (Status s = query("SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?)) "
+                         "ORDER BY run_id, key",
+                         [&](const Statement &row) {
+                             target(row).tags.append({row.text(1), row.text(2)});
+                         });
+        !s)
+        return s;
+    if (Status s = query("SELECT run_id, key, value FROM run_results WHERE run_id IN (SELECT value FROM json_each(?))",
+                         [&](const Statement &row) { target(row).results.insert(row.text(1), row.real(2)); });
+        !s)
+        return s;
+    return query("SELECT run_id, key, count, last_step, last_value, min_value, max_value FROM metric_series "
+                 "WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key",
+                 [&](const Statement &row) {
+                     target(row).metrics.append(
+                         {row.text(1), row.int64(2), row.int64(3), row.real(4), row.real(5), row.real(6)});
+                 });
 }
 
 Expected<QList<MetricSummary>> RunStore::metricSummaries(qint64 runId) const

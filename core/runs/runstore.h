@@ -73,7 +73,7 @@ public:
 
 private:
     Status setPairs(const char *table, qint64 runId, const QList<QPair<QString, QString>> &pairs);
-    Status loadDetails(RunRecord &run) const;
+    Status loadDetails(QList<RunRecord> &runs) const;
 
     Database &m_db;
 };
