@@ -1,0 +1,172 @@
+// RunStore's step metrics: points stored as packed little-endian chunks, with a summary row
+// per series (count, last, min, max) for the runs table.
+#include "runs/runstore.h"
+
+#include <QtEndian>
+
+#include <cstring>
+
+namespace kiln {
+namespace {
+
+constexpr qint64 kChunkPoints = 8192;
+/// A last chunk smaller than this is topped up (rewritten) by the next append; a larger one is
+/// left alone. Bounds the rewrite to ~24 KB per append while keeping trickled points in few rows.
+constexpr qint64 kTopUpBelow = 1024;
+constexpr int kPointBytes = 24; // int64 step, int64 time (ms), double value; little-endian
+
+void encodePoints(const MetricPoint *points, qint64 count, QByteArray &out)
+{
+    const qsizetype base = out.size();
+    out.resize(base + count * kPointBytes);
+    char *p = out.data() + base;
+    for (qint64 i = 0; i < count; ++i, p += kPointBytes) {
+        qToLittleEndian<qint64>(points[i].step, p);
+        qToLittleEndian<qint64>(points[i].timeMs, p + 8);
+        quint64 bits = 0;
+        std::memcpy(&bits, &points[i].value, 8);
+        qToLittleEndian<quint64>(bits, p + 16);
+    }
+}
+
+void decodePoints(const QByteArray &bytes, std::vector<MetricPoint> &out)
+{
+    const char *p = bytes.constData();
+    for (qsizetype i = 0; i + kPointBytes <= bytes.size(); i += kPointBytes, p += kPointBytes) {
+        MetricPoint point;
+        point.step = qFromLittleEndian<qint64>(p);
+        point.timeMs = qFromLittleEndian<qint64>(p + 8);
+        const quint64 bits = qFromLittleEndian<quint64>(p + 16);
+        std::memcpy(&point.value, &bits, 8);
+        out.push_back(point);
+    }
+}
+
+} // namespace
+
+Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<MetricPoint>> &points)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus();
+    auto findSeries = m_db.prepare("SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?");
+    auto insertSeries = m_db.prepare(
+        "INSERT INTO metric_series(run_id, key, count, last_step, last_value, min_value, max_value, last_time) "
+        "VALUES(?, ?, 0, 0, 0, ?, ?, 0)");
+    auto updateSeries = m_db.prepare(
+        "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = MIN(min_value, ?), "
+        "max_value = MAX(max_value, ?), last_time = ? WHERE id = ?");
+    auto lastChunk
+        = m_db.prepare("SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
+    auto writeChunk
+        = m_db.prepare("INSERT OR REPLACE INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?)");
+    for (auto *stmt : {&findSeries, &insertSeries, &updateSeries, &lastChunk, &writeChunk}) {
+        if (!*stmt)
+            return stmt->error();
+    }
+    QByteArray buffer;
+    for (auto it = points.begin(); it != points.end(); ++it) {
+        const std::vector<MetricPoint> &series = it.value();
+        if (series.empty())
+            continue;
+        double lo = series.front().value;
+        double hi = lo;
+        for (const MetricPoint &p : series) {
+            lo = std::min(lo, p.value);
+            hi = std::max(hi, p.value);
+        }
+        findSeries->bind(1, runId).bind(2, it.key());
+        qint64 seriesId = 0;
+        if (findSeries->next()) {
+            seriesId = findSeries->int64(0);
+        } else {
+            insertSeries->bind(1, runId).bind(2, it.key()).bind(3, lo).bind(4, hi);
+            if (Status s = insertSeries->exec(); !s)
+                return s;
+            seriesId = m_db.lastInsertId();
+        }
+        findSeries->reset();
+
+        // Top up a small last chunk first, so that points logged a few at a time still end up
+        // in chunks rather than one row each.
+        qint64 seq = 0;
+        qint64 done = 0;
+        lastChunk->bind(1, seriesId);
+        if (lastChunk->next()) {
+            seq = lastChunk->int64(0);
+            const qint64 have = lastChunk->int64(1);
+            if (have < kTopUpBelow) {
+                buffer = lastChunk->blob(2);
+                done = std::min<qint64>(kTopUpBelow - have, qint64(series.size()));
+                encodePoints(series.data(), done, buffer);
+                lastChunk->reset();
+                writeChunk->bind(1, seriesId).bind(2, seq).bind(3, have + done).bindBlob(4, buffer);
+                if (Status s = writeChunk->exec(); !s)
+                    return s;
+            }
+            ++seq;
+        }
+        lastChunk->reset();
+        while (done < qint64(series.size())) {
+            const qint64 n = std::min<qint64>(kChunkPoints, qint64(series.size()) - done);
+            buffer.clear();
+            encodePoints(series.data() + done, n, buffer);
+            writeChunk->bind(1, seriesId).bind(2, seq).bind(3, n).bindBlob(4, buffer);
+            if (Status s = writeChunk->exec(); !s)
+                return s;
+            done += n;
+            ++seq;
+        }
+        const MetricPoint &last = series.back();
+        updateSeries->bind(1, qint64(series.size()))
+            .bind(2, last.step)
+            .bind(3, last.value)
+            .bind(4, lo)
+            .bind(5, hi)
+            .bind(6, last.timeMs)
+            .bind(7, seriesId);
+        if (Status s = updateSeries->exec(); !s)
+            return s;
+    }
+    return tx.commit();
+}
+
+Expected<QList<MetricSummary>> RunStore::metricSummaries(qint64 runId) const
+{
+    auto stmt = m_db.prepare("SELECT key, count, last_step, last_value, min_value, max_value FROM metric_series "
+                             "WHERE run_id = ? ORDER BY key");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId);
+    QList<MetricSummary> list;
+    while (stmt->next())
+        list.append({stmt->text(0), stmt->int64(1), stmt->int64(2), stmt->real(3), stmt->real(4), stmt->real(5)});
+    return list;
+}
+
+Expected<std::vector<MetricPoint>> RunStore::metricPoints(qint64 runId, const QString &key, qint64 fromIndex) const
+{
+    auto stmt = m_db.prepare("SELECT c.count, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series_id "
+                             "WHERE s.run_id = ? AND s.key = ? ORDER BY c.seq");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, runId).bind(2, key);
+    std::vector<MetricPoint> points;
+    qint64 seen = 0;
+    while (stmt->next()) {
+        const qint64 count = stmt->int64(0);
+        if (seen + count <= fromIndex) {
+            seen += count;
+            continue;
+        }
+        const std::size_t before = points.size();
+        decodePoints(stmt->blob(1), points);
+        if (seen < fromIndex) // the first chunk that reaches fromIndex: drop its older points
+            points.erase(points.begin() + std::ptrdiff_t(before),
+                         points.begin() + std::ptrdiff_t(before + std::size_t(fromIndex - seen)));
+        seen += count;
+    }
+    return points;
+}
+
+} // namespace kiln
