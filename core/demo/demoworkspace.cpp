@@ -1,0 +1,4 @@
+#include "demo/demoworkspace.h"
+
+namespace kiln {
+} // namespace kiln

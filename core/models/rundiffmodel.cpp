@@ -1,0 +1,4 @@
+#include "rundiffmodel.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,3 @@
+#pragma once
+
+// Work in progress: item model of a RunDiff

@@ -1,0 +1,4 @@
+#include "plot/decimation.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,4 @@
+#include "runs/rundiff.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,7 @@
+#include "runs/runfilter.h"
+
+namespace kiln {
+
+RunFilter::RunFilter() = default;
+
+} // namespace kiln

@@ -1,0 +1,4 @@
+#include "runs/runtable.h"
+
+namespace kiln {
+} // namespace kiln

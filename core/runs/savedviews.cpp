@@ -1,0 +1,4 @@
+#include "runs/savedviews.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,4 @@
+#include "barsview.h"
+
+namespace kiln {
+} // namespace kiln

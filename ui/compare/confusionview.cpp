@@ -1,0 +1,4 @@
+#include "confusionview.h"
+
+namespace kiln {
+} // namespace kiln

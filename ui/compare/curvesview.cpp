@@ -1,0 +1,4 @@
+#include "curvesview.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,4 @@
+#include "diffview.h"
+
+namespace kiln {
+} // namespace kiln

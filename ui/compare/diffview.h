@@ -1,0 +1,3 @@
+#pragma once
+
+// Work in progress: diffview

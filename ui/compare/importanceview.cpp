@@ -1,0 +1,4 @@
+#include "importanceview.h"
+
+namespace kiln {
+} // namespace kiln

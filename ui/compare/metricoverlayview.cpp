@@ -1,0 +1,4 @@
+#include "metricoverlayview.h"
+
+namespace kiln {
+} // namespace kiln

@@ -1,0 +1,4 @@
+#include "parallelcoordinatesview.h"
+
+namespace kiln {
+} // namespace kiln

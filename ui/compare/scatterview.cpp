@@ -1,0 +1,4 @@
+#include "scatterview.h"
+
+namespace kiln {
+} // namespace kiln

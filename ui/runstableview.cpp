@@ -1,0 +1,4 @@
+#include "runstableview.h"
+
+namespace kiln {
+} // namespace kiln
