@@ -1,73 +1,172 @@
 #include "experimentspanel.h"
 
+#include "compare/barsview.h"
+#include "compare/confusionview.h"
+#include "compare/curvesview.h"
+#include "compare/diffview.h"
+#include "compare/importanceview.h"
+#include "compare/metricoverlayview.h"
+#include "compare/parallelcoordinatesview.h"
+#include "compare/scatterview.h"
 #include "emptystatewidget.h"
 #include "icons.h"
-#include "models/runlistmodel.h"
+#include "models/runtablemodel.h"
 #include "newrundialog.h"
 #include "runcontroller.h"
-#include "runlistview.h"
 #include "runpage.h"
+#include "runs/runstore.h"
+#include "runs/savedviews.h"
+#include "runstableview.h"
 #include "workspace/workspace.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace kiln {
 
 namespace {
-constexpr int kListWidth = 456;
-constexpr int kPageWidth = 744;
+
+constexpr int kTableHeight = 330;
+constexpr int kTabsHeight = 470;
+// A burst of selection changes (a drag, Shift+arrows) becomes one comparison update.
+constexpr int kSelectionDelayMs = 40;
+
+// Stable names of the tabs in saved views and layouts.
+const QStringList &tabKeys()
+{
+    static const QStringList keys = {
+        QStringLiteral("run"),       QStringLiteral("overlay"),   QStringLiteral("parallel"),
+        QStringLiteral("scatter"),   QStringLiteral("bars"),      QStringLiteral("curves"),
+        QStringLiteral("confusion"), QStringLiteral("importance"), QStringLiteral("diff"),
+    };
+    return keys;
+}
+
+QJsonArray toJsonArray(const QList<qint64> &ids)
+{
+    QJsonArray array;
+    for (qint64 id : ids)
+        array.append(id);
+    return array;
+}
+
+QJsonArray toJsonArray(const QStringList &strings)
+{
+    QJsonArray array;
+    for (const QString &s : strings)
+        array.append(s);
+    return array;
+}
+
 } // namespace
 
 ExperimentsPanel::ExperimentsPanel(RunController *runs, QWidget *parent)
     : QWidget(parent)
     , m_runs(runs)
-    , m_model(new RunListModel(this))
-    , m_splitter(new QSplitter(Qt::Horizontal, this))
-    , m_list(new RunListView(m_model))
-    , m_right(new QStackedWidget)
+    , m_stack(new QStackedWidget)
     , m_empty(new EmptyStateWidget)
+    , m_splitter(new QSplitter(Qt::Vertical, this))
+    , m_table(new RunsTableView)
+    , m_tabs(new QTabWidget)
     , m_page(new RunPage)
+    , m_parallel(new ParallelCoordinatesView)
+    , m_brushNote(new QLabel)
+    , m_selectionTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("experimentsPanel"));
     m_splitter->setObjectName(QStringLiteral("experimentsSplitter"));
+    m_tabs->setObjectName(QStringLiteral("comparisonTabs"));
     m_empty->setObjectName(QStringLiteral("experimentsEmptyState"));
     m_empty->setIcon(icons::experiments());
+    m_brushNote->setObjectName(QStringLiteral("brushNote"));
+    m_selectionTimer->setSingleShot(true);
+    m_selectionTimer->setInterval(kSelectionDelayMs);
     createActions();
 
-    m_right->addWidget(m_empty);
-    m_right->addWidget(m_page);
-    m_splitter->addWidget(m_list);
-    m_splitter->addWidget(m_right);
-    m_splitter->setStretchFactor(0, 0);
-    m_splitter->setStretchFactor(1, 1);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_page, tr("Run"));
+    m_tabs->setTabToolTip(0, tr("The current run: parameters, live curves, evaluation, log and files"));
+    addComparisonTab(Tab::Overlay, new MetricOverlayView, tr("Metrics"));
+    addComparisonTab(Tab::Parallel, m_parallel, tr("Parallel"));
+    addComparisonTab(Tab::Scatter, new ScatterView, tr("Scatter"));
+    addComparisonTab(Tab::Bars, new BarsView, tr("Bars"));
+    addComparisonTab(Tab::Curves, new CurvesView, tr("ROC / PR"));
+    addComparisonTab(Tab::Confusion, new ConfusionView, tr("Confusion"));
+    addComparisonTab(Tab::Importance, new ImportanceView, tr("Importance"));
+    addComparisonTab(Tab::Diff, new DiffView, tr("Diff"));
+    auto *exportButton = new QToolButton;
+    exportButton->setObjectName(QStringLiteral("exportViewButton"));
+    exportButton->setDefaultAction(m_export);
+    exportButton->setAutoRaise(true);
+    m_tabs->setCornerWidget(exportButton, Qt::TopRightCorner);
+
+    m_stack->addWidget(m_tabs);
+    m_stack->addWidget(m_empty);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_stack);
     m_splitter->setChildrenCollapsible(false);
-    m_list->setMinimumWidth(260);
-    m_right->setMinimumWidth(420);
-    m_splitter->setSizes({kListWidth, kPageWidth});
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({kTableHeight, kTabsHeight});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_splitter);
 
-    connect(m_list, &RunListView::currentRunChanged, this, &ExperimentsPanel::onCurrentRunChanged);
-    connect(m_list, &RunListView::selectionChanged, this, &ExperimentsPanel::updateActions);
-    connect(m_model, &RunListModel::runChanged, this, &ExperimentsPanel::onRunChanged);
-    connect(m_model, &RunListModel::pollFailed, this, &ExperimentsPanel::errorOccurred);
+    connect(m_table, &RunsTableView::currentRunChanged, this, &ExperimentsPanel::onCurrentRunChanged);
+    connect(m_table, &RunsTableView::selectedRunsChanged, m_selectionTimer, qOverload<>(&QTimer::start));
+    connect(m_table, &RunsTableView::runActivated, this, [this] { showTab(Tab::Run); });
+    connect(m_selectionTimer, &QTimer::timeout, this, &ExperimentsPanel::onSelectionChanged);
+    connect(runModel(), &RunTableModel::loaded, this, &ExperimentsPanel::onTableLoaded);
+    connect(runModel(), &RunTableModel::loadFailed, this, &ExperimentsPanel::errorOccurred);
+    connect(runModel(), &RunTableModel::runChanged, this, [this](qint64 runId) {
+        if (runId == m_page->runId())
+            m_page->reload();
+        updateActions();
+    });
     connect(m_page, &RunPage::errorOccurred, this, &ExperimentsPanel::errorOccurred);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        updateCurrentView();
+        updateActions();
+    });
+    connect(m_parallel, &ParallelCoordinatesView::brushChanged, this, &ExperimentsPanel::onBrushChanged);
+    connect(m_brushNote, &QLabel::linkActivated, this, [this] { onBrushChanged(std::nullopt); });
     // The scheduler's news is the fastest way to learn that a run started or ended; the
     // model's own poll covers runs of other processes.
-    connect(m_runs, &RunController::runSubmitted, this, &ExperimentsPanel::refresh);
-    connect(m_runs, &RunController::runStarted, this, &ExperimentsPanel::poll);
-    connect(m_runs, &RunController::runEnded, this, &ExperimentsPanel::poll);
+    connect(m_runs, &RunController::runSubmitted, this, [this] { runModel()->poll(); });
+    connect(m_runs, &RunController::runStarted, this, [this] { runModel()->poll(); });
+    connect(m_runs, &RunController::runEnded, this, [this] { runModel()->poll(); });
     updateEmptyState();
     updateActions();
 }
 
 ExperimentsPanel::~ExperimentsPanel() = default;
+
+void ExperimentsPanel::addComparisonTab(Tab tab, ComparisonView *view, const QString &title)
+{
+    Q_ASSERT(int(tab) == m_tabs->count());
+    view->setObjectName(tabKeys().at(int(tab)) + QStringLiteral("View"));
+    m_tabs->addTab(view, title);
+    m_views.append(view);
+    m_stale.append(true);
+    connect(view, &ComparisonView::errorOccurred, this, &ExperimentsPanel::errorOccurred);
+}
 
 void ExperimentsPanel::createActions()
 {
@@ -83,65 +182,403 @@ void ExperimentsPanel::createActions()
     m_refresh->setObjectName(QStringLiteral("refreshRunsAction"));
     m_refresh->setToolTip(tr("Read the runs again (F5)"));
     connect(m_refresh, &QAction::triggered, this, &ExperimentsPanel::refresh);
-    m_list->toolBar()->addAction(m_newRun);
-    m_list->toolBar()->addAction(m_cancel);
-    m_list->toolBar()->addAction(m_refresh);
+    m_saveView = new QAction(tr("Save View…"), this);
+    m_saveView->setObjectName(QStringLiteral("saveViewAction"));
+    m_saveView->setToolTip(tr("Save this comparison (experiments, filter, columns, selected runs, charts) "
+                              "under a name in the workspace"));
+    connect(m_saveView, &QAction::triggered, this, &ExperimentsPanel::chooseViewName);
+    m_export = new QAction(tr("Export…"), this);
+    m_export->setObjectName(QStringLiteral("exportViewAction"));
+    m_export->setToolTip(tr("Export the chart or table shown as PNG, SVG or CSV"));
+    connect(m_export, &QAction::triggered, this, &ExperimentsPanel::chooseExportPath);
+
+    m_experimentsButton = new QToolButton;
+    m_experimentsButton->setObjectName(QStringLiteral("experimentsButton"));
+    m_experimentsButton->setPopupMode(QToolButton::InstantPopup);
+    m_experimentsButton->setToolTip(tr("The experiments whose runs the table shows"));
+    m_experimentsMenu = new QMenu(m_experimentsButton);
+    m_experimentsButton->setMenu(m_experimentsMenu);
+    connect(m_experimentsMenu, &QMenu::aboutToShow, this, &ExperimentsPanel::updateExperimentsMenu);
+
+    auto *viewsButton = new QToolButton;
+    viewsButton->setObjectName(QStringLiteral("viewsButton"));
+    viewsButton->setText(tr("Views"));
+    viewsButton->setPopupMode(QToolButton::InstantPopup);
+    m_viewsMenu = new QMenu(viewsButton);
+    viewsButton->setMenu(m_viewsMenu);
+    connect(m_viewsMenu, &QMenu::aboutToShow, this, &ExperimentsPanel::updateViewsMenu);
+
+    QToolBar *bar = m_table->toolBar();
+    bar->addSeparator();
+    bar->addAction(m_newRun);
+    bar->addAction(m_cancel);
+    bar->addAction(m_refresh);
+    bar->addSeparator();
+    bar->addWidget(m_experimentsButton);
+    bar->addWidget(viewsButton);
+    m_brushNote->setVisible(false);
+    m_brushNote->setTextFormat(Qt::RichText);
+    bar->addWidget(m_brushNote);
+    m_experimentsButton->setText(tr("All experiments"));
+}
+
+RunTableModel *ExperimentsPanel::runModel() const
+{
+    return m_table->model();
 }
 
 QTreeView *ExperimentsPanel::runTree() const
 {
-    return m_list->tree();
+    return m_table->tree();
 }
 
 void ExperimentsPanel::setWorkspace(Workspace *workspace)
 {
     m_workspace = workspace;
     m_page->setWorkspace(workspace);
-    m_model->setDatabase(workspace ? &workspace->db() : nullptr);
-    refresh();
+    m_page->clear();
+    m_pendingSelection.clear();
+    m_comparison = Comparison();
+    runModel()->setBrushedRuns(std::nullopt);
+    m_brushNote->setVisible(false);
+    m_table->setExperiments({});
+    m_experimentsButton->setText(tr("All experiments"));
+    m_table->setDatabasePath(workspace ? workspace->databasePath() : QString());
     m_newRun->setEnabled(workspace != nullptr);
+    m_saveView->setEnabled(workspace != nullptr);
+    updateComparison();
+    updateEmptyState();
+    updateActions();
 }
 
 void ExperimentsPanel::refresh()
 {
-    const Status status = m_model->refresh();
-    if (!status)
-        Q_EMIT errorOccurred(status.errorMessage());
+    m_table->reload();
     if (m_page->runId() != 0)
         m_page->reload();
-    updateEmptyState();
-    updateActions();
-}
-
-void ExperimentsPanel::poll()
-{
-    const Status status = m_model->poll();
-    if (!status)
-        Q_EMIT errorOccurred(status.errorMessage());
-    updateEmptyState();
-    updateActions();
 }
 
 bool ExperimentsPanel::selectRun(qint64 runId)
 {
-    if (!m_model->run(runId))
-        refresh();
-    return m_list->selectRun(runId);
+    if (runId == 0)
+        return false;
+    const std::shared_ptr<const RunTable> table = runModel()->table();
+    if (!table || table->rowOfRun(runId) < 0 || !runModel()->indexForRun(runId).isValid()) {
+        // Not loaded yet (a run submitted a moment ago): select it once the table has it.
+        m_pendingSelection = {runId};
+        runModel()->poll();
+        return false;
+    }
+    m_table->selectRuns({runId});
+    onCurrentRunChanged(runId);
+    return true;
+}
+
+void ExperimentsPanel::selectRuns(const QList<qint64> &runIds)
+{
+    m_table->selectRuns(runIds);
+}
+
+QList<qint64> ExperimentsPanel::selectedRunIds() const
+{
+    return m_table->selectedRunIds();
+}
+
+void ExperimentsPanel::setExperiments(const QStringList &experiments)
+{
+    m_table->setExperiments(experiments);
+    m_experimentsButton->setText(experiments.isEmpty()    ? tr("All experiments")
+                                 : experiments.size() == 1 ? experiments.constFirst()
+                                                           : tr("%n experiments", nullptr, int(experiments.size())));
 }
 
 void ExperimentsPanel::onCurrentRunChanged(qint64 runId)
 {
     if (runId == 0 || !m_page->showRun(runId))
         m_page->clear();
-    updateEmptyState();
     updateActions();
 }
 
-void ExperimentsPanel::onRunChanged(qint64 runId)
+void ExperimentsPanel::onSelectionChanged()
 {
-    if (runId == m_page->runId())
-        m_page->reload();
+    updateComparison();
     updateActions();
+}
+
+void ExperimentsPanel::onTableLoaded()
+{
+    if (!m_pendingSelection.isEmpty()) {
+        const std::shared_ptr<const RunTable> table = runModel()->table();
+        QList<qint64> present;
+        for (qint64 id : std::as_const(m_pendingSelection)) {
+            if (table && table->rowOfRun(id) >= 0)
+                present.append(id);
+        }
+        if (!present.isEmpty()) {
+            m_pendingSelection.clear();
+            m_table->selectRuns(present);
+            if (present.size() == 1)
+                onCurrentRunChanged(present.constFirst());
+        }
+    }
+    if (!m_pendingSettings.isEmpty()) {
+        for (int i = 0; i < m_views.size(); ++i) {
+            const QJsonObject settings = m_pendingSettings.value(tabKeys().at(i + 1)).toObject();
+            if (!settings.isEmpty())
+                m_views.at(i)->restoreSettings(settings);
+        }
+        m_pendingSettings = {};
+    }
+    // A new snapshot: the views show the same runs with their new values (live curves,
+    // statuses). The selection timer coalesces this with a selection change under way.
+    m_selectionTimer->start();
+    updateEmptyState();
+}
+
+void ExperimentsPanel::onBrushChanged(const std::optional<QSet<qint64>> &runIds)
+{
+    // Brushing narrows the table, not the comparison: the parallel coordinates keep showing
+    // every selected run, those outside the brush faint.
+    runModel()->setBrushedRuns(runIds);
+    m_selectionTimer->stop();
+    if (runIds) {
+        m_brushNote->setText(tr("Brushed: %n run(s) in the table · <a href=\"clear\">Clear</a>", nullptr,
+                                int(runIds->size())));
+    } else if (m_parallel->isVisible()) {
+        m_parallel->clearBrushes();
+    }
+    m_brushNote->setVisible(runIds.has_value());
+}
+
+void ExperimentsPanel::updateComparison()
+{
+    Comparison comparison;
+    comparison.workspace = m_workspace;
+    comparison.table = runModel()->table();
+    if (comparison.table) {
+        const QList<qint64> ids = m_table->selectedRunIds();
+        comparison.rows.reserve(std::size_t(ids.size()));
+        for (qint64 id : ids) {
+            const int row = comparison.table->rowOfRun(id);
+            if (row >= 0)
+                comparison.rows.push_back(row);
+        }
+    }
+    m_comparison = comparison;
+    for (int i = 0; i < m_stale.size(); ++i)
+        m_stale[i] = true;
+    updateCurrentView();
+}
+
+void ExperimentsPanel::updateCurrentView()
+{
+    const int index = m_tabs->currentIndex() - 1;
+    if (index < 0 || index >= m_views.size() || !m_stale.at(index))
+        return;
+    m_stale[index] = false;
+    m_views.at(index)->setComparison(m_comparison);
+}
+
+void ExperimentsPanel::showTab(Tab tab)
+{
+    m_tabs->setCurrentIndex(int(tab));
+}
+
+ExperimentsPanel::Tab ExperimentsPanel::currentTab() const
+{
+    return Tab(m_tabs->currentIndex());
+}
+
+ComparisonView *ExperimentsPanel::comparisonView(Tab tab) const
+{
+    const int index = int(tab) - 1;
+    return index >= 0 && index < m_views.size() ? m_views.at(index) : nullptr;
+}
+
+bool ExperimentsPanel::exportCurrentView(const QString &path, QString *error)
+{
+    ComparisonView *view = comparisonView(currentTab());
+    if (!view) {
+        *error = tr("the Run tab has nothing to export; choose a comparison view");
+        return false;
+    }
+    // The view may not have seen the latest selection when it was never shown.
+    updateCurrentView();
+    return view->exportTo(path, error);
+}
+
+void ExperimentsPanel::chooseExportPath()
+{
+    ComparisonView *view = comparisonView(currentTab());
+    if (!view)
+        return;
+    QStringList filters;
+    for (const QString &format : view->exportFormats()) {
+        if (format == QLatin1String("png"))
+            filters.append(tr("PNG image (*.png)"));
+        else if (format == QLatin1String("svg"))
+            filters.append(tr("SVG drawing (*.svg)"));
+        else if (format == QLatin1String("csv"))
+            filters.append(tr("CSV table (*.csv)"));
+    }
+    const QString base = tabKeys().at(int(currentTab())) + QLatin1Char('.') + view->exportFormats().value(0);
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    QString selectedFilter = filters.value(0);
+    QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(m_tabs->tabText(m_tabs->currentIndex())),
+                                                QDir(folder).filePath(base), filters.join(QStringLiteral(";;")),
+                                                &selectedFilter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty()) {
+        const int at = filters.indexOf(selectedFilter);
+        path += QLatin1Char('.') + view->exportFormats().value(std::max(0, at));
+    }
+    QString error;
+    if (!exportCurrentView(path, &error))
+        QMessageBox::warning(this, tr("Export failed"),
+                             tr("Could not export to %1:\n%2").arg(QDir::toNativeSeparators(path), error));
+}
+
+QJsonObject ExperimentsPanel::viewSpec() const
+{
+    QJsonObject charts;
+    for (int i = 0; i < m_views.size(); ++i) {
+        const QJsonObject settings = m_views.at(i)->settings();
+        if (!settings.isEmpty())
+            charts.insert(tabKeys().at(i + 1), settings);
+    }
+    return {
+        {QStringLiteral("experiments"), toJsonArray(runModel()->experiments())},
+        {QStringLiteral("table"), m_table->saveState()},
+        {QStringLiteral("selection"), toJsonArray(m_table->selectedRunIds())},
+        {QStringLiteral("tab"), tabKeys().at(int(currentTab()))},
+        {QStringLiteral("charts"), charts},
+    };
+}
+
+void ExperimentsPanel::applyViewSpec(const QJsonObject &spec)
+{
+    QStringList experiments;
+    const QJsonArray experimentArray = spec.value(QStringLiteral("experiments")).toArray();
+    for (const QJsonValue &value : experimentArray)
+        experiments.append(value.toString());
+    m_pendingSelection.clear();
+    const QJsonArray selection = spec.value(QStringLiteral("selection")).toArray();
+    for (const QJsonValue &value : selection)
+        m_pendingSelection.append(value.toInteger());
+    m_pendingSettings = spec.value(QStringLiteral("charts")).toObject();
+    onBrushChanged(std::nullopt);
+    setExperiments(experiments);
+    m_table->restoreState(spec.value(QStringLiteral("table")).toObject());
+    const int tab = int(tabKeys().indexOf(spec.value(QStringLiteral("tab")).toString()));
+    if (tab >= 0)
+        m_tabs->setCurrentIndex(tab);
+    // Selection and chart settings apply once the table has read the runs again.
+    m_table->reload();
+}
+
+bool ExperimentsPanel::saveView(const QString &name, QString *error)
+{
+    if (!m_workspace) {
+        *error = tr("no workspace is open");
+        return false;
+    }
+    const Status status = SavedViews(m_workspace->db()).save(name, viewSpec());
+    if (!status) {
+        *error = status.errorMessage();
+        return false;
+    }
+    return true;
+}
+
+bool ExperimentsPanel::openView(const QString &name, QString *error)
+{
+    if (!m_workspace) {
+        *error = tr("no workspace is open");
+        return false;
+    }
+    const Expected<SavedView> view = SavedViews(m_workspace->db()).view(name);
+    if (!view) {
+        *error = view.errorMessage();
+        return false;
+    }
+    applyViewSpec(view->spec);
+    return true;
+}
+
+void ExperimentsPanel::chooseViewName()
+{
+    if (!m_workspace)
+        return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Save View"), tr("Name of this comparison:"),
+                                               QLineEdit::Normal, QString(), &ok)
+                             .trimmed();
+    if (!ok || name.isEmpty())
+        return;
+    QString error;
+    if (!saveView(name, &error))
+        QMessageBox::warning(this, tr("View not saved"), tr("The view \"%1\" was not saved: %2").arg(name, error));
+}
+
+void ExperimentsPanel::updateViewsMenu()
+{
+    m_viewsMenu->clear();
+    m_viewsMenu->addAction(m_saveView);
+    if (!m_workspace)
+        return;
+    const Expected<QList<SavedView>> views = SavedViews(m_workspace->db()).list();
+    if (!views) {
+        Q_EMIT errorOccurred(tr("The saved views could not be read: %1").arg(views.errorMessage()));
+        return;
+    }
+    if (views->isEmpty())
+        return;
+    m_viewsMenu->addSeparator();
+    QMenu *remove = new QMenu(tr("Delete View"), m_viewsMenu);
+    for (const SavedView &view : *views) {
+        const QString name = view.name;
+        m_viewsMenu->addAction(name, this, [this, name] {
+            QString error;
+            if (!openView(name, &error))
+                QMessageBox::warning(this, tr("View not opened"), error);
+        });
+        remove->addAction(name, this, [this, name] {
+            if (QMessageBox::question(this, tr("Delete View"), tr("Delete the saved view \"%1\"?").arg(name))
+                != QMessageBox::Yes)
+                return;
+            const Status status = SavedViews(m_workspace->db()).remove(name);
+            if (!status)
+                QMessageBox::warning(this, tr("View not deleted"), status.errorMessage());
+        });
+    }
+    m_viewsMenu->addSeparator();
+    m_viewsMenu->addMenu(remove);
+}
+
+void ExperimentsPanel::updateExperimentsMenu()
+{
+    m_experimentsMenu->clear();
+    if (!m_workspace)
+        return;
+    const QStringList chosen = runModel()->experiments();
+    QAction *all = m_experimentsMenu->addAction(tr("All experiments"), this, [this] { setExperiments({}); });
+    all->setCheckable(true);
+    all->setChecked(chosen.isEmpty());
+    m_experimentsMenu->addSeparator();
+    const QStringList names = RunStore(m_workspace->db()).experiments();
+    for (const QString &name : names) {
+        QAction *action = m_experimentsMenu->addAction(name);
+        action->setCheckable(true);
+        action->setChecked(chosen.contains(name));
+        connect(action, &QAction::toggled, this, [this, name](bool on) {
+            QStringList experiments = runModel()->experiments();
+            experiments.removeAll(name);
+            if (on)
+                experiments.append(name);
+            setExperiments(experiments);
+        });
+    }
 }
 
 void ExperimentsPanel::openNewRunDialog()
@@ -157,55 +594,77 @@ void ExperimentsPanel::openNewRunDialog()
 
 void ExperimentsPanel::cancelSelectedRuns()
 {
-    const QList<qint64> ids = m_list->selectedRunIds();
+    const std::shared_ptr<const RunTable> table = runModel()->table();
+    if (!table)
+        return;
+    const QList<qint64> ids = m_table->selectedRunIds();
     for (qint64 id : ids) {
-        const RunRecord *run = m_model->run(id);
-        if (!run || isTerminal(run->status))
+        const int row = table->rowOfRun(id);
+        if (row < 0 || isTerminal(table->status(row)))
             continue;
         const Status status = m_runs->cancel(id);
         if (!status)
             Q_EMIT errorOccurred(tr("Run %1 was not cancelled: %2").arg(id).arg(status.errorMessage()));
     }
-    poll();
+    runModel()->poll();
 }
 
 QByteArray ExperimentsPanel::saveState() const
 {
-    return m_splitter->saveState();
+    const QJsonObject state = {
+        {QStringLiteral("splitter"), QString::fromLatin1(m_splitter->saveState().toBase64())},
+        {QStringLiteral("table"), m_table->saveState()},
+        {QStringLiteral("tab"), tabKeys().at(int(currentTab()))},
+    };
+    return QJsonDocument(state).toJson(QJsonDocument::Compact);
 }
 
 bool ExperimentsPanel::restoreState(const QByteArray &state)
 {
-    return m_splitter->restoreState(state);
+    const QJsonObject object = QJsonDocument::fromJson(state).object();
+    if (object.isEmpty())
+        return false;
+    m_splitter->restoreState(QByteArray::fromBase64(object.value(QStringLiteral("splitter")).toString().toLatin1()));
+    QJsonObject table = object.value(QStringLiteral("table")).toObject();
+    // A layout keeps columns and widths; a filter belongs to a workspace, so it does not carry over.
+    table.remove(QStringLiteral("filter"));
+    m_table->restoreState(table);
+    const int tab = int(tabKeys().indexOf(object.value(QStringLiteral("tab")).toString()));
+    if (tab >= 0)
+        m_tabs->setCurrentIndex(tab);
+    return true;
 }
 
 void ExperimentsPanel::updateActions()
 {
     bool cancellable = false;
-    const QList<qint64> ids = m_list->selectedRunIds();
-    for (qint64 id : ids) {
-        const RunRecord *run = m_model->run(id);
-        cancellable = cancellable || (run && !isTerminal(run->status));
+    const std::shared_ptr<const RunTable> table = runModel()->table();
+    if (table) {
+        const QList<qint64> ids = m_table->selectedRunIds();
+        for (qint64 id : ids) {
+            const int row = table->rowOfRun(id);
+            if (row >= 0 && !isTerminal(table->status(row))) {
+                cancellable = true;
+                break;
+            }
+        }
     }
     m_cancel->setEnabled(cancellable);
+    m_export->setEnabled(comparisonView(currentTab()) != nullptr);
 }
 
 void ExperimentsPanel::updateEmptyState()
 {
-    if (m_page->runId() != 0) {
-        m_right->setCurrentWidget(m_page);
+    const std::shared_ptr<const RunTable> table = runModel()->table();
+    if (m_workspace && table && table->rowCount() > 0) {
+        m_stack->setCurrentWidget(m_tabs);
         return;
     }
-    if (m_model->runCount() == 0) {
-        m_empty->setTitle(tr("No runs yet"));
-        m_empty->setText(tr("Train a model from the Data panel (Ctrl+T) or start any command with New Run… "
-                            "(Ctrl+Shift+R). Every run keeps its parameters, curves, evaluation, log and files."));
-    } else {
-        m_empty->setTitle(tr("Choose a run"));
-        m_empty->setText(tr("Pick a run on the left to see its parameters, live curves, evaluation on the test "
-                            "set, log and artifacts."));
-    }
-    m_right->setCurrentWidget(m_empty);
+    m_empty->setTitle(tr("No runs yet"));
+    m_empty->setText(tr("Train a model from the Data panel (Ctrl+T) or start any command with New Run… "
+                        "(Ctrl+Shift+R). Every run keeps its parameters, curves, evaluation, log and files. "
+                        "Help ▸ Open Demo Workspace fills a workspace with real runs to explore."));
+    m_stack->setCurrentWidget(m_empty);
 }
 
 } // namespace kiln

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "data/datasetimport.h"
+#include "demo/demoworkspace.h"
 #include "datapanel.h"
 #include "dropoverlay.h"
 #include "emptystatewidget.h"
@@ -11,6 +12,7 @@
 #include "recentworkspaces.h"
 #include "runcontroller.h"
 #include "runs/runscheduler.h"
+#include "tasks/task.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "theme.h"
@@ -71,6 +73,22 @@ QString sidebarStyle()
                           "  border-left: 3px solid %3; }")
         .arg(theme::sidebarBackground().name(), theme::sidebarText().name(), theme::accent().name());
 }
+
+/// Builds the demo workspace on a worker: real import, real training.
+class DemoWorkspaceTask final : public Task
+{
+public:
+    explicit DemoWorkspaceTask(QString folder)
+        : Task(QObject::tr("Build the demo workspace"))
+        , m_folder(std::move(folder))
+    { }
+
+protected:
+    Status run(Feedback &feedback) override { return buildDemoWorkspace(m_folder, feedback); }
+
+private:
+    QString m_folder;
+};
 
 } // namespace
 
@@ -260,6 +278,9 @@ void MainWindow::createMenus()
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *demo = help->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
+    demo->setObjectName(QStringLiteral("openDemoAction"));
+    demo->setStatusTip(tr("Open a workspace of generated data with real trained runs to explore every panel"));
     help->addAction(tr("&About Kiln"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
 }
 
@@ -412,6 +433,53 @@ void MainWindow::chooseFolderToImport()
     dialog->setOption(QFileDialog::ShowDirsOnly);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) { importPaths({folder}); });
     dialog->open();
+}
+
+QString MainWindow::demoWorkspaceFolder()
+{
+    return QFileInfo(Workspace::defaultFolder()).dir().filePath(QStringLiteral("demo-workspace"));
+}
+
+void MainWindow::openDemoWorkspace()
+{
+    const QString folder = demoWorkspaceFolder();
+    if (Workspace::isWorkspace(folder)) {
+        const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
+        if (!status)
+            showError(tr("Cannot open the demo workspace"), status.errorMessage());
+        else
+            showPanel(Panel::Experiments);
+        return;
+    }
+    const QList<Task *> active = m_tasks->activeTasks();
+    for (Task *task : active) {
+        if (task->objectName() == QLatin1String("demoTask"))
+            return; // already being built; the status bar shows its progress
+    }
+    auto *task = new DemoWorkspaceTask(folder);
+    task->setObjectName(QStringLiteral("demoTask"));
+    connect(task, &Task::finished, this, [this, task, folder] {
+        switch (task->state()) {
+        case Task::State::Succeeded: {
+            const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
+            if (!status) {
+                showError(tr("Cannot open the demo workspace"), status.errorMessage());
+                return;
+            }
+            showPanel(Panel::Experiments);
+            break;
+        }
+        case Task::State::Failed:
+            showError(tr("The demo workspace was not built"), task->message());
+            break;
+        default:
+            statusBar()->showMessage(tr("Demo workspace cancelled"), kStatusTimeoutMs);
+            break;
+        }
+    });
+    statusBar()->showMessage(tr("Building the demo workspace: importing data and training a sweep…"),
+                             kStatusTimeoutMs);
+    m_tasks->start(task);
 }
 
 void MainWindow::showAbout()

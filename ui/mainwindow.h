@@ -58,6 +58,11 @@ public:
     /// Opens the Train dialog on `name`@`version` (0: the latest); a run it queues is then
     /// selected in the Experiments panel.
     void openTrainDialog(const QString &name, int version);
+    /// Help › Open Demo Workspace: opens the demo workspace beside the default one, building
+    /// it first (real import and training, as a task with progress and cancel) when missing.
+    void openDemoWorkspace();
+    /// Where the demo workspace lives: "demo-workspace" beside the default workspace.
+    static QString demoWorkspaceFolder();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

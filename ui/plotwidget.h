@@ -6,8 +6,12 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
+
+class QPainter;
 
 namespace kiln {
 
@@ -88,6 +92,16 @@ public:
     /// and the benchmark.
     double lastPaintMs() const { return m_lastPaintMs; }
 
+    /// On (the default) lines are decimated per pixel column; off, every point is mapped and
+    /// drawn: the reference the tests compare the decimated picture with, pixel for pixel.
+    void setDecimation(bool on);
+    bool decimation() const;
+    /// Points mode: the point nearest to `pos` (widget coordinates) within a few pixels, as
+    /// the hover names it.
+    std::optional<PlotReadout> pointAt(const QPoint &pos) const;
+    /// How a value of the x axis reads in read-outs: a date and time on a time axis.
+    QString xText(double x) const;
+
 Q_SIGNALS:
     void viewChanged(const QRectF &view);
     /// The hover moved; empty when the cursor left the plot.
@@ -106,6 +120,9 @@ protected:
 
 private:
     struct Private;
+    void viewChangedInternally(const QRectF &view);
+    void updateHover(const QPoint &pos);
+    void zoomAround(const QPointF &pos, double factorX, double factorY);
     std::unique_ptr<Private> d;
     Mode m_mode = Mode::Lines;
     QList<PlotSeries> m_series;
@@ -114,5 +131,10 @@ private:
     double m_smoothing = 0;
     mutable double m_lastPaintMs = 0;
 };
+
+/// Writes what `paint` draws on a white `size` canvas to `path`, by its suffix: a PNG at 2×
+/// device pixel ratio (crisp text) or an SVG. False with `error` naming the file and the reason.
+bool exportPainting(const QString &path, const QSize &size, const std::function<void(QPainter &, const QRect &)> &paint,
+                    QString *error);
 
 } // namespace kiln

@@ -11,7 +11,8 @@
 
 namespace kiln {
 class Workspace;
-}
+struct RunRecord;
+} // namespace kiln
 
 namespace kiln::cli {
 
@@ -53,7 +54,13 @@ int runsList(Context &ctx);
 int runsShow(Context &ctx);
 int runsMetrics(Context &ctx);
 int runsCancel(Context &ctx);
+int runsCompare(Context &ctx);
+int runsExport(Context &ctx);
+int demo(Context &ctx);
 int trainersList(Context &ctx);
+
+/// A run as `runs list|show --json` and `train --json` print it.
+QJsonObject runJson(const RunRecord &run);
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 {
     // Only training runs OpenMP (XGBoost) in this process: other commands skip the re-exec.
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "train") == 0) {
+        if (std::strcmp(argv[i], "train") == 0 || std::strcmp(argv[i], "demo") == 0) {
             kiln::ensurePassiveOpenMpWait(argv);
             break;
         }
@@ -41,11 +41,16 @@ int main(int argc, char **argv)
         "  datasets stats NAME[@VERSION]   per-column statistics\n"
         "  train DATASET --target COLUMN   train a built-in model (--trainer, --param k=v, --sweep k=v1,v2)\n"
         "  run [OPTIONS] -- COMMAND...     run any training command and track it\n"
-        "  runs list                       runs with status and results\n"
+        "  runs list [--filter EXPR]       runs with status and results (--order-by COL, --limit N)\n"
+        "  runs compare RUN RUN...         params, metrics and tags side by side (--all: equal lines too)\n"
+        "  runs export --format csv        every column of the runs table (--filter, --order-by, --output)\n"
         "  runs show RUN                   params, results, metrics, artifacts\n"
         "  runs metrics RUN [--key K]      step metrics\n"
         "  runs cancel RUN                 cancel a queued or running run\n"
-        "  trainers                        built-in trainers and their hyperparameters"));
+        "  trainers                        built-in trainers and their hyperparameters\n"
+        "  demo --workspace DIR            build a demo workspace: generated data, trained runs\n\n"
+        "Filters use MLflow's search syntax, for example:\n"
+        "  metrics.auc > 0.9 and params.max_depth = '6' and tags.team LIKE 'vision%'"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -89,11 +94,21 @@ int main(int argc, char **argv)
         {QStringLiteral("timeout"), QStringLiteral("Fail a run that takes longer (seconds)."), QStringLiteral("S")},
         {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."),
          QStringLiteral("DIR")},
-        {QStringLiteral("output"), QStringLiteral("run: folder whose files become artifacts."), QStringLiteral("DIR")},
+        {QStringLiteral("output"),
+         QStringLiteral("run: folder whose files become artifacts; runs export: file to write (default stdout)."),
+         QStringLiteral("PATH")},
         {QStringLiteral("concurrency"), QStringLiteral("Runs at once (default: cores)."), QStringLiteral("N")},
         {QStringLiteral("detach"), QStringLiteral("Queue the runs and return; a running Kiln app runs them.")},
         {QStringLiteral("status"), QStringLiteral("runs list: only runs in this status."), QStringLiteral("STATUS")},
         {QStringLiteral("key"), QStringLiteral("runs metrics: only this metric (repeatable)."), QStringLiteral("KEY")},
+        {QStringLiteral("filter"), QStringLiteral("runs list|export: only runs matching an MLflow-style expression."),
+         QStringLiteral("EXPR")},
+        {QStringLiteral("order-by"),
+         QStringLiteral(
+             "runs list|export: order by a column, e.g. \"metrics.auc DESC\" (newest run first by default)."),
+         QStringLiteral("COL")},
+        {QStringLiteral("all"), QStringLiteral("runs compare: show equal lines too, not only what differs.")},
+        {QStringLiteral("format"), QStringLiteral("runs export: the file format (csv)."), QStringLiteral("FORMAT")},
     });
     parser.process(app);
 
@@ -109,12 +124,12 @@ int main(int argc, char **argv)
         {QStringLiteral("datasets rows"), datasetsRows},   {QStringLiteral("datasets stats"), datasetsStats},
         {QStringLiteral("runs list"), runsList},           {QStringLiteral("runs show"), runsShow},
         {QStringLiteral("runs metrics"), runsMetrics},     {QStringLiteral("runs cancel"), runsCancel},
+        {QStringLiteral("runs compare"), runsCompare},     {QStringLiteral("runs export"), runsExport},
     };
     const std::map<QString, Command> oneWord = {
-        {QStringLiteral("import"), importPaths},
-        {QStringLiteral("train"), train},
-        {QStringLiteral("run"), runCommand},
-        {QStringLiteral("trainers"), trainersList},
+        {QStringLiteral("import"), importPaths}, {QStringLiteral("train"), train},
+        {QStringLiteral("run"), runCommand},     {QStringLiteral("trainers"), trainersList},
+        {QStringLiteral("demo"), demo},
     };
     if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);

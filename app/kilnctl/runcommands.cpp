@@ -1,4 +1,5 @@
-// kilnctl's train, run and runs commands.
+// kilnctl's train and run commands, and runs show|metrics|cancel (list, compare and export read the
+// runs table: runtablecommands.cpp).
 #include "cli.h"
 
 #include "plugin/pluginmanager.h"
@@ -16,7 +17,6 @@
 #include <cstdio>
 
 namespace kiln::cli {
-namespace {
 
 QJsonObject runJson(const RunRecord &run)
 {
@@ -59,6 +59,8 @@ QJsonObject runJson(const RunRecord &run)
         o.insert(QLatin1String("error"), run.error);
     return o;
 }
+
+namespace {
 
 /// "--param k=v" and "--sweep k=v1,v2" into the spec; a usage message on a malformed one.
 QString readParams(Context &ctx, RunSpec &spec)
@@ -237,51 +239,6 @@ int runCommand(Context &ctx)
     if (const QString problem = readParams(ctx, spec); !problem.isEmpty())
         return ctx.usage(problem);
     return submitAndWait(ctx, spec);
-}
-
-int runsList(Context &ctx)
-{
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    RunQuery query;
-    query.experiment = ctx.parser.value(QStringLiteral("experiment"));
-    if (ctx.parser.isSet(QStringLiteral("status"))) {
-        query.status = runStatusFromName(ctx.parser.value(QStringLiteral("status")));
-        if (!query.status)
-            return ctx.usage(
-                QStringLiteral("--status takes queued, running, finished, failed, cancelled or interrupted"));
-    }
-    query.limit = ctx.parser.isSet(QStringLiteral("limit")) ? ctx.parser.value(QStringLiteral("limit")).toInt() : 0;
-    // Runs whose runner died (kill -9, a crash) show as interrupted, not running forever.
-    RunStore((*ws)->db()).markInterrupted();
-    auto runs = RunStore((*ws)->db()).runs(query);
-    if (!runs)
-        return ctx.fail(runs.errorMessage());
-    if (ctx.json) {
-        QJsonArray list;
-        for (const RunRecord &run : *runs)
-            list.append(runJson(run));
-        ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("runs"), list}});
-        return Success;
-    }
-    QList<QStringList> rows;
-    for (const RunRecord &run : *runs) {
-        QStringList results;
-        for (auto it = run.results.begin(); it != run.results.end() && results.size() < 3; ++it)
-            results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
-        const double seconds = run.durationSeconds();
-        rows << QStringList {QString::number(run.id),
-                             run.experiment,
-                             run.name,
-                             runStatusName(run.status),
-                             seconds < 0 ? QString() : QString::number(seconds, 'f', 1) + QLatin1Char('s'),
-                             results.join(QLatin1Char(' '))};
-    }
-    ctx.printLine(formatTable({QStringLiteral("RUN"), QStringLiteral("EXPERIMENT"), QStringLiteral("NAME"),
-                               QStringLiteral("STATUS"), QStringLiteral("TIME"), QStringLiteral("RESULTS")},
-                              rows));
-    return Success;
 }
 
 int runsShow(Context &ctx)

@@ -1,3 +1,89 @@
 #pragma once
 
-// Work in progress: item model of a RunDiff
+#include "runs/rundiff.h"
+#include "util/expected.h"
+
+#include <QAbstractTableModel>
+#include <QIODevice>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace kiln {
+
+/// One CSV record (RFC 4180): fields holding a comma, a quote or a line break are quoted,
+/// quotes doubled; ends with CRLF. UTF-8.
+QByteArray csvRecord(const QStringList &fields);
+/// Writes the top-level rows of `model` as CSV: a header row from its horizontal headers,
+/// then each row's `role` data as text (numbers in full precision). For the tables the
+/// comparison views export.
+Status writeModelCsv(const QAbstractItemModel &model, QIODevice &device, int role = Qt::DisplayRole);
+
+/// A RunDiff as a table: column 0 names the line, then one column per compared run. Lines
+/// come under a heading row per section (the run's attributes, params, metrics, tags).
+/// With onlyDifferences() (the default) only the lines that differ are rows. QtCore only:
+/// DiffersRole says which cells a view tints and RunIdRole on a run's header lets it show
+/// the run's colour. Lives on the GUI thread.
+class RunDiffModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RunDiffModel)
+
+public:
+    enum Role {
+        /// bool: on the name column, the line differs among the runs; on a run's cell, its value
+        /// is not the one most runs share (every cell of a line where no value is shared)
+        DiffersRole = Qt::UserRole + 1,
+        IsSectionRole, ///< bool: a section heading row
+        MissingRole, ///< bool: the run has no value on this line
+        RunIdRole, ///< on run column headers: the run's id (qint64)
+        FieldRole, ///< the line's full name, "params.max_depth"
+    };
+
+    explicit RunDiffModel(QObject *parent = nullptr);
+    ~RunDiffModel() override;
+
+    /// Shows `diff`, a diff of rows of `table`.
+    void setDiff(std::shared_ptr<const RunTable> table, RunDiff diff);
+    void clear();
+    const RunDiff &diff() const { return m_diff; }
+    void setOnlyDifferences(bool only);
+    bool onlyDifferences() const { return m_onlyDifferences; }
+
+    int runCount() const { return int(m_diff.rows.size()); }
+    qint64 runIdOfColumn(int column) const; ///< 0 for the name column
+    /// Rows that are lines (not headings), as shown now.
+    int shownLineCount() const;
+    int differingLineCount() const;
+    /// The index of the line of `field` ("params.max_depth") in column `column`; invalid
+    /// when the line is not shown.
+    QModelIndex indexOfField(const QString &field, int column = 0) const;
+
+    /// The lines shown, as CSV: "field" and one column per run (its label), exact values.
+    Status writeCsv(QIODevice &device) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Row
+    {
+        int line = -1; ///< in m_diff.lines; -1 on a heading
+        RunColumnKind section = RunColumnKind::Attribute;
+    };
+    void rebuildRows();
+    void findDifferingCells();
+    RunColumnKind sectionOf(const RunDiffRow &line) const;
+    QString valueText(const RunDiffRow &line, int run, bool exact) const;
+
+    std::shared_ptr<const RunTable> m_table;
+    RunDiff m_diff;
+    std::vector<Row> m_rows;
+    std::vector<std::vector<bool>> m_cellDiffers; ///< per line, per run
+    bool m_onlyDifferences = true;
+};
+
+} // namespace kiln

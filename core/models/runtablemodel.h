@@ -113,7 +113,27 @@ Q_SIGNALS:
     void runChanged(qint64 runId, kiln::RunStatus status);
 
 private:
+    struct ModelColumn;
+    struct Group;
+    struct View;
     struct Private;
+
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    void startLoad(const RunTableQuery &query, std::shared_ptr<const RunTable> base);
+    void updatePolling();
+    /// Shows `table` (a poll's merge when `update` is set): new columns, rows, values, statuses.
+    void adoptTable(const std::shared_ptr<const RunTable> &table, const RunTable *update);
+    void addColumns(const RunTable &table);
+    std::vector<ModelColumn> newColumns(const RunTable &table) const;
+    std::vector<int> mapColumns(const RunTable &table) const;
+    View computeView(const RunTable &table, const std::vector<int> &mapping) const;
+    static bool sameRows(const RunTable &oldTable, const View &oldView, const RunTable &newTable, const View &newView);
+    /// Swaps in a snapshot and its rows as one layout change, persistent indexes following runs.
+    void showView(std::shared_ptr<const RunTable> table, std::vector<int> mapping, View view);
+    void relayout();
+    int tableRowAt(const QModelIndex &index) const; ///< -1 on group rows
+    QVariant groupData(const Group &group, int column, int role) const;
+
     std::unique_ptr<Private> d;
     QString m_databasePath;
     QStringList m_experiments;

@@ -57,6 +57,7 @@ public:
     struct Column
     {
         RunColumnKind kind = RunColumnKind::Attribute;
+        RunAttribute attribute = RunAttribute::Count; ///< attribute columns only
         QString key; ///< attribute filter name ("status"), param, metric or tag key
         MetricStat stat = MetricStat::Last; ///< metric columns only
         bool text = false; ///< coded strings (`codes`/`dictionary`); else `numbers`
@@ -98,6 +99,8 @@ public:
     const Column &column(int index) const { return m_columns[std::size_t(index)]; }
     /// The column of `kind` and `key` (and `stat` for metrics); -1 when no run has it.
     int findColumn(RunColumnKind kind, const QString &key, MetricStat stat = MetricStat::Last) const;
+    /// How the filter language names a key of `kind`: "params.max_depth", "tags.`my team`".
+    static QString filterName(RunColumnKind kind, const QString &key);
 
     qint64 runId(int row) const { return m_runIds[std::size_t(row)]; }
     int rowOfRun(qint64 runId) const; ///< -1 when absent
@@ -125,10 +128,14 @@ public:
 private:
     friend class RunTableBuilder;
 
+    static QString columnIdentity(RunColumnKind kind, const QString &key, MetricStat stat);
+    void indexColumns();
+
     std::vector<qint64> m_runIds;
     std::vector<RunStatus> m_statuses;
     std::vector<Column> m_columns;
     QHash<qint64, int> m_rowOfRun;
+    QHash<QString, int> m_columnIndex; ///< columnIdentity() → column
 };
 
 } // namespace kiln

@@ -113,6 +113,13 @@ CREATE TABLE run_artifacts(
     created_at  TEXT NOT NULL,
     PRIMARY KEY(run_id, path)) WITHOUT ROWID;
 )sql",
+    // v3: named comparison views of the Experiments panel (selection, filter, charts).
+    R"sql(
+CREATE TABLE saved_views(
+    name       TEXT PRIMARY KEY,
+    spec       TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
+)sql",
 };
 
 } // namespace

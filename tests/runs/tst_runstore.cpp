@@ -1,9 +1,12 @@
 #include "runs/processidentity.h"
 #include "runs/protocol.h"
 #include "runs/runstore.h"
+#include "runs/savedviews.h"
 #include "runs/sweep.h"
 #include "workspace/workspace.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
 
@@ -24,6 +27,7 @@ private Q_SLOTS:
     void sweepQueuesOneChildPerPoint();
     void protocol_data();
     void protocol();
+    void savedViewsPersist();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -247,6 +251,43 @@ void tst_RunStore::protocol()
     } else {
         QVERIFY(!m.text.isEmpty()); // says why
     }
+}
+
+void tst_RunStore::savedViewsPersist()
+{
+    const QJsonObject spec = {{QStringLiteral("filter"), QStringLiteral("metrics.auc > 0.9")},
+                              {QStringLiteral("selection"), QJsonArray {3, 5, 8}}};
+    {
+        SavedViews views(m_ws->db());
+        QVERIFY(views.save(QStringLiteral("  best runs "), spec).ok());
+        QVERIFY(views.save(QStringLiteral("Alpha"), {}).ok());
+        const Status blank = views.save(QStringLiteral("   "), spec);
+        QVERIFY(!blank.ok());
+        QVERIFY(blank.errorMessage().contains(QStringLiteral("name")));
+    }
+    // Reopened from disk: what was saved is there, names trimmed, listed case-insensitively.
+    m_ws.reset();
+    auto reopened = Workspace::open(m_dir->path(), Workspace::OpenMode::OpenExisting);
+    QVERIFY(reopened.ok());
+    m_ws = std::move(reopened).value();
+    SavedViews views(m_ws->db());
+    const auto list = views.list();
+    QVERIFY(list.ok());
+    QCOMPARE(list->size(), 2);
+    QCOMPARE(list->at(0).name, QStringLiteral("Alpha"));
+    QCOMPARE(list->at(1).name, QStringLiteral("best runs"));
+    QCOMPARE(list->at(1).spec, spec);
+    QVERIFY(list->at(1).updatedAt.isValid());
+
+    // Saving under an existing name replaces the view; removing it forgets it.
+    const QJsonObject changed = {{QStringLiteral("filter"), QStringLiteral("params.eta = '0.1'")}};
+    QVERIFY(views.save(QStringLiteral("best runs"), changed).ok());
+    QCOMPARE(views.view(QStringLiteral("best runs"))->spec, changed);
+    QVERIFY(views.remove(QStringLiteral("best runs")).ok());
+    const auto missing = views.view(QStringLiteral("best runs"));
+    QVERIFY(!missing.ok());
+    QVERIFY(missing.errorMessage().contains(QStringLiteral("best runs")));
+    QCOMPARE(views.list()->size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_RunStore)

@@ -10,19 +10,20 @@
 #include "hyperparameterform.h"
 #include "mainwindow.h"
 #include "models/confusionmatrixmodel.h"
-#include "models/runlistmodel.h"
+#include "models/runtablemodel.h"
 #include "models/texttablemodel.h"
 #include "newrundialog.h"
 #include "runartifactsview.h"
 #include "runcontroller.h"
 #include "runcurvesview.h"
-#include "runlistview.h"
 #include "runlogview.h"
 #include "runoverview.h"
 #include "runpage.h"
+#include "runs/runtable.h"
 #include "runs/processidentity.h"
 #include "runs/runscheduler.h"
 #include "runs/runstore.h"
+#include "runstableview.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "testsupport.h"
@@ -84,10 +85,25 @@ QByteArray binaryCsv()
     return csv;
 }
 
+/// The run's status as the runs table shows it (Queued until the table has read the run).
 RunStatus statusOf(ExperimentsPanel *panel, qint64 runId)
 {
-    const RunRecord *run = panel->runModel()->run(runId);
-    return run ? run->status : RunStatus::Queued;
+    const std::shared_ptr<const RunTable> table = panel->runModel()->table();
+    const int row = table ? table->rowOfRun(runId) : -1;
+    return row >= 0 ? table->status(row) : RunStatus::Queued;
+}
+
+/// The run as stored, for what the table does not show (errors, results, params).
+RunRecord storedRun(MainWindow &window, qint64 runId)
+{
+    Expected<RunRecord> run = RunStore(window.workspace()->db()).run(runId);
+    return run ? *run : RunRecord();
+}
+
+/// The model column of metric `key`'s last value.
+int metricColumn(ExperimentsPanel *panel, const QString &key)
+{
+    return panel->runModel()->columnForKey(RunColumnKind::Metric, key);
 }
 
 } // namespace
@@ -144,7 +160,7 @@ void TestExperimentsPanel::trainFromDataPanel()
     std::unique_ptr<MainWindow> window = openWindow();
     QVERIFY(window);
     ExperimentsPanel *experiments = window->experimentsPanel();
-    QCOMPARE(experiments->runModel()->runCount(), 0);
+    QTRY_COMPARE(experiments->runModel()->runCount(), 0);
     window->showPanel(MainWindow::Panel::Experiments);
     QVERIFY(test::savePng(window.get(), QStringLiteral("experiments-panel-no-runs.png")) > 10000);
 
@@ -204,22 +220,25 @@ void TestExperimentsPanel::trainFromDataPanel()
 
     // The app's own scheduler runs it; the Experiments panel shows it selected.
     QCOMPARE(window->currentPanel(), MainWindow::Panel::Experiments);
-    QCOMPARE(experiments->runList()->currentRunId(), runId);
+    QTRY_COMPARE(experiments->runTable()->currentRunId(), runId);
     RunPage *page = experiments->runPage();
     QCOMPARE(page->runId(), runId);
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(statusOf(experiments, runId)), kRunTimeoutMs);
-    const RunRecord *run = experiments->runModel()->run(runId);
+    const RunRecord stored = storedRun(*window, runId);
+    const RunRecord *run = &stored;
     QVERIFY2(run->status == RunStatus::Finished, qPrintable(run->error));
     QTRY_COMPARE(page->statusLabel()->text(), QStringLiteral("Finished"));
 
-    const QModelIndex accuracyCell = experiments->runModel()->indexForRun(runId, RunListModel::AccuracyColumn);
-    const double accuracy = accuracyCell.data(RunListModel::ValueRole).toDouble();
+    const int accuracyColumn = metricColumn(experiments, QStringLiteral("accuracy"));
+    QVERIFY(accuracyColumn >= 0);
+    const QModelIndex accuracyCell = experiments->runModel()->indexForRun(runId, accuracyColumn);
+    const double accuracy = accuracyCell.data(RunTableModel::ValueRole).toDouble();
     qInfo("accuracy on the test set: %.4f (fit in %.2f s, run took %.1f s)", accuracy,
           run->results.value(QStringLiteral("fit_seconds")), run->durationSeconds());
     QVERIFY2(accuracy > kAccuracyBar, qPrintable(accuracyCell.data().toString()));
-    QVERIFY(!experiments->runTree()->isColumnHidden(RunListModel::AccuracyColumn));
-    QVERIFY(experiments->runTree()->isColumnHidden(RunListModel::RmseColumn));
-    QCOMPARE(experiments->runModel()->indexForRun(runId, RunListModel::StatusColumn).data().toString(),
+    QVERIFY(!experiments->runTree()->isColumnHidden(accuracyColumn));
+    QCOMPARE(metricColumn(experiments, QStringLiteral("rmse")), -1); // no regression run yet
+    QCOMPARE(experiments->runModel()->indexForRun(runId, int(RunAttribute::Status)).data().toString(),
              QStringLiteral("Finished"));
 
     // Overview: the params as trained, the results, what reproduces the run.
@@ -317,21 +336,26 @@ void TestExperimentsPanel::trainFromDataPanel()
     const qint64 sweepId = dialog->submittedRunId();
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(statusOf(experiments, sweepId)), kRunTimeoutMs);
     QCOMPARE(statusOf(experiments, sweepId), RunStatus::Finished);
-    const QModelIndex sweepRow = experiments->runModel()->indexForRun(sweepId);
-    QCOMPARE(experiments->runModel()->rowCount(sweepRow), 2);
-    QCOMPARE(experiments->runModel()->indexForRun(sweepId, RunListModel::StatusColumn).data().toString(),
-             QStringLiteral("Finished (2/2)"));
-    for (int row = 0; row < 2; ++row) {
-        const RunRecord *point = experiments->runModel()->run(
-            experiments->runModel()->index(row, 0, sweepRow).data(RunListModel::RunIdRole).toLongLong());
-        QVERIFY(point);
-        QCOMPARE(point->status, RunStatus::Finished);
-        QVERIFY(point->params.contains(qMakePair(QStringLiteral("max_depth"), QString::number(row == 0 ? 2 : 4))));
+    // The sweep's points are runs of their own in the table, their parent the sweep.
+    std::shared_ptr<const RunTable> table = experiments->runModel()->table();
+    QList<qint64> points;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        if (table->column(int(RunAttribute::Parent)).number(row) == double(sweepId))
+            points.append(table->runId(row));
     }
-    QCOMPARE(experiments->runModel()->index(0, RunListModel::NameColumn, sweepRow).data().toString(),
-             QStringLiteral("#1 · max_depth=2"));
+    QCOMPARE(points.size(), 2);
+    QStringList depths;
+    for (qint64 point : std::as_const(points)) {
+        QCOMPARE(statusOf(experiments, point), RunStatus::Finished);
+        depths.append(experiments->runModel()
+                          ->indexForRun(point, experiments->runModel()->columnForKey(RunColumnKind::Param,
+                                                                                     QStringLiteral("max_depth")))
+                          .data()
+                          .toString());
+    }
+    depths.sort();
+    QCOMPARE(depths, (QStringList {QStringLiteral("2"), QStringLiteral("4")}));
     QVERIFY(experiments->selectRun(runId));
-    experiments->runTree()->expand(sweepRow);
     page->tabs()->setCurrentIndex(RunPage::CurvesTab);
     QTRY_VERIFY(page->curves()->chart(QStringLiteral("logloss")) != nullptr);
     QTRY_COMPARE(window->findChild<TaskStatusWidget *>()->rowCount(), 0);
@@ -355,10 +379,12 @@ void TestExperimentsPanel::regressionRunShowsPredictions()
 
     ExperimentsPanel *experiments = window->experimentsPanel();
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(statusOf(experiments, runId)), kRunTimeoutMs);
-    const RunRecord *run = experiments->runModel()->run(runId);
+    const RunRecord stored = storedRun(*window, runId);
+    const RunRecord *run = &stored;
     QVERIFY2(run->status == RunStatus::Finished, qPrintable(run->error));
     QVERIFY(run->results.contains(QStringLiteral("rmse")));
-    QVERIFY(!experiments->runTree()->isColumnHidden(RunListModel::RmseColumn));
+    QTRY_VERIFY(metricColumn(experiments, QStringLiteral("rmse")) >= 0);
+    QVERIFY(!experiments->runTree()->isColumnHidden(metricColumn(experiments, QStringLiteral("rmse"))));
 
     RunPage *page = experiments->runPage();
     page->tabs()->setCurrentIndex(RunPage::EvaluationTab);
@@ -387,7 +413,7 @@ qint64 TestExperimentsPanel::startCommand(MainWindow &window, const QString &com
 {
     ExperimentsPanel *experiments = window.experimentsPanel();
     window.showPanel(MainWindow::Panel::Experiments);
-    test::clickAction(experiments->runList()->toolBar(), experiments->newRunAction());
+    test::clickAction(experiments->runTable()->toolBar(), experiments->newRunAction());
     NewRunDialog *dialog = nullptr;
     if (!QTest::qWaitFor([&] { return (dialog = test::visibleDialog<NewRunDialog>()) != nullptr; }, 5000))
         return 0;
@@ -440,7 +466,7 @@ kiln.log_result("accuracy", 0.9)
     QTRY_VERIFY(!dialog->isVisible());
     const qint64 runId = dialog->submittedRunId();
     QVERIFY(runId > 0);
-    QCOMPARE(experiments->runList()->currentRunId(), runId);
+    QTRY_COMPARE(experiments->runTable()->currentRunId(), runId);
 
     // While it runs, the page's curve and log grow: points and lines appear before the end.
     RunPage *page = experiments->runPage();
@@ -457,7 +483,8 @@ kiln.log_result("accuracy", 0.9)
     QVERIFY(pointsWhileRunning < 8);
 
     QTRY_VERIFY_WITH_TIMEOUT(isTerminal(statusOf(experiments, runId)), kRunTimeoutMs);
-    const RunRecord *run = experiments->runModel()->run(runId);
+    const RunRecord stored = storedRun(*window, runId);
+    const RunRecord *run = &stored;
     QVERIFY2(run->status == RunStatus::Finished, qPrintable(run->error));
     QCOMPARE(run->results.value(QStringLiteral("accuracy")), 0.9);
     QCOMPARE(run->name, QStringLiteral("python3 fit.py"));
@@ -487,11 +514,11 @@ void TestExperimentsPanel::cancelRunFromToolbar()
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(experiments, runId), RunStatus::Running, 30000);
     // The running run is a task in the status bar, with its own Cancel.
     QTRY_VERIFY(taskStatus->rowCount() >= 1);
-    QCOMPARE(experiments->runList()->currentRunId(), runId);
+    QTRY_COMPARE(experiments->runTable()->currentRunId(), runId);
     QTRY_VERIFY(experiments->cancelAction()->isEnabled());
     QTRY_COMPARE(experiments->runPage()->statusLabel()->text(), QStringLiteral("Running"));
 
-    test::clickAction(experiments->runList()->toolBar(), experiments->cancelAction());
+    test::clickAction(experiments->runTable()->toolBar(), experiments->cancelAction());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(experiments, runId), RunStatus::Cancelled, 30000);
     QTRY_COMPARE(experiments->runPage()->statusLabel()->text(), QStringLiteral("Cancelled"));
     experiments->runPage()->tabs()->setCurrentIndex(RunPage::OverviewTab);
@@ -546,18 +573,19 @@ void TestExperimentsPanel::workspaceSwitchServesTheNewWorkspace()
     std::unique_ptr<MainWindow> window = openWindow();
     QVERIFY(window);
     ExperimentsPanel *experiments = window->experimentsPanel();
-    QVERIFY(experiments->runModel()->runCount() > 0);
+    QTRY_VERIFY(experiments->runModel()->runCount() > 0);
     QVERIFY(window->runController()->scheduler());
 
     // A run still going in the old workspace when the window switches goes on to its end.
     const qint64 oldRun = startCommand(*window, QStringLiteral("/bin/sh -c \"sleep 1; echo done\""));
     QVERIFY(oldRun > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(statusOf(experiments, oldRun), RunStatus::Running, 30000);
+    // The store says so at once; the table's poll may see it only after the run ended.
+    QTRY_COMPARE_WITH_TIMEOUT(storedRun(*window, oldRun).status, RunStatus::Running, 30000);
 
     const QString other = m_dir.filePath(QStringLiteral("other-workspace"));
     QVERIFY(window->openWorkspace(other, Workspace::OpenMode::CreateIfMissing).ok());
     QVERIFY(window->runController()->scheduler());
-    QCOMPARE(experiments->runModel()->runCount(), 0);
+    QTRY_COMPARE(experiments->runModel()->runCount(), 0);
     QCOMPARE(experiments->runPage()->runId(), qint64(0));
     {
         auto previous = Workspace::open(m_workspaceFolder, Workspace::OpenMode::OpenExisting);

@@ -5,7 +5,6 @@
 #include "models/evaluationdata.h"
 #include "models/metricseries.h"
 #include "models/runformat.h"
-#include "models/runlistmodel.h"
 #include "models/texttablemodel.h"
 #include "runs/runstore.h"
 #include "runs/sweep.h"
@@ -33,11 +32,6 @@ RunSpec trainerSpec(const QString &experiment, const QString &name)
     return spec;
 }
 
-QString cell(const RunListModel &model, qint64 runId, int column)
-{
-    return model.indexForRun(runId, column).data().toString();
-}
-
 } // namespace
 
 class TestRunModels final : public QObject
@@ -48,11 +42,6 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void cleanup();
-    void treeGroupsRunsByExperimentWithSweepPoints();
-    void columnsShowStatusAndResults();
-    void refreshAfterStatusChangeKeepsRows();
-    void pollReadsOnlyWhileRunsAreActive();
-    void pollNoticesNewRuns();
     void metricPlacement_data();
     void metricPlacement();
     void metricSeriesLoadOnlyNewPoints();
@@ -99,190 +88,6 @@ RunRecord TestRunModels::create(const RunSpec &spec)
     if (!run)
         qFatal("%s", qPrintable(run.errorMessage()));
     return *run;
-}
-
-void TestRunModels::treeGroupsRunsByExperimentWithSweepPoints()
-{
-    const RunRecord first = create(trainerSpec(QStringLiteral("beta"), QStringLiteral("first")));
-    const RunRecord second = create(trainerSpec(QStringLiteral("alpha"), QStringLiteral("second")));
-    RunSpec sweepSpec = trainerSpec(QStringLiteral("beta"), QStringLiteral("depth sweep"));
-    sweepSpec.sweep.insert(QStringLiteral("max_depth"),
-                           {QStringLiteral("2"), QStringLiteral("4"), QStringLiteral("6")});
-    const RunRecord sweep = create(sweepSpec);
-    const RunRecord third = create(trainerSpec(QStringLiteral("beta"), QStringLiteral("third")));
-
-    RunListModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setPollInterval(0);
-    model.setDatabase(&m_workspace->db());
-    QVERIFY(model.refresh().ok());
-
-    // Experiments by name, each spanning its runs, newest first.
-    QCOMPARE(model.rowCount(), 2);
-    QCOMPARE(model.experimentCount(), 2);
-    const QModelIndex alpha = model.index(0, 0);
-    const QModelIndex beta = model.index(1, 0);
-    QCOMPARE(alpha.data(RunListModel::ExperimentRole).toString(), QStringLiteral("alpha"));
-    QVERIFY(alpha.data(RunListModel::IsExperimentRole).toBool());
-    QCOMPARE(alpha.data().toString(), QStringLiteral("alpha (1 run)"));
-    QCOMPARE(model.rowCount(alpha), 1);
-    QCOMPARE(model.index(0, 0, alpha).data(RunListModel::RunIdRole).toLongLong(), second.id);
-    QCOMPARE(model.rowCount(beta), 3);
-    QCOMPARE(model.index(0, 0, beta).data(RunListModel::RunIdRole).toLongLong(), third.id);
-    QCOMPARE(model.index(1, 0, beta).data(RunListModel::RunIdRole).toLongLong(), sweep.id);
-    QCOMPARE(model.index(2, 0, beta).data(RunListModel::RunIdRole).toLongLong(), first.id);
-
-    // The sweep's three points under it, point #1 first.
-    const QModelIndex sweepIndex = model.indexForRun(sweep.id);
-    QCOMPARE(sweepIndex, model.index(1, 0, beta));
-    QVERIFY(sweepIndex.data(RunListModel::IsSweepRole).toBool());
-    QCOMPARE(model.rowCount(sweepIndex), 3);
-    QCOMPARE(model.runCount(), 7);
-    for (int row = 0; row < 3; ++row) {
-        const QModelIndex point = model.index(row, RunListModel::NameColumn, sweepIndex);
-        // Points are named by what they try; the full name is the tooltip.
-        static const char *const depths[] = {"2", "4", "6"};
-        QCOMPARE(point.data().toString(),
-                 QStringLiteral("#%1 · max_depth=%2").arg(row + 1).arg(QLatin1String(depths[row])));
-        QCOMPARE(point.data(Qt::ToolTipRole).toString(), QStringLiteral("depth sweep #%1").arg(row + 1));
-        QCOMPARE(model.parent(point), sweepIndex);
-        const RunRecord *record = model.run(point.data(RunListModel::RunIdRole).toLongLong());
-        QVERIFY(record);
-        QCOMPARE(record->parentId, sweep.id);
-    }
-    QCOMPARE(cell(model, sweep.id, RunListModel::StatusColumn), QStringLiteral("Queued (0/3)"));
-    QCOMPARE(cell(model, sweep.id, RunListModel::SourceColumn), QStringLiteral("sweep: boosted-trees"));
-    QCOMPARE(model.indexForExperiment(QStringLiteral("beta")), beta);
-}
-
-void TestRunModels::columnsShowStatusAndResults()
-{
-    const RunRecord classifier = create(trainerSpec(QStringLiteral("Default"), QStringLiteral("classifier")));
-    RunSpec command;
-    command.kind = RunSpec::Kind::Command;
-    command.command = {QStringLiteral("/usr/bin/python3"), QStringLiteral("train model.py")};
-    const RunRecord script = create(command);
-
-    RunStore store(m_workspace->db());
-    QCOMPARE(store.claimNextQueued()->value().id, classifier.id);
-    QVERIFY(store
-                .setResults(classifier.id,
-                            {{QStringLiteral("accuracy"), 0.941666},
-                             {QStringLiteral("f1_macro"), 0.93},
-                             {QStringLiteral("roc_auc"), 0.98765}})
-                .ok());
-    QVERIFY(store.markEnded(classifier.id, RunStatus::Finished).ok());
-    QCOMPARE(store.claimNextQueued()->value().id, script.id);
-    QVERIFY(store.markEnded(script.id, RunStatus::Failed, 3, QStringLiteral("exited with code 3")).ok());
-
-    RunListModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setPollInterval(0);
-    model.setDatabase(&m_workspace->db());
-    QVERIFY(model.refresh().ok());
-
-    QCOMPARE(cell(model, classifier.id, RunListModel::IdColumn), QString::number(classifier.id));
-    QCOMPARE(cell(model, classifier.id, RunListModel::StatusColumn), QStringLiteral("Finished"));
-    QCOMPARE(model.indexForRun(classifier.id).data(RunListModel::StatusRole).toInt(), int(RunStatus::Finished));
-    QCOMPARE(cell(model, classifier.id, RunListModel::SourceColumn), QStringLiteral("boosted-trees"));
-    QCOMPARE(cell(model, classifier.id, RunListModel::DatasetColumn), QStringLiteral("iris@1"));
-    QCOMPARE(cell(model, classifier.id, RunListModel::AccuracyColumn), QStringLiteral("0.9417"));
-    QCOMPARE(cell(model, classifier.id, RunListModel::F1Column), QStringLiteral("0.9300"));
-    QCOMPARE(cell(model, classifier.id, RunListModel::RocAucColumn), QStringLiteral("0.9877"));
-    QCOMPARE(model.indexForRun(classifier.id, RunListModel::AccuracyColumn).data(RunListModel::ValueRole).toDouble(),
-             0.941666);
-    QVERIFY(!cell(model, classifier.id, RunListModel::StartedColumn).isEmpty());
-    QVERIFY(!cell(model, classifier.id, RunListModel::DurationColumn).isEmpty());
-
-    QCOMPARE(cell(model, script.id, RunListModel::StatusColumn), QStringLiteral("Failed"));
-    QCOMPARE(cell(model, script.id, RunListModel::NameColumn), QStringLiteral("/usr/bin/python3"));
-    QCOMPARE(cell(model, script.id, RunListModel::SourceColumn), QStringLiteral("python3 \"train model.py\""));
-    QVERIFY(model.indexForRun(script.id, RunListModel::StatusColumn)
-                .data(Qt::ToolTipRole)
-                .toString()
-                .contains(QStringLiteral("exited with code 3")));
-    QVERIFY(cell(model, script.id, RunListModel::AccuracyColumn).isEmpty());
-
-    // Result columns nobody fills are reported empty, so views can hide them.
-    QVERIFY(model.columnHasValues(RunListModel::AccuracyColumn));
-    QVERIFY(!model.columnHasValues(RunListModel::RmseColumn));
-    QVERIFY(model.columnHasValues(RunListModel::NameColumn));
-    QCOMPARE(model.headerData(RunListModel::R2Column, Qt::Horizontal).toString(), QStringLiteral("R²"));
-    QVERIFY(!model.hasActiveRuns());
-}
-
-void TestRunModels::refreshAfterStatusChangeKeepsRows()
-{
-    const RunRecord run = create(trainerSpec(QStringLiteral("Default"), QStringLiteral("one")));
-    RunListModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setPollInterval(0);
-    model.setDatabase(&m_workspace->db());
-    QVERIFY(model.refresh().ok());
-    QCOMPARE(cell(model, run.id, RunListModel::StatusColumn), QStringLiteral("Queued"));
-    QVERIFY(model.hasActiveRuns());
-
-    RunStore store(m_workspace->db());
-    QVERIFY(store.claimNextQueued()->has_value());
-    QVERIFY(store.setResults(run.id, {{QStringLiteral("rmse"), 12.5}}).ok());
-    QVERIFY(store.markEnded(run.id, RunStatus::Finished).ok());
-
-    // Same rows, new values: an in-place update, not a reset that would lose a selection.
-    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    QVERIFY(model.refresh().ok());
-    QCOMPARE(reset.count(), 0);
-    QVERIFY(changed.count() > 0);
-    QCOMPARE(cell(model, run.id, RunListModel::StatusColumn), QStringLiteral("Finished"));
-    QCOMPARE(cell(model, run.id, RunListModel::RmseColumn), QStringLiteral("12.500"));
-    QVERIFY(!model.hasActiveRuns());
-
-    // A new run changes the rows: the model resets.
-    create(trainerSpec(QStringLiteral("Default"), QStringLiteral("two")));
-    QVERIFY(model.refresh().ok());
-    QCOMPARE(reset.count(), 1);
-    QCOMPARE(model.runCount(), 2);
-}
-
-void TestRunModels::pollReadsOnlyWhileRunsAreActive()
-{
-    const RunRecord run = create(trainerSpec(QStringLiteral("Default"), QStringLiteral("live")));
-    RunListModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setDatabase(&m_workspace->db());
-    QVERIFY(model.refresh().ok());
-    QVERIFY(model.isPolling()); // a queued run: the timer watches it
-
-    QSignalSpy runChanged(&model, &RunListModel::runChanged);
-    RunStore store(m_workspace->db());
-    QVERIFY(store.claimNextQueued()->has_value());
-    QVERIFY(runChanged.wait(5000));
-    QCOMPARE(runChanged.last().at(0).toLongLong(), run.id);
-    QCOMPARE(runChanged.last().at(1).value<RunStatus>(), RunStatus::Running);
-    QCOMPARE(cell(model, run.id, RunListModel::StatusColumn), QStringLiteral("Running"));
-
-    QVERIFY(store.setResults(run.id, {{QStringLiteral("accuracy"), 0.5}}).ok());
-    QVERIFY(store.markEnded(run.id, RunStatus::Finished).ok());
-    QVERIFY(runChanged.wait(5000));
-    QCOMPARE(runChanged.last().at(1).value<RunStatus>(), RunStatus::Finished);
-    QCOMPARE(cell(model, run.id, RunListModel::AccuracyColumn), QStringLiteral("0.5000"));
-    QVERIFY(!model.isPolling()); // nothing left to watch
-}
-
-void TestRunModels::pollNoticesNewRuns()
-{
-    create(trainerSpec(QStringLiteral("Default"), QStringLiteral("old")));
-    RunListModel model;
-    model.setPollInterval(0);
-    model.setDatabase(&m_workspace->db());
-    QVERIFY(model.refresh().ok());
-    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
-    // Another process (kilnctl) queues a run in another experiment.
-    const RunRecord other = create(trainerSpec(QStringLiteral("cli"), QStringLiteral("from kilnctl")));
-    QVERIFY(model.poll().ok());
-    QCOMPARE(reset.count(), 1);
-    QVERIFY(model.indexForRun(other.id).isValid());
-    QVERIFY(model.indexForExperiment(QStringLiteral("cli")).isValid());
 }
 
 void TestRunModels::metricPlacement_data()

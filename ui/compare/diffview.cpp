@@ -1,4 +1,246 @@
 #include "diffview.h"
 
+#include "models/rundiffmodel.h"
+#include "runcolors.h"
+#include "runs/rundiff.h"
+#include "theme.h"
+#include "viewutil.h"
+
+#include <QCheckBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QIdentityProxyModel>
+#include <QLabel>
+#include <QPainter>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
 namespace kiln {
+
+namespace {
+
+/// What the table adds to the model's data to be read at a glance: the tint of the cells
+/// of lines that differ, bold headings, a grey "—" for a run without the value, and each
+/// run's colour in its header.
+class DiffStyleModel final : public QIdentityProxyModel
+{
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+
+    QVariant data(const QModelIndex &index, int role) const override
+    {
+        const bool heading = QIdentityProxyModel::data(index, RunDiffModel::IsSectionRole).toBool();
+        const bool differs = QIdentityProxyModel::data(index, RunDiffModel::DiffersRole).toBool();
+        const bool missing = QIdentityProxyModel::data(index, RunDiffModel::MissingRole).toBool();
+        switch (role) {
+        case Qt::DisplayRole:
+            return missing ? QVariant(QStringLiteral("—")) : QIdentityProxyModel::data(index, role);
+        case Qt::BackgroundRole:
+            if (heading)
+                return QColor(0xee, 0xef, 0xf2);
+            if (differs && index.column() > 0)
+                return QColor(0xfd, 0xe8, 0xcf); // a light tint of the accent
+            return {};
+        case Qt::ForegroundRole:
+            return missing ? QVariant(theme::mutedText()) : QVariant();
+        case Qt::FontRole:
+            if (heading || (differs && index.column() == 0)) {
+                QFont font;
+                font.setBold(true);
+                return font;
+            }
+            return {};
+        default:
+            return QIdentityProxyModel::data(index, role);
+        }
+    }
+
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override
+    {
+        if (orientation == Qt::Horizontal && role == Qt::DecorationRole) {
+            const qint64 runId
+                = QIdentityProxyModel::headerData(section, orientation, RunDiffModel::RunIdRole).toLongLong();
+            return runId > 0 ? QVariant(runColorIcon(runId)) : QVariant();
+        }
+        return QIdentityProxyModel::headerData(section, orientation, role);
+    }
+};
+
+} // namespace
+
+QIcon runColorIcon(qint64 runId)
+{
+    constexpr int kSize = 12;
+    QPixmap pixmap(kSize * 2, kSize * 2);
+    pixmap.setDevicePixelRatio(2);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(runColor(runId));
+    painter.drawEllipse(QRectF(1, 1, kSize - 2, kSize - 2));
+    painter.end();
+    return QIcon(pixmap);
+}
+
+bool writeCsvFile(const QString &path, const std::function<Status(QIODevice &)> &write, QString *error)
+{
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (QFileInfo(path).suffix().toLower() != QLatin1String("csv"))
+        return fail(QObject::tr("cannot export %1: choose a file ending in .csv").arg(path));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(QObject::tr("cannot write %1: %2").arg(path, file.errorString()));
+    if (const Status written = write(file); !written) {
+        file.cancelWriting();
+        return fail(QObject::tr("cannot write %1: %2").arg(path, written.errorMessage()));
+    }
+    if (!file.commit())
+        return fail(QObject::tr("cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+DiffView::DiffView(QWidget *parent)
+    : ComparisonView(parent)
+    , m_model(new RunDiffModel(this))
+    , m_table(new QTableView(this))
+    , m_onlyDifferences(new QCheckBox(tr("Only differences"), this))
+    , m_note(new QLabel(this))
+    , m_summary(new QLabel(this))
+{
+    setObjectName(QStringLiteral("diffView"));
+    m_onlyDifferences->setObjectName(QStringLiteral("diffOnlyDifferences"));
+    m_onlyDifferences->setChecked(m_model->onlyDifferences());
+    m_onlyDifferences->setToolTip(tr("Hide the lines on which every compared run agrees"));
+    m_note->setObjectName(QStringLiteral("diffNote"));
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    m_note->hide();
+    m_summary->setObjectName(QStringLiteral("diffSummary"));
+    m_summary->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+
+    auto *style = new DiffStyleModel(this);
+    style->setSourceModel(m_model);
+    m_table->setObjectName(QStringLiteral("diffTable"));
+    m_table->setModel(style);
+    viewutil::setUpReadOnlyTable(m_table);
+    m_table->setAlternatingRowColors(false); // the tint is the information
+    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setDefaultSectionSize(150);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->horizontalHeader()->setTextElideMode(Qt::ElideRight);
+    connect(style, &QAbstractItemModel::modelReset, this, &DiffView::updateSpans);
+    connect(m_onlyDifferences, &QCheckBox::toggled, this, [this](bool only) {
+        m_model->setOnlyDifferences(only);
+        updateLabels();
+    });
+
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(8, 6, 8, 0);
+    bar->addWidget(m_onlyDifferences);
+    bar->addSpacing(12);
+    bar->addWidget(m_summary, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    auto *noteRow = new QHBoxLayout;
+    noteRow->setContentsMargins(8, 0, 8, 0);
+    noteRow->addWidget(m_note);
+    layout->addLayout(noteRow);
+    layout->addWidget(m_table, 1);
+    updateLabels();
+}
+
+DiffView::~DiffView() = default;
+
+void DiffView::setComparison(const Comparison &comparison)
+{
+    if (comparison.table == m_snapshot && comparison.rows == m_rows)
+        return;
+    const bool sameRuns = m_snapshot && comparison.table && comparison.rows.size() == m_rows.size()
+        && std::equal(m_rows.cbegin(), m_rows.cend(), comparison.rows.cbegin(),
+                      [&](int a, int b) { return m_snapshot->runId(a) == comparison.table->runId(b); });
+    m_snapshot = comparison.table;
+    m_rows = m_snapshot ? comparison.rows : std::vector<int>();
+    // A live snapshot of the same runs keeps the scroll position and the column widths.
+    const int scroll = m_table->verticalScrollBar()->value();
+    QList<int> widths;
+    for (int column = 0; sameRuns && column < m_model->columnCount(); ++column)
+        widths << m_table->columnWidth(column);
+    if (m_snapshot && !m_rows.empty())
+        m_model->setDiff(m_snapshot, diffRuns(*m_snapshot, m_rows));
+    else
+        m_model->clear();
+    if (sameRuns) {
+        for (int column = 0; column < widths.size(); ++column)
+            m_table->setColumnWidth(column, widths.at(column));
+        m_table->verticalScrollBar()->setValue(scroll);
+    } else {
+        m_table->resizeColumnToContents(0);
+        m_table->setColumnWidth(0, std::min(m_table->columnWidth(0) + 16, 320));
+    }
+    updateLabels();
+}
+
+void DiffView::updateSpans()
+{
+    m_table->clearSpans();
+    const int columns = m_model->columnCount();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (columns > 1 && m_model->index(row, 0).data(RunDiffModel::IsSectionRole).toBool())
+            m_table->setSpan(row, 0, 1, columns);
+    }
+}
+
+void DiffView::updateLabels()
+{
+    const RunDiff &diff = m_model->diff();
+    const int runs = m_model->runCount();
+    if (runs == 0) {
+        m_summary->setText(tr("Select runs to see what differs between them."));
+        m_note->hide();
+        return;
+    }
+    const int lines = int(diff.lines.size());
+    const int differing = m_model->differingLineCount();
+    m_summary->setText(runs < 2 ? tr("One run: select another to compare it with.")
+                                : tr("%1 of %2 lines differ.").arg(differing).arg(lines));
+    if (runs >= 2 && diff.commonMetrics == 0) {
+        m_note->setText(tr("These runs have no metric in common: there is no result to compare them on."));
+        m_note->show();
+    } else {
+        m_note->hide();
+    }
+}
+
+QStringList DiffView::exportFormats() const
+{
+    return {QStringLiteral("csv")};
+}
+
+bool DiffView::exportTo(const QString &path, QString *error) const
+{
+    return writeCsvFile(
+        path, [this](QIODevice &device) { return m_model->writeCsv(device); }, error);
+}
+
+QJsonObject DiffView::settings() const
+{
+    return {{QStringLiteral("onlyDifferences"), m_onlyDifferences->isChecked()}};
+}
+
+void DiffView::restoreSettings(const QJsonObject &settings)
+{
+    m_onlyDifferences->setChecked(settings.value(QStringLiteral("onlyDifferences")).toBool(true));
+}
+
 } // namespace kiln

@@ -1,3 +1,65 @@
 #pragma once
 
-// Work in progress: diffview
+#include "compare/comparisonview.h"
+
+#include "util/expected.h"
+
+#include <QIcon>
+
+#include <functional>
+
+class QCheckBox;
+class QIODevice;
+class QLabel;
+class QTableView;
+
+namespace kiln {
+
+class RunDiffModel;
+
+/// A small disc in the run's colour, for the headers and titles that name a run.
+QIcon runColorIcon(qint64 runId);
+/// Writes a CSV file through `write`, whole or not at all (QSaveFile); false with `error`
+/// naming the file and the reason. Shared by the comparison views that export tables.
+bool writeCsvFile(const QString &path, const std::function<Status(QIODevice &)> &write, QString *error);
+
+/// The diff table: the compared runs side by side (one column each, headed by the run and
+/// its colour), a line per attribute, param, metric (last value) and tag under a heading per
+/// section, the cells of the lines that differ tinted. "Only differences" (on by default)
+/// hides the lines every run agrees on; a note says when the runs share no metric.
+class DiffView final : public ComparisonView
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DiffView)
+
+public:
+    explicit DiffView(QWidget *parent = nullptr);
+    ~DiffView() override;
+
+    void setComparison(const Comparison &comparison) override;
+    QStringList exportFormats() const override;
+    bool exportTo(const QString &path, QString *error) const override;
+    QJsonObject settings() const override; ///< {"onlyDifferences": bool}
+    void restoreSettings(const QJsonObject &settings) override;
+
+    RunDiffModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QCheckBox *onlyDifferencesBox() const { return m_onlyDifferences; }
+    /// Says when the runs have no metric in common; hidden otherwise.
+    QLabel *noteLabel() const { return m_note; }
+    QLabel *summaryLabel() const { return m_summary; }
+
+private:
+    void updateSpans();
+    void updateLabels();
+
+    std::shared_ptr<const RunTable> m_snapshot;
+    std::vector<int> m_rows;
+    RunDiffModel *m_model = nullptr;
+    QTableView *m_table = nullptr;
+    QCheckBox *m_onlyDifferences = nullptr;
+    QLabel *m_note = nullptr;
+    QLabel *m_summary = nullptr;
+};
+
+} // namespace kiln

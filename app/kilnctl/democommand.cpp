@@ -1,0 +1,91 @@
+// kilnctl demo: builds the demo workspace (generated data, really imported and trained).
+#include "cli.h"
+
+#include "data/datasetcatalog.h"
+#include "demo/demoworkspace.h"
+#include "runs/runstore.h"
+#include "workspace/workspace.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QMutex>
+
+#include <csignal>
+#include <cstdio>
+
+namespace kiln::cli {
+namespace {
+
+Feedback *g_interruptible = nullptr;
+
+// Ctrl+C cancels the build, which then removes what it had written. Feedback's flag is a
+// lock-free atomic, so setting it is safe in a signal handler.
+extern "C" void cancelOnSignal(int)
+{
+    if (g_interruptible)
+        g_interruptible->cancel();
+}
+
+} // namespace
+
+int demo(Context &ctx)
+{
+    const QString folder = ctx.parser.value(QStringLiteral("workspace"));
+    if (folder.isEmpty() || !ctx.args.isEmpty())
+        return ctx.usage(QStringLiteral("demo takes the folder to build in: kilnctl demo --workspace DIR"));
+
+    Feedback feedback;
+    QMutex printing;
+    QString lastStatus;
+    // One line on stderr per step (each run starting), with the progress so far.
+    feedback.setProgressCallback([&](double fraction) {
+        const QString status = feedback.statusText();
+        QMutexLocker lock(&printing);
+        if (status == lastStatus)
+            return;
+        lastStatus = status;
+        std::fprintf(stderr, "[%3d%%] %s\n", int(fraction * 100), status.toUtf8().constData());
+    });
+    g_interruptible = &feedback;
+    std::signal(SIGINT, cancelOnSignal);
+    std::signal(SIGTERM, cancelOnSignal);
+    QElapsedTimer clock;
+    clock.start();
+    const Status built = buildDemoWorkspace(folder, feedback);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    g_interruptible = nullptr;
+    if (!built)
+        return ctx.fail(built.errorMessage());
+    const double seconds = double(clock.elapsed()) / 1000.0;
+
+    auto ws = Workspace::open(folder, Workspace::OpenMode::OpenExisting);
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    auto datasets = DatasetCatalog((*ws)->db()).datasets();
+    if (!datasets)
+        return ctx.fail(datasets.errorMessage());
+    auto runs = RunStore((*ws)->db()).runs(RunQuery {{}, {}, {}, 0, false});
+    if (!runs)
+        return ctx.fail(runs.errorMessage());
+    QStringList names;
+    for (const DatasetSummary &d : std::as_const(*datasets))
+        names << d.name;
+    if (ctx.json) {
+        ctx.printJson({{QLatin1String("ok"), true},
+                       {QLatin1String("path"), (*ws)->root()},
+                       {QLatin1String("datasets"), QJsonArray::fromStringList(names)},
+                       {QLatin1String("experiments"), QJsonArray::fromStringList(RunStore((*ws)->db()).experiments())},
+                       {QLatin1String("runs"), runs->size()},
+                       {QLatin1String("seconds"), seconds}});
+    } else {
+        ctx.printLine(QStringLiteral("Built the demo workspace %1 in %2 s: datasets %3, %4 runs")
+                          .arg((*ws)->root())
+                          .arg(seconds, 0, 'f', 1)
+                          .arg(names.join(QLatin1String(", ")))
+                          .arg(runs->size()));
+    }
+    return Success;
+}
+
+} // namespace kiln::cli
