@@ -289,7 +289,7 @@ void ExperimentsPanel::setExperiments(const QStringList &experiments)
     m_table->setExperiments(experiments);
     m_experimentsButton->setText(experiments.isEmpty()    ? tr("All experiments")
                                  : experiments.size() == 1 ? experiments.constFirst()
-                                                           : tr("%n experiments", nullptr, int(experiments.size())));
+                                                           : tr("%1 experiments").arg(experiments.size()));
 }
 
 void ExperimentsPanel::onCurrentRunChanged(qint64 runId)
@@ -342,8 +342,8 @@ void ExperimentsPanel::onBrushChanged(const std::optional<QSet<qint64>> &runIds)
     runModel()->setBrushedRuns(runIds);
     m_selectionTimer->stop();
     if (runIds) {
-        m_brushNote->setText(tr("Brushed: %n run(s) in the table · <a href=\"clear\">Clear</a>", nullptr,
-                                int(runIds->size())));
+        const QString runs = runIds->size() == 1 ? tr("1 run") : tr("%1 runs").arg(runIds->size());
+        m_brushNote->setText(tr("Brushed: %1 in the table · <a href=\"clear\">Clear</a>").arg(runs));
     } else if (m_parallel->isVisible()) {
         m_parallel->clearBrushes();
     }

@@ -168,6 +168,7 @@ std::shared_ptr<const RunTable> RunTableBuilder::merge(const RunTable &base, con
             continue;
         }
         matched[std::size_t(from)] = true;
+        column.stepSeries = column.stepSeries || update.column(from).stepSeries;
         copyCells(update.column(from), column);
     }
     for (int from = 0; from < update.columnCount(); ++from) {
@@ -177,6 +178,7 @@ std::shared_ptr<const RunTable> RunTableBuilder::merge(const RunTable &base, con
         RunTable::Column column = source.text ? textColumn(source.kind, source.key, int(rows))
                                               : numberColumn(source.kind, source.key, source.stat, int(rows));
         column.attribute = source.attribute;
+        column.stepSeries = source.stepSeries;
         copyCells(source, column);
         table->m_columns.push_back(std::move(column));
     }
@@ -312,9 +314,16 @@ QStringList RunTable::tagKeys() const
     return keysOf(m_columns, RunColumnKind::Tag);
 }
 
+bool RunTable::isStepMetric(const QString &key) const
+{
+    const int column = findColumn(RunColumnKind::Metric, key);
+    return column >= 0 && m_columns[std::size_t(column)].stepSeries;
+}
+
 std::vector<int> RunTable::differingColumns(const std::vector<int> &rows) const
 {
     std::vector<int> differing;
+    std::vector<int> onlyPresence; // the runs that have the key agree; some runs lack it
     if (rows.size() < 2)
         return differing;
     for (int c = 0; c < columnCount(); ++c) {
@@ -322,11 +331,24 @@ std::vector<int> RunTable::differingColumns(const std::vector<int> &rows) const
         if (column.kind != RunColumnKind::Param && column.kind != RunColumnKind::Tag)
             continue;
         // The dictionary holds each value once, so equal codes are equal values.
-        const qint32 first = column.codes[std::size_t(rows.front())];
-        if (std::any_of(rows.begin() + 1, rows.end(),
-                        [&column, first](int row) { return column.codes[std::size_t(row)] != first; }))
+        qint32 present = -1;
+        bool missing = false;
+        bool valuesDiffer = false;
+        for (int row : rows) {
+            const qint32 code = column.codes[std::size_t(row)];
+            if (code < 0)
+                missing = true;
+            else if (present < 0)
+                present = code;
+            else if (code != present)
+                valuesDiffer = true;
+        }
+        if (valuesDiffer)
             differing.push_back(c);
+        else if (missing && present >= 0)
+            onlyPresence.push_back(c);
     }
+    differing.insert(differing.end(), onlyPresence.begin(), onlyPresence.end());
     return differing;
 }
 

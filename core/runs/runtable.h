@@ -66,6 +66,7 @@ public:
         QStringList dictionary; ///< distinct values, in first-seen order
         std::vector<double> dictionaryNumbers; ///< each dictionary entry as a number, or NaN
         bool allNumeric = false; ///< text column whose every present value is a number
+        bool stepSeries = false; ///< metric columns: some run logs the key per step (a chart can draw it)
 
         bool isMissing(int row) const;
         /// The number in the cell (text columns: its dictionary number); NaN when missing or not one.
@@ -112,9 +113,12 @@ public:
     QStringList paramKeys() const;
     QStringList metricKeys() const; ///< step metrics and results, sorted
     QStringList tagKeys() const;
+    /// Whether some run logs metric `key` as a step series, not only as a final result.
+    bool isStepMetric(const QString &key) const;
 
     /// The param and tag columns whose values are not all the same over `rows` (a run
-    /// without the key counts as a value of its own), in column order.
+    /// without the key counts as a value of its own): first those whose values differ, then
+    /// those only some runs have, each in column order (legends read the telling ones first).
     std::vector<int> differingColumns(const std::vector<int> &rows) const;
     /// "#12 max_depth=6 eta=0.3": the run's number and its values in `columns`, for legends.
     QString legendLabel(int row, const std::vector<int> &columns) const;

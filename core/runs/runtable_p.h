@@ -69,6 +69,7 @@ struct MetricBuild
 {
     QString key;
     std::vector<double> last, min, max;
+    bool stepSeries = false; ///< some run logs the key as a step series (not only a result)
 };
 
 } // namespace Internal::runtable

@@ -391,6 +391,7 @@ Status RunTableBuilder::readMetrics()
         if (row < 0)
             continue;
         MetricBuild &build = metric(series->text(1));
+        build.stepSeries = true;
         build.last[std::size_t(row)] = series->real(2);
         build.min[std::size_t(row)] = series->real(3);
         build.max[std::size_t(row)] = series->real(4);
@@ -434,6 +435,7 @@ void RunTableBuilder::assembleColumns()
             column.kind = RunColumnKind::Metric;
             column.key = build.key;
             column.stat = stat;
+            column.stepSeries = build.stepSeries;
             column.numbers = std::move(*values);
             columns.push_back(std::move(column));
         }

@@ -262,6 +262,11 @@ void tst_RunTable::metricValues()
     QCOMPARE(metric("accuracy", MetricStat::Last).exactText(row(1)), s("0.123456789"));
     QVERIFY(metric("accuracy", MetricStat::Last).displayText(row(2)).isEmpty());
     QVERIFY(metric("accuracy", MetricStat::Last).exactText(row(2)).isEmpty());
+    // Charts offer the step series, not the results.
+    QVERIFY(t.isStepMetric(s("auc")));
+    QVERIFY(t.isStepMetric(s("val loss")));
+    QVERIFY(!t.isStepMetric(s("accuracy")));
+    QVERIFY(!t.isStepMetric(s("no such metric")));
 }
 
 void tst_RunTable::dictionaryCoding()

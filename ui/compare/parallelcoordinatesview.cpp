@@ -955,7 +955,7 @@ QJsonObject ParallelCoordinatesView::settings() const
     QJsonArray brushes;
     for (const Brush &brush : m_brushes) {
         QJsonObject object = keyToJson(brush.key);
-        if (const int axis = axisIndex(brush.key); axis >= 0 && m_axes[std::size_t(axis)].categorical) {
+        if (!brush.categories.isEmpty()) {
             object.insert(QStringLiteral("categories"), QJsonArray::fromStringList(brush.categories));
         } else {
             object.insert(QStringLiteral("low"), brush.low);
