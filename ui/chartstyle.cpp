@@ -7,7 +7,9 @@
 #include <QChartView>
 #include <QLabel>
 #include <QLegend>
+#include <QLineSeries>
 #include <QScrollArea>
+#include <QValueAxis>
 
 namespace kiln::chartstyle {
 
@@ -49,6 +51,40 @@ void styleAxis(QAbstractAxis *axis)
     axis->setLabelsFont(smallFont());
     axis->setTitleFont(smallFont());
     axis->setGridLineColor(QColor(0xe4, 0xe4, 0xe7));
+}
+
+QValueAxis *unitAxis(const QString &title)
+{
+    auto *axis = new QValueAxis;
+    axis->setRange(0, 1);
+    axis->setTickCount(6);
+    axis->setLabelFormat(QStringLiteral("%.1f"));
+    axis->setTitleText(title);
+    styleAxis(axis);
+    return axis;
+}
+
+QLineSeries *newDiagonal(const QString &name, double from, double to)
+{
+    auto *diagonal = new QLineSeries;
+    diagonal->setName(name);
+    diagonal->append(from, from);
+    diagonal->append(to, to);
+    QPen dashed(QColor(0xa0, 0xa4, 0xab));
+    dashed.setStyle(Qt::DashLine);
+    diagonal->setPen(dashed);
+    return diagonal;
+}
+
+QLineSeries *newLineSeries(const std::vector<double> &x, const std::vector<double> &y)
+{
+    QList<QPointF> points;
+    points.reserve(qsizetype(std::min(x.size(), y.size())));
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
+        points.append(QPointF(x[i], y[i]));
+    auto *series = new QLineSeries;
+    series->append(points);
+    return series;
 }
 
 QScrollArea *newChartScrollArea(QWidget *page, QWidget *parent)

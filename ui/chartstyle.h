@@ -2,12 +2,16 @@
 
 #include <QFont>
 
+#include <vector>
+
 class QAbstractAxis;
 class QChart;
 class QChartView;
 class QLabel;
+class QLineSeries;
 class QScrollArea;
 class QString;
+class QValueAxis;
 class QWidget;
 
 /// The look every run chart shares (curves, ROC, importance, scatter): light theme, no
@@ -19,11 +23,18 @@ QChart *newChart(const QString &title);
 /// A chart view that antialiases and takes the space it is given.
 QChartView *newChartView(QChart *chart, QWidget *parent = nullptr);
 void styleAxis(QAbstractAxis *axis);
-/// Names `label` and styles it as the centred, muted note a chart view shows while it has
-/// nothing to plot.
+/// A styled axis from 0 to 1 (ticks every 0.2) titled `title`, for rates: ROC, precision-recall.
+QValueAxis *unitAxis(const QString &title);
+/// The dashed grey line y = x from (from, from) to (to, to), named `name`: a ROC chart's
+/// chance, a regression's predicted = actual.
+QLineSeries *newDiagonal(const QString &name, double from, double to);
+/// A line series through the points (x[i], y[i]).
+QLineSeries *newLineSeries(const std::vector<double> &x, const std::vector<double> &y);
 /// A frameless scroll area around a page of charts: the page fits any width the panel allows;
 /// only its height scrolls.
 QScrollArea *newChartScrollArea(QWidget *page, QWidget *parent);
+/// Names `label` and styles it as the centred, muted note a chart view shows while it has
+/// nothing to plot.
 void styleEmptyNote(QLabel *label, const QString &objectName);
 QFont smallFont();
 

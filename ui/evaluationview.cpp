@@ -59,17 +59,6 @@ void resetChart(QChart *chart)
     }
 }
 
-QValueAxis *unitAxis(const QString &title)
-{
-    auto *axis = new QValueAxis;
-    axis->setRange(0, 1);
-    axis->setTickCount(6);
-    axis->setLabelFormat(QStringLiteral("%.1f"));
-    axis->setTitleText(title);
-    chartstyle::styleAxis(axis);
-    return axis;
-}
-
 } // namespace
 
 EvaluationView::EvaluationView(QWidget *parent)
@@ -274,28 +263,18 @@ void EvaluationView::showClassification(const EvaluationData &report)
 
     QChart *chart = m_rocView->chart();
     resetChart(chart);
-    QValueAxis *x = unitAxis(tr("False positive rate"));
-    QValueAxis *y = unitAxis(tr("True positive rate"));
+    QValueAxis *x = chartstyle::unitAxis(tr("False positive rate"));
+    QValueAxis *y = chartstyle::unitAxis(tr("True positive rate"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    auto *chance = new QLineSeries;
-    chance->setName(tr("Chance"));
-    chance->append(0, 0);
-    chance->append(1, 1);
-    QPen dashed(QColor(0xa0, 0xa4, 0xab));
-    dashed.setStyle(Qt::DashLine);
-    chance->setPen(dashed);
+    QLineSeries *chance = chartstyle::newDiagonal(tr("Chance"), 0, 1);
     chart->addSeries(chance);
     chance->attachAxis(x);
     chance->attachAxis(y);
     const bool binary = report.classes.size() == 2;
     for (qsizetype i = 0; i < report.roc.size(); ++i) {
         const EvaluationCurve &curve = report.roc.at(i);
-        auto *series = new QLineSeries;
-        QList<QPointF> points;
-        for (std::size_t p = 0; p < curve.x.size(); ++p)
-            points.append(QPointF(curve.x[p], curve.y[p]));
-        series->append(points);
+        QLineSeries *series = chartstyle::newLineSeries(curve.x, curve.y);
         series->setName(binary ? tr("%1 (AUC %2)").arg(curve.label, QLocale().toString(curve.auc, 'f', 3))
                                : tr("%1 vs rest (AUC %2)").arg(curve.label, QLocale().toString(curve.auc, 'f', 3)));
         chart->addSeries(series);
@@ -338,13 +317,7 @@ void EvaluationView::showRegression(const EvaluationData &, const PredictionPoin
     }
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    auto *ideal = new QLineSeries;
-    ideal->setName(tr("Predicted = actual"));
-    ideal->append(lo - pad, lo - pad);
-    ideal->append(hi + pad, hi + pad);
-    QPen dashed(QColor(0xa0, 0xa4, 0xab));
-    dashed.setStyle(Qt::DashLine);
-    ideal->setPen(dashed);
+    QLineSeries *ideal = chartstyle::newDiagonal(tr("Predicted = actual"), lo - pad, hi + pad);
     auto *scatter = new QScatterSeries;
     scatter->setName(
         predictions.rows > qint64(predictions.actual.size())

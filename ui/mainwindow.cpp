@@ -276,6 +276,10 @@ void MainWindow::createMenus()
         m_panelActions->addAction(action);
         connect(action, &QAction::triggered, this, [this, i] { m_sidebar->setCurrentRow(i); });
     }
+    view->addSeparator();
+    QAction *saveView = m_experimentsPanel->saveViewAction();
+    saveView->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    view->addAction(saveView);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *demo = help->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);

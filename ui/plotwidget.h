@@ -6,7 +6,6 @@
 #include <QString>
 #include <QWidget>
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -14,6 +13,10 @@
 class QPainter;
 
 namespace kiln {
+
+namespace plotrender {
+struct Frame;
+}
 
 /// One series of a PlotWidget: a run's metric, a ROC curve, a scatter's points.
 struct PlotSeries
@@ -46,6 +49,8 @@ struct PlotReadout
 /// to a box, double-click or Home resets; hovering shows every series' value at the cursor
 /// (valuesAt()). With smoothing, each line is drawn smoothed (EMA) over its raw line drawn
 /// faint. Painting goes through render(), so PNG and SVG exports look like the screen.
+/// The drawing itself (frame, ticks, exact lines, read-out box) is in plotrender.h; the ticks
+/// in core (plot/axisticks.h).
 class PlotWidget : public QWidget
 {
     Q_OBJECT
@@ -73,6 +78,7 @@ public:
     double smoothing() const { return m_smoothing; }
     /// Shown centred when there is no series ("No run has this metric").
     void setEmptyText(const QString &text);
+    QString emptyText() const;
 
     /// The data range shown; setView() zooms, resetView() fits every series.
     QRectF view() const { return m_view; }
@@ -120,8 +126,13 @@ protected:
 
 private:
     struct Private;
+    /// Where a rendering into `target` puts the plot area, and its ticks.
+    plotrender::Frame frame(const QRect &target) const;
     void viewChangedInternally(const QRectF &view);
+    /// Shows x in [x0, x1] and y in [t0, t1] in axis units (log10 on a log axis).
+    void setAxisView(double x0, double x1, double t0, double t1);
     void updateHover(const QPoint &pos);
+    void paintReadout(QPainter &painter) const;
     void zoomAround(const QPointF &pos, double factorX, double factorY);
     std::unique_ptr<Private> d;
     Mode m_mode = Mode::Lines;
@@ -131,10 +142,5 @@ private:
     double m_smoothing = 0;
     mutable double m_lastPaintMs = 0;
 };
-
-/// Writes what `paint` draws on a white `size` canvas to `path`, by its suffix: a PNG at 2×
-/// device pixel ratio (crisp text) or an SVG. False with `error` naming the file and the reason.
-bool exportPainting(const QString &path, const QSize &size, const std::function<void(QPainter &, const QRect &)> &paint,
-                    QString *error);
 
 } // namespace kiln

@@ -1,6 +1,7 @@
 #include "runstableview.h"
 #include "runstablewidgets.h"
 
+#include "models/csv.h"
 #include "models/runtablemodel.h"
 #include "theme.h"
 
@@ -9,12 +10,12 @@
 #include <QCompleter>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QStringListModel>
@@ -22,6 +23,7 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -408,24 +410,20 @@ void RunsTableView::chooseExportFile()
     dialog->setNameFilter(tr("CSV files (*.csv)"));
     dialog->setDefaultSuffix(QStringLiteral("csv"));
     dialog->selectFile(QStringLiteral("runs.csv"));
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        QString error;
-        if (exportCsv(path, &error))
-            return;
-        auto *box = new QMessageBox(QMessageBox::Warning, tr("Export failed"), error, QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-    });
+    connect(dialog, &QFileDialog::fileSelected, this, &RunsTableView::exportCsv);
     dialog->open();
 }
 
-bool RunsTableView::exportCsv(const QString &path, QString *error) const
+void RunsTableView::exportCsv(const QString &path)
 {
-    const auto fail = [error, &path](const QString &reason) {
-        if (error)
-            *error = tr("Could not export the runs to %1: %2").arg(QDir::toNativeSeparators(path), reason);
-        return false;
+    // A refusal is answered later too, as every export is: callers wait for one signal.
+    const auto refuse = [this, &path](const QString &reason) {
+        const QString error = tr("cannot export the runs to %1: %2").arg(QDir::toNativeSeparators(path), reason);
+        QMetaObject::invokeMethod(
+            this, [this, path, error] { finishExport(path, error); }, Qt::QueuedConnection);
     };
+    if (m_exportWatcher)
+        return refuse(tr("the export to %1 is still being written").arg(QDir::toNativeSeparators(m_exportPath)));
     const QHeaderView *header = m_tree->header();
     QList<int> columns;
     for (int visual = 0; visual < header->count(); ++visual) {
@@ -434,18 +432,33 @@ bool RunsTableView::exportCsv(const QString &path, QString *error) const
             columns << logical;
     }
     if (columns.isEmpty())
-        return fail(tr("no column is shown"));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString());
-    const Status written = m_model->writeCsv(file, columns);
-    if (!written) {
-        file.cancelWriting();
-        return fail(written.errorMessage());
+        return refuse(tr("no column is shown"));
+
+    m_exportPath = path;
+    m_exportWatcher = new QFutureWatcher<Status>(this);
+    connect(m_exportWatcher, &QFutureWatcherBase::finished, this, [this, path] {
+        const Status written = m_exportWatcher->result();
+        m_exportWatcher->deleteLater();
+        m_exportWatcher = nullptr;
+        m_exportPath.clear();
+        finishExport(path, written ? QString() : written.errorMessage());
+    });
+    // Formatting 100,000 runs takes a second: off the GUI thread, on the snapshot shown now.
+    m_exportWatcher->setFuture(
+        QtConcurrent::run([path, write = m_model->csvWriter(columns)] { return writeCsvFile(path, write); }));
+    updateStatus();
+}
+
+void RunsTableView::finishExport(const QString &path, const QString &error)
+{
+    updateStatus();
+    if (!error.isEmpty()) {
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Export failed"),
+                                    tr("The runs could not be exported.\n%1").arg(error), QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
     }
-    if (!file.commit())
-        return fail(file.errorString());
-    return true;
+    Q_EMIT csvExported(path, error.isEmpty(), error);
 }
 
 QString RunsTableView::statusText() const
@@ -476,6 +489,8 @@ QString RunsTableView::statusText() const
         parts << tr("loaded in %1 s").arg(m_loadMilliseconds / 1000.0, 0, 'f', 1);
     else if (m_loadMilliseconds >= 0)
         parts << tr("loaded in %1 ms").arg(qRound(m_loadMilliseconds));
+    if (m_exportWatcher)
+        parts << tr("exporting to %1…").arg(QFileInfo(m_exportPath).fileName());
     return parts.join(QStringLiteral(" · "));
 }
 
@@ -484,7 +499,7 @@ void RunsTableView::updateStatus()
     m_status->setText(statusText());
     const QColor color = m_loadError.isEmpty() ? theme::mutedText() : theme::errorText();
     m_status->setStyleSheet(QStringLiteral("color: %1;").arg(color.name()));
-    m_exportAction->setEnabled(m_model->visibleRunCount() > 0);
+    m_exportAction->setEnabled(m_model->visibleRunCount() > 0 && !m_exportWatcher);
 }
 
 void RunsTableView::updateOverlay()

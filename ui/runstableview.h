@@ -1,5 +1,8 @@
 #pragma once
 
+#include "util/expected.h"
+
+#include <QFutureWatcher>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -69,8 +72,11 @@ public:
     /// Opens the checkable, searchable list of columns under the Columns… button.
     void showColumnChooser();
 
-    /// Writes the visible columns of the visible rows, in display order; false with `error`.
-    bool exportCsv(const QString &path, QString *error = nullptr) const;
+    /// Writes the visible columns of the visible rows, in display order, to `path` on a worker
+    /// thread, whole or not at all (QSaveFile); the status line says so meanwhile. Always
+    /// answered later by csvExported(); a failure also shows an error dialog.
+    void exportCsv(const QString &path);
+    bool isExporting() const { return m_exportWatcher != nullptr; }
 
     /// Hidden and shown columns (by filter name, " MIN"/" MAX" for a metric's extremes),
     /// widths, sort, grouping and the filter text.
@@ -82,6 +88,8 @@ Q_SIGNALS:
     void currentRunChanged(qint64 runId);
     /// Double-click or Enter on a run.
     void runActivated(qint64 runId);
+    /// An exportCsv() ended: the file is written (`ok`), or not, and `error` says why.
+    void csvExported(const QString &path, bool ok, const QString &error);
 
 private:
     class Overlay;
@@ -101,6 +109,7 @@ private:
     void applyPendingSort();
     void showHeaderMenu(const QPoint &position);
     void chooseExportFile();
+    void finishExport(const QString &path, const QString &error);
     void updateStatus();
     void updateOverlay();
     void emitSelection();
@@ -121,6 +130,8 @@ private:
     QTreeView *m_tree = nullptr;
     Overlay *m_overlay = nullptr;
     QLabel *m_status = nullptr;
+    QFutureWatcher<Status> *m_exportWatcher = nullptr; ///< the export being written
+    QString m_exportPath;
 
     QString m_filterError;
     QString m_loadError;

@@ -2,6 +2,7 @@
 // the filter language of the Experiments panel.
 #include "cli.h"
 
+#include "models/csv.h"
 #include "models/runtablemodel.h"
 #include "runs/rundiff.h"
 #include "runs/runfilter.h"
@@ -13,7 +14,6 @@
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
-#include <QSaveFile>
 
 #include <algorithm>
 #include <cstdio>
@@ -316,13 +316,8 @@ int runsExport(Context &ctx)
             return ctx.fail(s.errorMessage());
         return Success;
     }
-    QSaveFile out(output);
-    if (!out.open(QIODevice::WriteOnly))
-        return ctx.fail(QStringLiteral("cannot write %1: %2").arg(output, out.errorString()));
-    if (Status s = model.writeCsv(out); !s)
-        return ctx.fail(QStringLiteral("%1: %2").arg(output, s.errorMessage()));
-    if (!out.commit())
-        return ctx.fail(QStringLiteral("cannot write %1: %2").arg(output, out.errorString()));
+    if (Status s = writeCsvFile(output, [&model](QIODevice &device) { return model.writeCsv(device); }); !s)
+        return ctx.fail(s.errorMessage());
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true},
                        {QLatin1String("path"), output},

@@ -1,49 +1,12 @@
 #include "models/rundiffmodel.h"
 
+#include "models/csv.h"
+
 #include <QHash>
 
 #include <algorithm>
 
 namespace kiln {
-
-QByteArray csvRecord(const QStringList &fields)
-{
-    QByteArray record;
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        if (i > 0)
-            record += ',';
-        const QString &field = fields.at(i);
-        const bool quote
-            = field.contains(u',') || field.contains(u'"') || field.contains(u'\n') || field.contains(u'\r');
-        if (quote) {
-            QString escaped = field;
-            escaped.replace(u'"', QStringLiteral("\"\""));
-            record += '"' + escaped.toUtf8() + '"';
-        } else {
-            record += field.toUtf8();
-        }
-    }
-    record += "\r\n";
-    return record;
-}
-
-Status writeModelCsv(const QAbstractItemModel &model, QIODevice &device, int role)
-{
-    const int columns = model.columnCount();
-    QStringList header;
-    for (int column = 0; column < columns; ++column)
-        header << model.headerData(column, Qt::Horizontal).toString();
-    QByteArray bytes = csvRecord(header);
-    for (int row = 0; row < model.rowCount(); ++row) {
-        QStringList fields;
-        for (int column = 0; column < columns; ++column)
-            fields << model.index(row, column).data(role).toString();
-        bytes += csvRecord(fields);
-    }
-    if (device.write(bytes) != bytes.size())
-        return Error {QObject::tr("cannot write the CSV: %1").arg(device.errorString())};
-    return {};
-}
 
 RunDiffModel::RunDiffModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -174,9 +137,7 @@ Status RunDiffModel::writeCsv(QIODevice &device) const
             fields << valueText(line, run, true);
         bytes += csvRecord(fields);
     }
-    if (device.write(bytes) != bytes.size())
-        return Error {tr("cannot write the CSV: %1").arg(device.errorString())};
-    return {};
+    return writeCsvBytes(device, bytes);
 }
 
 int RunDiffModel::rowCount(const QModelIndex &parent) const

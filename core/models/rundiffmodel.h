@@ -12,14 +12,6 @@
 
 namespace kiln {
 
-/// One CSV record (RFC 4180): fields holding a comma, a quote or a line break are quoted,
-/// quotes doubled; ends with CRLF. UTF-8.
-QByteArray csvRecord(const QStringList &fields);
-/// Writes the top-level rows of `model` as CSV: a header row from its horizontal headers,
-/// then each row's `role` data as text (numbers in full precision). For the tables the
-/// comparison views export.
-Status writeModelCsv(const QAbstractItemModel &model, QIODevice &device, int role = Qt::DisplayRole);
-
 /// A RunDiff as a table: column 0 names the line, then one column per compared run. Lines
 /// come under a heading row per section (the run's attributes, params, metrics, tags).
 /// With onlyDifferences() (the default) only the lines that differ are rows. QtCore only:

@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -93,6 +94,10 @@ public:
     /// Writes the visible runs, in display order, as CSV (RFC 4180, UTF-8, header row) with
     /// the model columns `columns` (all when empty), exact values.
     Status writeCsv(QIODevice &device, const QList<int> &columns = {}) const;
+    /// What writeCsv() would write now, captured (the snapshot, the visible rows, the columns)
+    /// as a function that may run later on any thread while the model moves on: the runs
+    /// table exports on a worker. Formatting 100,000 runs takes about a second.
+    std::function<Status(QIODevice &)> csvWriter(const QList<int> &columns = {}) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

@@ -3,6 +3,8 @@
 #include "models/runtablemodel.h"
 #include "models/runtablemodel_p.h"
 
+#include "models/csv.h"
+
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -18,14 +20,67 @@ QString runCountText(int count)
     return count == 1 ? RunTableModel::tr("1 run") : RunTableModel::tr("%L1 runs").arg(count);
 }
 
-/// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-QString csvField(const QString &value)
+/// Writes `rows` of `table` with its columns `sources` (-1: a column the snapshot lacks, left
+/// empty) under the header `names`. Runs on any thread: the snapshot is immutable.
+Status writeRows(QIODevice &device, const std::shared_ptr<const RunTable> &table, const std::vector<int> &rows,
+                 const QStringList &names, const std::vector<int> &sources)
 {
-    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n') && !value.contains(u'\r'))
-        return value;
-    QString quoted = value;
-    quoted.replace(u'"', QLatin1String("\"\""));
-    return u'"' + quoted + u'"';
+    // Text columns: each distinct value encoded once, not once per row.
+    struct Output
+    {
+        const RunTable::Column *column = nullptr;
+        std::vector<QByteArray> dictionary;
+    };
+    std::vector<Output> outputs;
+    for (int source : sources) {
+        Output output;
+        if (table && source >= 0) {
+            output.column = &table->column(source);
+            if (output.column->text) {
+                output.dictionary.reserve(std::size_t(output.column->dictionary.size()));
+                for (const QString &value : output.column->dictionary)
+                    output.dictionary.push_back(csvField(value));
+            }
+        }
+        outputs.push_back(std::move(output));
+    }
+    if (Status written = writeCsvBytes(device, csvRecord(names)); !written)
+        return written;
+
+    // Formatting exact numbers and times is the cost (a second for 100,000 runs on one core):
+    // blocks of rows are formatted on the pool and written in order.
+    constexpr std::size_t kBlock = 2048;
+    constexpr std::size_t kBlocksAtOnce = 64;
+    const auto format = [&rows, &outputs](std::size_t first) {
+        QByteArray text;
+        for (std::size_t r = first; r < std::min(first + kBlock, rows.size()); ++r) {
+            const int row = rows[r];
+            for (std::size_t i = 0; i < outputs.size(); ++i) {
+                if (i > 0)
+                    text += ',';
+                const RunTable::Column *column = outputs[i].column;
+                if (!column || column->isMissing(row))
+                    continue;
+                if (column->text)
+                    text += outputs[i].dictionary[std::size_t(column->codes[std::size_t(row)])];
+                else
+                    text += column->exactText(row).toLatin1(); // digits, signs, "e", "T", ":" only
+            }
+            text += "\r\n";
+        }
+        return text;
+    };
+    for (std::size_t batch = 0; batch < rows.size(); batch += kBlock * kBlocksAtOnce) {
+        QList<std::size_t> blocks;
+        for (std::size_t first = batch; first < std::min(batch + kBlock * kBlocksAtOnce, rows.size()); first += kBlock)
+            blocks << first;
+        const QList<QByteArray> texts = QtConcurrent::blockingMapped<QList<QByteArray>>(blocks, format);
+        for (const QByteArray &text : texts) {
+            if (Status written = writeCsvBytes(device, text); !written)
+                return written;
+        }
+    }
+    return Status::success();
 }
 
 /// Ascending group order: numbers by value before other text, text case-insensitively.
@@ -160,24 +215,23 @@ bool RunTableModel::sameRows(const RunTable &oldTable, const View &oldView, cons
 
 Status RunTableModel::writeCsv(QIODevice &device, const QList<int> &columns) const
 {
-    if (!device.isWritable())
-        return Error {tr("cannot write the CSV: %1").arg(device.errorString())};
+    return csvWriter(columns)(device);
+}
+
+std::function<Status(QIODevice &)> RunTableModel::csvWriter(const QList<int> &columns) const
+{
     QList<int> shown = columns;
     if (shown.isEmpty()) {
         for (int c = 0; c < columnCount(); ++c)
             shown << c;
     }
-    // Text columns: each distinct value encoded once, not once per row.
-    struct Output
-    {
-        const RunTable::Column *column = nullptr;
-        std::vector<QByteArray> dictionary;
-    };
-    std::vector<Output> outputs;
     QStringList names;
+    std::vector<int> sources;
     for (int column : std::as_const(shown)) {
-        if (column < 0 || column >= columnCount())
-            return Error {tr("cannot write the CSV: there is no column %1").arg(column)};
+        if (column < 0 || column >= columnCount()) {
+            const Error error {tr("cannot write the CSV: there is no column %1").arg(column)};
+            return [error](QIODevice &) -> Status { return error; };
+        }
         const ModelColumn &c = d->columns[std::size_t(column)];
         // "params.max_depth", "metrics.loss (min)": unique where labels alone may clash.
         QString name = c.label;
@@ -187,58 +241,12 @@ Status RunTableModel::writeCsv(QIODevice &device, const QList<int> &columns) con
             name.prepend(QLatin1String("metrics."));
         else if (c.kind == RunColumnKind::Tag)
             name.prepend(QLatin1String("tags."));
-        names << csvField(name);
-        Output output;
-        if (const int source = tableColumn(column); source >= 0) {
-            output.column = &m_table->column(source);
-            if (output.column->text) {
-                output.dictionary.reserve(std::size_t(output.column->dictionary.size()));
-                for (const QString &value : output.column->dictionary)
-                    output.dictionary.push_back(csvField(value).toUtf8());
-            }
-        }
-        outputs.push_back(std::move(output));
+        names << name;
+        sources.push_back(tableColumn(column));
     }
-    const QByteArray header = names.join(u',').toUtf8() + "\r\n";
-    if (device.write(header) != header.size())
-        return Error {tr("cannot write the CSV: %1").arg(device.errorString())};
-
-    // Formatting exact numbers and times is the cost (a second for 100,000 runs on one core):
-    // blocks of rows are formatted on the pool and written in order. The snapshot is immutable
-    // and the rows cannot change meanwhile, since this thread waits.
-    const std::vector<int> &rows = d->view.rows;
-    constexpr std::size_t kBlock = 2048;
-    constexpr std::size_t kBlocksAtOnce = 64;
-    const auto format = [&rows, &outputs](std::size_t first) {
-        QByteArray text;
-        for (std::size_t r = first; r < std::min(first + kBlock, rows.size()); ++r) {
-            const int row = rows[r];
-            for (std::size_t i = 0; i < outputs.size(); ++i) {
-                if (i > 0)
-                    text += ',';
-                const RunTable::Column *column = outputs[i].column;
-                if (!column || column->isMissing(row))
-                    continue;
-                if (column->text)
-                    text += outputs[i].dictionary[std::size_t(column->codes[std::size_t(row)])];
-                else
-                    text += column->exactText(row).toLatin1(); // digits, signs, "e", "T", ":" only
-            }
-            text += "\r\n";
-        }
-        return text;
+    return [table = m_table, rows = d->view.rows, names, sources](QIODevice &device) {
+        return writeRows(device, table, rows, names, sources);
     };
-    for (std::size_t batch = 0; batch < rows.size(); batch += kBlock * kBlocksAtOnce) {
-        QList<std::size_t> blocks;
-        for (std::size_t first = batch; first < std::min(batch + kBlock * kBlocksAtOnce, rows.size()); first += kBlock)
-            blocks << first;
-        const QList<QByteArray> texts = QtConcurrent::blockingMapped<QList<QByteArray>>(blocks, format);
-        for (const QByteArray &text : texts) {
-            if (device.write(text) != text.size())
-                return Error {tr("cannot write the CSV: %1").arg(device.errorString())};
-        }
-    }
-    return Status::success();
 }
 
 QVariant RunTableModel::groupData(const Group &group, int column, int role) const

@@ -98,8 +98,44 @@ void compactText(RunTable::Column &column)
 
 bool Internal::runtable::keyLess(const QString &a, const QString &b)
 {
-    const int folded = a.compare(b, Qt::CaseInsensitive);
-    return folded != 0 ? folded < 0 : a < b;
+    // Natural order, as a person reads names: "param_2" before "param_10", "run 9" before
+    // "run 10"; letters without regard to case, then case decides a tie.
+    qsizetype i = 0;
+    qsizetype j = 0;
+    while (i < a.size() && j < b.size()) {
+        if (a.at(i).isDigit() && b.at(j).isDigit()) {
+            qsizetype endA = i;
+            qsizetype endB = j;
+            while (endA < a.size() && a.at(endA).isDigit())
+                ++endA;
+            while (endB < b.size() && b.at(endB).isDigit())
+                ++endB;
+            qsizetype startA = i;
+            qsizetype startB = j;
+            while (startA + 1 < endA && a.at(startA) == u'0')
+                ++startA;
+            while (startB + 1 < endB && b.at(startB) == u'0')
+                ++startB;
+            if (endA - startA != endB - startB)
+                return endA - startA < endB - startB;
+            const int digits = QStringView(a).sliced(startA, endA - startA).compare(
+                QStringView(b).sliced(startB, endB - startB));
+            if (digits != 0)
+                return digits < 0;
+            i = endA;
+            j = endB;
+            continue;
+        }
+        const char16_t x = a.at(i).toCaseFolded().unicode();
+        const char16_t y = b.at(j).toCaseFolded().unicode();
+        if (x != y)
+            return x < y;
+        ++i;
+        ++j;
+    }
+    if (a.size() - i != b.size() - j)
+        return a.size() - i < b.size() - j;
+    return a < b;
 }
 
 std::shared_ptr<const RunTable> RunTableBuilder::merge(const RunTable &base, const RunTable &update)

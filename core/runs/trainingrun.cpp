@@ -2,6 +2,7 @@
 
 #include "data/datasetcatalog.h"
 #include "data/datasettable.h"
+#include "models/csv.h"
 #include "plugin/pluginmanager.h"
 #include "runs/runrecorder.h"
 #include "runs/runstore.h"
@@ -104,15 +105,17 @@ QString predictionsCsv(const TrainingData &test, const std::vector<qint64> &sour
     const bool classification = !test.classes.isEmpty();
     const int k = int(test.classes.size());
     csv += QLatin1String("row,actual,predicted");
+    // Class labels are data: a comma or a quote in one is quoted, as RFC 4180 says.
+    const auto field = [](const QString &value) { return QString::fromUtf8(csvField(value)); };
     for (const QString &c : test.classes)
-        csv += QLatin1String(",p_") + c;
+        csv += u',' + field(QLatin1String("p_") + c);
     csv += QLatin1Char('\n');
     for (qint64 i = 0; i < test.rows; ++i) {
         csv += QString::number(sourceRows[std::size_t(i)] + 1) + QLatin1Char(',');
         if (classification) {
             const double *p = pred.data() + i * k;
             const int best = int(std::max_element(p, p + k) - p);
-            csv += test.classes.value(int(test.target[std::size_t(i)])) + QLatin1Char(',') + test.classes.value(best);
+            csv += field(test.classes.value(int(test.target[std::size_t(i)]))) + u',' + field(test.classes.value(best));
             for (int c = 0; c < k; ++c)
                 csv += QLatin1Char(',') + QString::number(p[c], 'g', 6);
         } else {

@@ -43,9 +43,9 @@ void killHard(QProcess *p)
     p->waitForFinished();
 }
 
-QByteArray lastLine(qint64 rows)
+/// Record `i` of big.csv, without its line break.
+QByteArray csvRecord(qint64 i)
 {
-    const qint64 i = rows - 1;
     return QByteArray::number(i) + ",name-" + QByteArray::number(i % 977) + "," + QByteArray::number(double(i) / 8.0)
         + ",2024-01-01";
 }
@@ -81,8 +81,7 @@ void tst_CrashSafety::initTestCase()
     QByteArray chunk;
     file.write("id,name,score,day\n");
     for (qint64 i = 0; i < kRows; ++i) {
-        chunk += QByteArray::number(i) + ",name-" + QByteArray::number(i % 977) + ","
-            + QByteArray::number(double(i) / 8.0) + ",2024-01-01\n";
+        chunk += csvRecord(i) + '\n';
         if (chunk.size() > (1 << 20)) {
             file.write(chunk);
             chunk.clear();
@@ -96,7 +95,7 @@ void tst_CrashSafety::initTestCase()
 QProcess *tst_CrashSafety::startImport(const QStringList &files)
 {
     auto *p = new QProcess(this);
-    p->start(test::kilnctlPath(), QStringList {QStringLiteral("--workspace"), m_ws, QStringLiteral("import")} + files);
+    test::startKilnctl(*p, m_ws, QStringList {QStringLiteral("import")} + files);
     if (!p->waitForStarted())
         qFatal("kilnctl did not start");
     return p;
@@ -118,7 +117,7 @@ void tst_CrashSafety::checkWorkspace(QStringList expectedComplete, const QString
         QCOMPARE(version->rowCount, kRows);
         auto table = DatasetTable::open((*ws)->blobs(), *version);
         QVERIFY2(table.ok(), qPrintable(table.ok() ? QString() : table.errorMessage()));
-        QCOMPARE((*table)->row(kRows - 1).join(QLatin1Char(',')).toUtf8(), lastLine(kRows));
+        QCOMPARE((*table)->row(kRows - 1).join(QLatin1Char(',')).toUtf8(), csvRecord(kRows - 1));
     }
     QVERIFY2(expectedComplete.isEmpty(), qPrintable(expectedComplete.join(QLatin1Char(','))));
 }

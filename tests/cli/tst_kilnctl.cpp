@@ -1,22 +1,10 @@
 #include "testsupport.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
-namespace {
-
-struct Result
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-} // namespace
+using Result = kiln::test::KilnctlResult;
 
 /// Drives the real kilnctl binary as a script or CI job would.
 class tst_Kilnctl final : public QObject
@@ -32,7 +20,7 @@ private Q_SLOTS:
     void usageErrorsExitTwo();
 
 private:
-    Result kilnctl(QStringList args);
+    Result kilnctl(const QStringList &args) const { return kiln::test::runKilnctl(m_ws, args); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_ws;
@@ -42,15 +30,6 @@ void tst_Kilnctl::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     m_ws = m_dir->filePath(QStringLiteral("ws"));
-}
-
-Result tst_Kilnctl::kilnctl(QStringList args)
-{
-    QProcess p;
-    p.start(kiln::test::kilnctlPath(), QStringList {QStringLiteral("--workspace"), m_ws} + args);
-    if (!p.waitForFinished(120000))
-        qFatal("kilnctl did not finish");
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
 }
 
 void tst_Kilnctl::workspaceInitAndInfo()
@@ -150,13 +129,10 @@ void tst_Kilnctl::failuresExitNonZeroWithOneLine()
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err, QByteArray("kilnctl: no dataset named 'nope'\n"));
 
-    QProcess p;
-    p.start(kiln::test::kilnctlPath(),
-            {QStringLiteral("--workspace"), m_dir->filePath(QStringLiteral("missing")), QStringLiteral("datasets"),
-             QStringLiteral("list")});
-    QVERIFY(p.waitForFinished());
-    QCOMPARE(p.exitCode(), 1);
-    QVERIFY(p.readAllStandardError().contains("not a Kiln workspace"));
+    r = kiln::test::runKilnctl(m_dir->filePath(QStringLiteral("missing")),
+                               {QStringLiteral("datasets"), QStringLiteral("list")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("not a Kiln workspace"));
 }
 
 void tst_Kilnctl::usageErrorsExitTwo()

@@ -4,69 +4,14 @@
 #include "workspace/workspace.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
 
 #include <csignal>
 
-namespace {
-
-struct Result
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    /// The "name" of each run of a `runs list --json`, in order.
-    QStringList names() const
-    {
-        QStringList list;
-        for (const QJsonValue run : json().value(QStringLiteral("runs")).toArray())
-            list << run.toObject().value(QStringLiteral("name")).toString();
-        return list;
-    }
-};
-
-/// RFC 4180 records (quoted fields with doubled quotes and line breaks).
-QList<QStringList> parseCsv(const QString &text)
-{
-    QList<QStringList> records;
-    QStringList record;
-    QString field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text[i];
-        if (quoted) {
-            if (c == u'"' && i + 1 < text.size() && text[i + 1] == u'"') {
-                field += u'"';
-                ++i;
-            } else if (c == u'"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == u'"') {
-            quoted = true;
-        } else if (c == u',') {
-            record << field;
-            field.clear();
-        } else if (c == u'\n') {
-            record << field;
-            records << record;
-            record.clear();
-            field.clear();
-        } else if (c != u'\r') {
-            field += c;
-        }
-    }
-    if (!field.isEmpty() || !record.isEmpty())
-        records << (record << field);
-    return records;
-}
-
-} // namespace
+using Result = kiln::test::KilnctlResult;
+using kiln::test::parseCsv;
 
 /// The runs table from the shell: `runs list --filter/--order-by`, `runs compare`, `runs export`
 /// and `kilnctl demo`, driven through real kilnctl processes on real workspaces.
@@ -95,31 +40,21 @@ private Q_SLOTS:
     void demoCancelLeavesNothing();
 
 private:
-    Result kilnctl(const QStringList &args, const QString &workspace = {}, int timeoutMs = 300000);
+    Result kilnctl(const QStringList &args, const QString &workspace = {}, int timeoutMs = 300000) const
+    {
+        return kiln::test::runKilnctl(workspace.isEmpty() ? m_ws : workspace, args, m_dir.path(), timeoutMs);
+    }
 
     QTemporaryDir m_dir;
     QString m_ws;
 };
 
-Result tst_KilnctlCompare::kilnctl(const QStringList &args, const QString &workspace, int timeoutMs)
-{
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.start(kiln::test::kilnctlPath(),
-            QStringList {QStringLiteral("--workspace"), workspace.isEmpty() ? m_ws : workspace} + args);
-    if (!p.waitForFinished(timeoutMs))
-        qFatal("kilnctl did not finish");
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
 void tst_KilnctlCompare::initTestCase()
 {
     // Four runs written through the run store, as a trainer would leave them.
     m_ws = m_dir.filePath(QStringLiteral("ws"));
-    auto ws = kiln::Workspace::open(m_ws);
-    if (!ws)
-        QFAIL(qPrintable(ws.errorMessage()));
-    kiln::RunStore store((*ws)->db());
+    const std::unique_ptr<kiln::Workspace> ws = kiln::test::openWorkspace(m_ws);
+    kiln::RunStore store(ws->db());
     struct Seed
     {
         const char *experiment;
@@ -172,20 +107,13 @@ void tst_KilnctlCompare::initTestCase()
         spec.command = {QStringLiteral("python3"), QStringLiteral("train.py")};
         spec.experiment = QLatin1String(seed.experiment);
         spec.name = QString::fromUtf8(seed.name);
-        auto run = store.createRun(spec);
-        if (!run)
-            QFAIL(qPrintable(run.errorMessage()));
-        QVERIFY(store.setParams(run->id, seed.params));
-        QVERIFY(store.setTags(run->id, seed.tags));
-        QHash<QString, std::vector<kiln::MetricPoint>> points;
-        for (std::size_t i = 0; i < seed.auc.size(); ++i)
-            points[QStringLiteral("auc")].push_back({qint64(i), 1'700'000'000'000 + qint64(i), seed.auc[i]});
+        QHash<QString, std::vector<double>> metrics;
         if (seed.auc.empty())
-            points[QStringLiteral("loss")] = {{0, 1'700'000'000'000, 0.5}, {1, 1'700'000'000'001, 0.25}};
-        QVERIFY(store.appendMetrics(run->id, points));
-        if (!seed.results.isEmpty())
-            QVERIFY(store.setResults(run->id, seed.results));
-        QVERIFY(store.markEnded(run->id, seed.status));
+            metrics.insert(QStringLiteral("loss"), {0.5, 0.25});
+        else
+            metrics.insert(QStringLiteral("auc"), seed.auc);
+        const qint64 id = kiln::test::recordRun(store, spec, {seed.params, seed.tags, metrics, seed.results}).id;
+        QVERIFY(store.markEnded(id, seed.status));
     }
 }
 
@@ -217,7 +145,7 @@ void tst_KilnctlCompare::listFilter()
     const Result r = kilnctl(
         {QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--filter"), filter, QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    QCOMPARE(r.names(), names);
+    QCOMPARE(r.runNames(), names);
     QVERIFY2(r.err.isEmpty(), r.err.constData());
     // The existing JSON shape, with params and metric summaries.
     const QJsonObject first = r.json().value(QStringLiteral("runs")).toArray().first().toObject();
@@ -267,7 +195,7 @@ void tst_KilnctlCompare::unknownKeyWarns()
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.err.contains("warning: no run has metrics.acc"), r.err.constData());
     QVERIFY2(!r.err.contains("tags.team"), r.err.constData());
-    QCOMPARE(r.names(), (QStringList {QStringLiteral("delta"), QStringLiteral("gamma")}));
+    QCOMPARE(r.runNames(), (QStringList {QStringLiteral("delta"), QStringLiteral("gamma")}));
 }
 
 void tst_KilnctlCompare::orderBy_data()
@@ -297,10 +225,10 @@ void tst_KilnctlCompare::orderBy()
     const Result r = kilnctl({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--order-by"), order,
                               QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, r.err.constData());
-    QCOMPARE(r.names(), names);
+    QCOMPARE(r.runNames(), names);
     const Result limited = kilnctl({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--order-by"), order,
                                     QStringLiteral("--limit"), QStringLiteral("2"), QStringLiteral("--json")});
-    QCOMPARE(limited.names(), names.mid(0, 2));
+    QCOMPARE(limited.runNames(), names.mid(0, 2));
     QCOMPARE(limited.json().value(QStringLiteral("matched")).toInt(), 4);
 }
 
@@ -315,7 +243,7 @@ void tst_KilnctlCompare::invalidOrderBy()
                                     QStringLiteral("metrics.nope"), QStringLiteral("--json")});
     QCOMPARE(unknown.exitCode, 0);
     QVERIFY2(unknown.err.contains("no run has metrics.nope"), unknown.err.constData());
-    QCOMPARE(unknown.names().value(0), QStringLiteral("delta"));
+    QCOMPARE(unknown.runNames().value(0), QStringLiteral("delta"));
 }
 
 void tst_KilnctlCompare::compareText()
@@ -545,7 +473,7 @@ void tst_KilnctlCompare::demoCancelLeavesNothing()
     QVERIFY(QDir().mkpath(target));
     QProcess p;
     p.setWorkingDirectory(m_dir.path());
-    p.start(kiln::test::kilnctlPath(), {QStringLiteral("--workspace"), target, QStringLiteral("demo")});
+    kiln::test::startKilnctl(p, target, {QStringLiteral("demo")});
     QVERIFY(p.waitForStarted());
     QByteArray err;
     // Interrupt once training started: data imported, runs queued and running.

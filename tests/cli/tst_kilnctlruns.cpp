@@ -1,24 +1,13 @@
 #include "testsupport.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QtTest>
 
 #include <csignal>
 
-namespace {
-
-struct Result
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-} // namespace
+using Result = kiln::test::KilnctlResult;
 
 /// Training and runs from the shell, as a CI job drives them: the real kilnctl, real
 /// XGBoost, real processes.
@@ -37,21 +26,11 @@ private Q_SLOTS:
     void killedRunnerLeavesRunInterrupted();
 
 private:
-    Result kilnctl(const QStringList &args, int timeoutMs = 300000);
+    Result kilnctl(const QStringList &args) const { return kiln::test::runKilnctl(m_ws, args, m_dir.path()); }
 
     QTemporaryDir m_dir;
     QString m_ws;
 };
-
-Result tst_KilnctlRuns::kilnctl(const QStringList &args, int timeoutMs)
-{
-    QProcess p;
-    p.setWorkingDirectory(m_dir.path());
-    p.start(kiln::test::kilnctlPath(), QStringList {QStringLiteral("--workspace"), m_ws} + args);
-    if (!p.waitForFinished(timeoutMs))
-        qFatal("kilnctl did not finish");
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
 
 void tst_KilnctlRuns::initTestCase()
 {
@@ -241,10 +220,10 @@ void tst_KilnctlRuns::killedRunnerLeavesRunInterrupted()
     const QString pidFile = m_dir.filePath(QStringLiteral("sleeper.pid"));
     QProcess runner;
     runner.setWorkingDirectory(m_dir.path());
-    runner.start(kiln::test::kilnctlPath(),
-                 {QStringLiteral("--workspace"), m_ws, QStringLiteral("run"), QStringLiteral("--run-name"),
-                  QStringLiteral("sleeper"), QStringLiteral("--"), QStringLiteral("/bin/sh"), QStringLiteral("-c"),
-                  QStringLiteral("echo $$ > '%1'; exec sleep 300").arg(pidFile)});
+    kiln::test::startKilnctl(runner, m_ws,
+                             {QStringLiteral("run"), QStringLiteral("--run-name"), QStringLiteral("sleeper"),
+                              QStringLiteral("--"), QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                              QStringLiteral("echo $$ > '%1'; exec sleep 300").arg(pidFile)});
     QVERIFY(runner.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(pidFile).size() > 0, 30000);
     const qint64 child = kiln::test::readFile(pidFile).trimmed().toLongLong();

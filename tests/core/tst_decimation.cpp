@@ -1,7 +1,10 @@
 // The M4 decimator against a brute-force reference: every column's first, last, count, min
-// and max, and every single-point spike, at several widths and zoom ranges.
+// and max, and every single-point spike, at several widths and zoom ranges; then the axis
+// ticks the charts label with (linear, log10 and time).
+#include "plot/axisticks.h"
 #include "plot/decimation.h"
 
+#include <QDateTime>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -93,6 +96,30 @@ std::vector<PixelEnvelope> referenceEnvelopes(const Series &s, double x0, double
     return present;
 }
 
+/// A row of envelopeMatchesBruteForce_data(): a series generated for it and the x range shown.
+struct Case
+{
+    Series series;
+    int width = 0;
+    double from = 0; ///< fractions of the series' x range
+    double to = 0;
+    double x0 = 0; ///< the x range
+    double x1 = 0;
+};
+
+Case currentCase(quint32 seed)
+{
+    QFETCH(int, width);
+    QFETCH(double, from);
+    QFETCH(double, to);
+    QFETCH(double, nanFraction);
+    Case c {generate(40'000, seed + quint32(width), nanFraction), width, from, to, 0, 0};
+    const double span = c.series.x.back() - c.series.x.front();
+    c.x0 = c.series.x.front() + from * span;
+    c.x1 = c.series.x.front() + to * span;
+    return c;
+}
+
 } // namespace
 
 class tst_Decimation : public QObject
@@ -107,6 +134,11 @@ private Q_SLOTS:
     void edgeCases();
     void pixelColumnAgreesWithEnvelope();
     void smoothEmaByHand();
+
+    void linearTicks_data();
+    void linearTicks();
+    void logTicksAtDecades();
+    void timeTicksAtRoundLocalTimes();
 };
 
 void tst_Decimation::envelopeMatchesBruteForce_data()
@@ -129,17 +161,11 @@ void tst_Decimation::envelopeMatchesBruteForce_data()
 
 void tst_Decimation::envelopeMatchesBruteForce()
 {
-    QFETCH(int, width);
-    QFETCH(double, from);
-    QFETCH(double, to);
-    QFETCH(double, nanFraction);
-    const Series s = generate(40'000, 7 + quint32(width), nanFraction);
-    const double span = s.x.back() - s.x.front();
-    const double x0 = s.x.front() + from * span;
-    const double x1 = s.x.front() + to * span;
+    const Case c = currentCase(7);
+    const Series &s = c.series;
 
-    const std::vector<PixelEnvelope> got = envelopeM4(s.x.data(), s.y.data(), s.x.size(), x0, x1, width);
-    const std::vector<PixelEnvelope> want = referenceEnvelopes(s, x0, x1, width);
+    const std::vector<PixelEnvelope> got = envelopeM4(s.x.data(), s.y.data(), s.x.size(), c.x0, c.x1, c.width);
+    const std::vector<PixelEnvelope> want = referenceEnvelopes(s, c.x0, c.x1, c.width);
     QCOMPARE(got.size(), want.size());
     QVERIFY(!got.empty());
     for (std::size_t k = 0; k < got.size(); ++k) {
@@ -158,45 +184,39 @@ void tst_Decimation::envelopeMatchesBruteForce()
     // Every spike in the range is its column's minimum or maximum: none is lost.
     int spikesSeen = 0;
     for (const std::size_t i : s.spikes) {
-        if (s.x[i] < x0 || s.x[i] > x1)
+        if (s.x[i] < c.x0 || s.x[i] > c.x1)
             continue;
-        const int column = referenceColumn(s.x[i], x0, x1, width);
+        const int column = referenceColumn(s.x[i], c.x0, c.x1, c.width);
         const auto e = std::find_if(got.begin(), got.end(), [&](const PixelEnvelope &p) { return p.column == column; });
         QVERIFY(e != got.end());
         QVERIFY2(s.y[i] >= e->min && s.y[i] <= e->max, qPrintable(QStringLiteral("spike at %1").arg(s.x[i])));
         // Spikes can share a column: then only the extremes are the column's, the rest lie within.
         const bool isExtreme = s.y[i] == e->min || s.y[i] == e->max;
         const int spikesInColumn = int(std::count_if(s.spikes.begin(), s.spikes.end(), [&](std::size_t j) {
-            return s.x[j] >= x0 && s.x[j] <= x1 && referenceColumn(s.x[j], x0, x1, width) == column;
+            return s.x[j] >= c.x0 && s.x[j] <= c.x1 && referenceColumn(s.x[j], c.x0, c.x1, c.width) == column;
         }));
         QVERIFY2(isExtreme || spikesInColumn > 1, qPrintable(QStringLiteral("spike at %1 lost").arg(s.x[i])));
         ++spikesSeen;
     }
-    if (to - from > 0.1)
+    if (c.to - c.from > 0.1)
         QVERIFY(spikesSeen > 0);
 }
 
 void tst_Decimation::decimatedLineKeepsEnvelope()
 {
-    QFETCH(int, width);
-    QFETCH(double, from);
-    QFETCH(double, to);
-    QFETCH(double, nanFraction);
-    const Series s = generate(40'000, 11 + quint32(width), nanFraction);
-    const double span = s.x.back() - s.x.front();
-    const double x0 = s.x.front() + from * span;
-    const double x1 = s.x.front() + to * span;
+    const Case c = currentCase(11);
+    const Series &s = c.series;
 
     std::vector<double> dx;
     std::vector<double> dy {1.0, 2.0}; // cleared by decimateM4
-    decimateM4(s.x.data(), s.y.data(), s.x.size(), x0, x1, width, dx, dy);
+    decimateM4(s.x.data(), s.y.data(), s.x.size(), c.x0, c.x1, c.width, dx, dy);
     QCOMPARE(dx.size(), dy.size());
     QVERIFY(std::is_sorted(dx.begin(), dx.end()));
 
     // The neighbours outside the range: the last real point before x0, the first after x1.
     std::size_t inside = 0;
     for (std::size_t k = 0; k < dx.size(); ++k) {
-        if (dx[k] >= x0 && dx[k] <= x1)
+        if (dx[k] >= c.x0 && dx[k] <= c.x1)
             ++inside;
     }
     std::optional<std::size_t> before;
@@ -204,9 +224,9 @@ void tst_Decimation::decimatedLineKeepsEnvelope()
     for (std::size_t i = 0; i < s.x.size(); ++i) {
         if (std::isnan(s.y[i]))
             continue;
-        if (s.x[i] < x0)
+        if (s.x[i] < c.x0)
             before = i;
-        if (s.x[i] > x1 && !after)
+        if (s.x[i] > c.x1 && !after)
             after = i;
     }
     QCOMPARE(dx.size(), inside + (before ? 1 : 0) + (after ? 1 : 0));
@@ -220,11 +240,11 @@ void tst_Decimation::decimatedLineKeepsEnvelope()
     }
 
     // Per column: the kept points are the column's first, min, max and last, nothing else.
-    const std::vector<PixelEnvelope> want = referenceEnvelopes(s, x0, x1, width);
+    const std::vector<PixelEnvelope> want = referenceEnvelopes(s, c.x0, c.x1, c.width);
     std::size_t k = before ? 1 : 0;
     for (const PixelEnvelope &e : want) {
         std::vector<double> ys;
-        while (k < dx.size() && dx[k] <= x1 && referenceColumn(dx[k], x0, x1, width) == e.column)
+        while (k < dx.size() && dx[k] <= c.x1 && referenceColumn(dx[k], c.x0, c.x1, c.width) == e.column)
             ys.push_back(dy[k++]);
         QVERIFY(!ys.empty() && ys.size() <= 4);
         QCOMPARE(ys.front(), e.first);
@@ -333,6 +353,100 @@ void tst_Decimation::smoothEmaByHand()
     QVERIFY(smoothEma({}, 0.6).empty());
     for (const double v : smoothEma(std::vector<double>(500, 3.25), 0.99))
         QVERIFY(std::abs(v - 3.25) < 1e-9);
+}
+
+// ---- axis ticks ----------------------------------------------------------------------------------
+
+namespace {
+
+QStringList labels(const std::vector<AxisTick> &ticks)
+{
+    QStringList texts;
+    for (const AxisTick &t : ticks)
+        texts.append(t.label);
+    return texts;
+}
+
+} // namespace
+
+void tst_Decimation::linearTicks_data()
+{
+    QTest::addColumn<double>("lo");
+    QTest::addColumn<double>("hi");
+    QTest::addColumn<int>("count");
+    QTest::addColumn<QStringList>("expected");
+    const auto list = [](const char *text) { return QString::fromLatin1(text).split(u' '); };
+    QTest::newRow("[0, 1] in fifths") << 0.0 << 1.0 << 5 << list("0.0 0.2 0.4 0.6 0.8 1.0");
+    QTest::newRow("[0, 1] in quarters") << 0.0 << 1.0 << 4 << list("0.00 0.25 0.50 0.75 1.00");
+    QTest::newRow("[0, 1] in halves") << 0.0 << 1.0 << 2 << list("0.0 0.5 1.0");
+    QTest::newRow("inside the range only") << 0.03 << 0.97 << 5 << list("0.2 0.4 0.6 0.8");
+    QTest::newRow("across zero") << -3.0 << 7.0 << 5 << list("-2 0 2 4 6");
+    QTest::newRow("large: exponent form") << 0.0 << 5e7 << 5 << list("0 1e+07 2e+07 3e+07 4e+07 5e+07");
+    QTest::newRow("tiny: exponent form") << 0.0 << 4e-5 << 4 << list("0 1e-05 2e-05 3e-05 4e-05");
+    QTest::newRow("empty range") << 1.0 << 1.0 << 5 << QStringList();
+    QTest::newRow("reversed range") << 2.0 << 1.0 << 5 << QStringList();
+    QTest::newRow("infinite range") << 0.0 << std::numeric_limits<double>::infinity() << 5 << QStringList();
+}
+
+void tst_Decimation::linearTicks()
+{
+    QFETCH(double, lo);
+    QFETCH(double, hi);
+    QFETCH(int, count);
+    QFETCH(QStringList, expected);
+    const std::vector<AxisTick> ticks = kiln::linearTicks(lo, hi, count);
+    QCOMPARE(labels(ticks), expected);
+    for (const AxisTick &t : ticks) {
+        QVERIFY(t.value >= lo && t.value <= hi);
+        QVERIFY2(qFuzzyCompare(1 + t.value, 1 + t.label.toDouble()), qPrintable(t.label)); // the label is the value
+    }
+}
+
+void tst_Decimation::logTicksAtDecades()
+{
+    // Values from 1 to 1,000 (log10 0..3): a tick a decade, at its log position.
+    std::vector<AxisTick> ticks = logTicks(0, 3, 5);
+    QCOMPARE(labels(ticks), QString::fromLatin1("1 10 100 1000").split(u' '));
+    for (std::size_t i = 0; i < ticks.size(); ++i)
+        QCOMPARE(ticks[i].value, double(i));
+
+    // Room for three ticks a decade: 2 and 5 between the decades.
+    ticks = logTicks(0, 2, 12);
+    QCOMPARE(labels(ticks), QString::fromLatin1("1 2 5 10 20 50 100").split(u' '));
+    QVERIFY(qFuzzyCompare(ticks[1].value, std::log10(2.0)));
+    QVERIFY(std::is_sorted(ticks.begin(), ticks.end(),
+                           [](const AxisTick &a, const AxisTick &b) { return a.value < b.value; }));
+
+    // Many decades, few ticks: every other decade.
+    QCOMPARE(labels(logTicks(-2, 2, 3)), QString::fromLatin1("0.01 1 100").split(u' '));
+
+    // Under one decade: linear ticks of the values, at their log positions.
+    ticks = logTicks(std::log10(2.0), std::log10(8.0), 4);
+    QCOMPARE(labels(ticks), QString::fromLatin1("2 4 6 8").split(u' '));
+    QVERIFY(qFuzzyCompare(ticks[1].value, std::log10(4.0)));
+    QVERIFY(logTicks(1, 1, 5).empty());
+}
+
+void tst_Decimation::timeTicksAtRoundLocalTimes()
+{
+    // An hour from 10:07 local time: every quarter of an hour, labelled as a clock reads.
+    const auto local = [](int year, int month, int day, int hour, int minute) {
+        return double(QDateTime(QDate(year, month, day), QTime(hour, minute)).toMSecsSinceEpoch());
+    };
+    const double start = local(2024, 3, 4, 10, 7);
+    std::vector<AxisTick> ticks = timeTicks(start, start + 3600'000, 5);
+    QCOMPARE(labels(ticks), QString::fromLatin1("10:15 10:30 10:45 11:00").split(u' '));
+    QCOMPARE(ticks.front().value, local(2024, 3, 4, 10, 15));
+
+    // Seconds: labelled with them.
+    ticks = timeTicks(start, start + 60'000, 4);
+    QCOMPARE(labels(ticks), QString::fromLatin1("10:07:00 10:07:15 10:07:30 10:07:45 10:08:00").split(u' '));
+
+    // Two years: calendar steps of whole months, at the first of a month, midnight local time.
+    ticks = timeTicks(local(2023, 1, 15, 0, 0), local(2024, 12, 31, 0, 0), 6);
+    QCOMPARE(labels(ticks), QString::fromLatin1("Jul 2023,Jan 2024,Jul 2024").split(u','));
+    QCOMPARE(ticks.front().value, local(2023, 7, 1, 0, 0));
+    QVERIFY(timeTicks(start, start, 5).empty());
 }
 
 QTEST_MAIN(tst_Decimation)

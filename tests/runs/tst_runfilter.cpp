@@ -1,6 +1,7 @@
 #include "runs/runfilter.h"
 #include "runs/runstore.h"
 #include "runs/runtable.h"
+#include "testsupport.h"
 #include "workspace/workspace.h"
 
 #include <QTemporaryDir>
@@ -59,9 +60,7 @@ QString s(const char *text)
 void tst_RunFilter::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    auto ws = Workspace::open(m_dir.path());
-    QVERIFY2(ws.ok(), qPrintable(ws.ok() ? QString() : ws.errorMessage()));
-    m_ws = std::move(ws).value();
+    m_ws = test::openWorkspace(m_dir.path());
     RunStore store(m_ws->db());
 
     // Created in this order, so run ids are 1..8; the first five end, the sixth keeps running,
@@ -101,19 +100,9 @@ void tst_RunFilter::initTestCase()
         spec.name = setup.name;
         spec.experiment = setup.experiment;
         spec.trainer = s("boosted-trees");
-        auto run = store.createRun(spec);
-        QVERIFY2(run.ok(), qPrintable(run.ok() ? QString() : run.errorMessage()));
-        QVERIFY(store.setParams(run->id, setup.params).ok());
-        QVERIFY(store.setTags(run->id, setup.tags).ok());
-        QVERIFY(store.setResults(run->id, setup.results).ok());
-        QHash<QString, std::vector<MetricPoint>> points;
-        for (auto it = setup.metrics.begin(); it != setup.metrics.end(); ++it) {
-            for (std::size_t step = 0; step < it.value().size(); ++step)
-                points[it.key()].push_back({qint64(step), qint64(step) * 1000, it.value()[step]});
-        }
-        QVERIFY(store.appendMetrics(run->id, points).ok());
-        if (run->id == 1)
-            m_alphaUuid = run->uuid;
+        const RunRecord run = test::recordRun(store, spec, {setup.params, setup.tags, setup.metrics, setup.results});
+        if (run.id == 1)
+            m_alphaUuid = run.uuid;
     }
     const RunStatus ends[]
         = {RunStatus::Finished, RunStatus::Finished, RunStatus::Failed, RunStatus::Finished, RunStatus::Finished};

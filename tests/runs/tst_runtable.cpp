@@ -3,6 +3,7 @@
 #include "runs/runfilter.h"
 #include "runs/runstore.h"
 #include "runs/runtable.h"
+#include "testsupport.h"
 #include "workspace/workspace.h"
 
 #include <QTemporaryDir>
@@ -11,34 +12,14 @@
 #include <cmath>
 
 using namespace kiln;
+using kiln::test::openWorkspace;
+using kiln::test::recordRun;
 
 namespace {
 
 QString s(const char *text)
 {
     return QString::fromUtf8(text);
-}
-
-using Pairs = QList<QPair<QString, QString>>;
-
-/// A run made through the store: created, given params, tags, results and metric points.
-qint64 addRun(RunStore &store, const RunSpec &spec, const Pairs &params, const Pairs &tags,
-              const QHash<QString, std::vector<double>> &metrics, const QMap<QString, double> &results,
-              qint64 parentId = 0)
-{
-    auto run = store.createRun(spec, parentId);
-    if (!run)
-        qFatal("createRun: %s", qPrintable(run.errorMessage()));
-    if (!store.setParams(run->id, params) || !store.setTags(run->id, tags) || !store.setResults(run->id, results))
-        qFatal("cannot store the run's values");
-    QHash<QString, std::vector<MetricPoint>> points;
-    for (auto it = metrics.begin(); it != metrics.end(); ++it) {
-        for (std::size_t step = 0; step < it.value().size(); ++step)
-            points[it.key()].push_back({qint64(step), qint64(step) * 1000, it.value()[step]});
-    }
-    if (!store.appendMetrics(run->id, points))
-        qFatal("appendMetrics failed");
-    return run->id;
 }
 
 RunSpec trainerSpec(const char *name, const char *experiment)
@@ -48,14 +29,6 @@ RunSpec trainerSpec(const char *name, const char *experiment)
     spec.experiment = s(experiment);
     spec.trainer = s("boosted-trees");
     return spec;
-}
-
-std::unique_ptr<Workspace> openWorkspace(const QString &folder)
-{
-    auto ws = Workspace::open(folder);
-    if (!ws)
-        qFatal("%s", qPrintable(ws.errorMessage()));
-    return std::move(ws).value();
 }
 
 std::shared_ptr<const RunTable> load(const QString &path, const RunTableQuery &query = {})
@@ -121,18 +94,23 @@ void tst_RunTable::initTestCase()
     RunStore store(m_ws->db());
     // 1 alpha: finished, on dataset iris@2; 2 beta: a command that failed; 3 gamma: running;
     // 4 delta: queued, a point of run 1; 5 epsilon: queued, no params.
-    addRun(store, trainerSpec("alpha", "vision"),
-           {{s("max_depth"), s("6")}, {s("eta"), s("0.3")}, {s("optimizer"), s("adam")}}, {{s("team"), s("vision")}},
-           {{s("auc"), {0.8, 0.95, 0.9}}}, {{s("accuracy"), 0.123456789}});
+    recordRun(store, trainerSpec("alpha", "vision"),
+              {{{s("max_depth"), s("6")}, {s("eta"), s("0.3")}, {s("optimizer"), s("adam")}},
+               {{s("team"), s("vision")}},
+               {{s("auc"), {0.8, 0.95, 0.9}}},
+               {{s("accuracy"), 0.123456789}}});
     m_commandSpec = trainerSpec("beta", "vision");
     m_commandSpec.kind = RunSpec::Kind::Command;
     m_commandSpec.command = {s("/usr/bin/python3"), s("train.py"), s("my arg")};
-    addRun(store, m_commandSpec, {{s("max_depth"), s("10")}, {s("eta"), s("0.3")}, {s("optimizer"), s("Sgd")}},
-           {{s("team"), s("nlp")}}, {{s("auc"), {0.85}}}, {});
-    addRun(store, trainerSpec("gamma", "nlp"), {{s("max_depth"), s("9")}, {s("optimizer"), s("adam")}}, {},
-           {{s("val loss"), {0.5, 0.4}}}, {});
-    addRun(store, trainerSpec("delta", "nlp"), {{s("max_depth"), s("6")}}, {}, {}, {}, 1);
-    addRun(store, trainerSpec("epsilon", "nlp"), {}, {{s("my team"), s("x")}}, {}, {});
+    recordRun(store, m_commandSpec,
+              {{{s("max_depth"), s("10")}, {s("eta"), s("0.3")}, {s("optimizer"), s("Sgd")}},
+               {{s("team"), s("nlp")}},
+               {{s("auc"), {0.85}}},
+               {}});
+    recordRun(store, trainerSpec("gamma", "nlp"),
+              {{{s("max_depth"), s("9")}, {s("optimizer"), s("adam")}}, {}, {{s("val loss"), {0.5, 0.4}}}, {}});
+    recordRun(store, trainerSpec("delta", "nlp"), {{{s("max_depth"), s("6")}}, {}, {}, {}}, 1);
+    recordRun(store, trainerSpec("epsilon", "nlp"), {{}, {{s("my team"), s("x")}}, {}, {}});
     for (int i = 0; i < 3; ++i) {
         auto claimed = store.claimNextQueued();
         QVERIFY(claimed.ok() && claimed->has_value());
@@ -485,9 +463,11 @@ void tst_RunTable::mergedWithNewKeysAndStatus()
 {
     auto ws = openWorkspace(m_dir.filePath(s("merge")));
     RunStore store(ws->db());
-    const qint64 a = addRun(store, trainerSpec("a", "e"), {{s("depth"), s("3")}}, {{s("stage"), s("wip")}},
-                            {{s("loss"), {0.9}}}, {});
-    const qint64 b = addRun(store, trainerSpec("b", "e"), {{s("depth"), s("4")}}, {{s("stage"), s("done")}}, {}, {});
+    const qint64 a = recordRun(store, trainerSpec("a", "e"),
+                               {{{s("depth"), s("3")}}, {{s("stage"), s("wip")}}, {{s("loss"), {0.9}}}, {}})
+                         .id;
+    const qint64 b
+        = recordRun(store, trainerSpec("b", "e"), {{{s("depth"), s("4")}}, {{s("stage"), s("done")}}, {}, {}}).id;
     QVERIFY(store.claimNextQueued().ok());
     QVERIFY(store.claimNextQueued().ok());
     QVERIFY(store.markEnded(b, RunStatus::Finished).ok());
@@ -499,7 +479,8 @@ void tst_RunTable::mergedWithNewKeysAndStatus()
     QVERIFY(store.setParams(a, {{s("lr"), s("0.1")}}).ok());
     QVERIFY(store.appendMetrics(a, {{s("loss"), {{1, 1, 0.5}}}, {s("acc"), {{1, 1, 0.7}}}}).ok());
     QVERIFY(store.markEnded(a, RunStatus::Finished).ok());
-    const qint64 c = addRun(store, trainerSpec("c", "e"), {{s("lr"), s("x")}}, {{s("stage"), s("done")}}, {}, {});
+    const qint64 c
+        = recordRun(store, trainerSpec("c", "e"), {{{s("lr"), s("x")}}, {{s("stage"), s("done")}}, {}, {}}).id;
 
     RunTableQuery delta;
     delta.runIds = base->activeRunIds();

@@ -1,14 +1,26 @@
 #pragma once
 
 // Small helpers shared by the test executables. Header-only on purpose: each test links
-// the library it tests, not a second copy of it.
+// the library it tests, not a second copy of it. Every test links kiln_core, so core APIs
+// (RunStore, Workspace) are fine here; nothing from Widgets.
+
+#include "runs/runstore.h"
+#include "workspace/workspace.h"
 
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
+
+#include <memory>
+#include <vector>
 
 namespace kiln::test {
 
@@ -56,6 +68,127 @@ inline bool processAlive(qint64 pid)
 inline QString kilnctlPath()
 {
     return QStringLiteral(KILN_KILNCTL_PATH);
+}
+
+/// How a kilnctl process exited and what it printed.
+struct KilnctlResult
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+
+    /// The "name" of each run of a `runs list --json`, in order.
+    QStringList runNames() const
+    {
+        QStringList names;
+        const QJsonArray runs = json().value(QStringLiteral("runs")).toArray();
+        for (const QJsonValue run : runs)
+            names << run.toObject().value(QStringLiteral("name")).toString();
+        return names;
+    }
+};
+
+/// Starts kilnctl on `workspace` with `args`, as a script or CI job would.
+inline void startKilnctl(QProcess &process, const QString &workspace, const QStringList &args)
+{
+    process.start(kilnctlPath(), QStringList {QStringLiteral("--workspace"), workspace} + args);
+}
+
+/// Runs kilnctl on `workspace` to its end, in `workingDirectory` when one is given. A process
+/// still running after `timeoutMs` ends the test.
+inline KilnctlResult runKilnctl(const QString &workspace, const QStringList &args, const QString &workingDirectory = {},
+                                int timeoutMs = 300000)
+{
+    QProcess process;
+    process.setWorkingDirectory(workingDirectory);
+    startKilnctl(process, workspace, args);
+    if (!process.waitForFinished(timeoutMs))
+        qFatal("kilnctl %s did not finish in %d ms", qPrintable(args.join(u' ')), timeoutMs);
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+/// RFC 4180 read back: records end at CRLF; quoted fields hold commas, doubled quotes and line
+/// breaks. Strict on purpose: a bare line break outside quotes is text, not the end of a record.
+inline QList<QStringList> parseCsv(const QString &text)
+{
+    QList<QStringList> records;
+    QStringList record;
+    QString field;
+    bool quoted = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quoted) {
+            if (c == u'"' && i + 1 < text.size() && text.at(i + 1) == u'"') {
+                field += u'"';
+                ++i;
+            } else if (c == u'"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == u'"') {
+            quoted = true;
+        } else if (c == u',') {
+            record << field;
+            field.clear();
+        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
+            record << field;
+            field.clear();
+            records << record;
+            record.clear();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    if (!field.isEmpty() || !record.isEmpty())
+        records << (record << field);
+    return records;
+}
+
+/// The workspace in `folder`, created when missing; a workspace that cannot be opened ends
+/// the test with the reason.
+inline std::unique_ptr<Workspace> openWorkspace(const QString &folder)
+{
+    auto workspace = Workspace::open(folder);
+    if (!workspace)
+        qFatal("cannot open the workspace %s: %s", qPrintable(folder), qPrintable(workspace.errorMessage()));
+    return std::move(workspace).value();
+}
+
+/// When the points recordRun() writes were logged: step i at kMetricTimeMs + i.
+constexpr qint64 kMetricTimeMs = 1'700'000'000'000;
+
+/// What recordRun() stores for a run, as a trainer would log it.
+struct RunValues
+{
+    QList<QPair<QString, QString>> params;
+    QList<QPair<QString, QString>> tags;
+    QHash<QString, std::vector<double>> metrics; ///< per key, one value a step from step 0
+    QMap<QString, double> results;
+};
+
+/// Creates the run of `spec` through the run store (queued; a point of `parentId` when not 0)
+/// and records `values`. Returns the run as created; a refusal of the store ends the test.
+inline RunRecord recordRun(RunStore &store, const RunSpec &spec, const RunValues &values, qint64 parentId = 0)
+{
+    Expected<RunRecord> run = store.createRun(spec, parentId);
+    if (!run)
+        qFatal("cannot create the run '%s': %s", qPrintable(spec.name), qPrintable(run.errorMessage()));
+    QHash<QString, std::vector<MetricPoint>> points;
+    for (auto it = values.metrics.begin(); it != values.metrics.end(); ++it) {
+        for (std::size_t step = 0; step < it.value().size(); ++step)
+            points[it.key()].push_back({qint64(step), kMetricTimeMs + qint64(step), it.value()[step]});
+    }
+    const Status stored[] = {store.setParams(run->id, values.params), store.setTags(run->id, values.tags),
+                             store.setResults(run->id, values.results), store.appendMetrics(run->id, points)};
+    for (const Status &status : stored) {
+        if (!status)
+            qFatal("cannot record the run '%s': %s", qPrintable(spec.name), qPrintable(status.errorMessage()));
+    }
+    return *run;
 }
 
 } // namespace kiln::test

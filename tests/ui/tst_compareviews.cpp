@@ -94,6 +94,14 @@ QList<QByteArray> csvLines(const QString &path)
     return lines;
 }
 
+/// Shows `view` at `size`, exposed: what every test here starts with.
+bool showAt(QWidget &view, QSize size)
+{
+    view.resize(size);
+    view.show();
+    return QTest::qWaitForWindowExposed(&view);
+}
+
 /// The series of `chart` that belong to runs (the dashed chance line is not one).
 QList<QLineSeries *> runSeries(QChart *chart)
 {
@@ -266,9 +274,7 @@ void TestCompareViews::evaluationReadsPrecisionRecall()
 void TestCompareViews::parallelCoordinatesDrawAndBrush()
 {
     ParallelCoordinatesView view;
-    view.resize(1300, 620);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1300, 620}));
     std::optional<QSet<qint64>> lastBrush;
     int brushSignals = 0;
     connect(&view, &ParallelCoordinatesView::brushChanged, this, [&](const std::optional<QSet<qint64>> &runs) {
@@ -364,9 +370,7 @@ void TestCompareViews::parallelCoordinatesDrawAndBrush()
 void TestCompareViews::parallelCoordinatesAxesAndSettings()
 {
     ParallelCoordinatesView view;
-    view.resize(1100, 560);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1100, 560}));
     view.setComparison(comparisonOf({m_shallow, m_deep, m_forest, m_plain}));
     QCOMPARE(view.lineCount(), 4);
     const int depth = int(view.axisLabels().indexOf(QStringLiteral("max_depth")));
@@ -426,9 +430,7 @@ void TestCompareViews::parallelCoordinatesOfManyLines()
 {
     // 1,200 lines (the three runs, 400 times over) take the renderer that writes pixels itself.
     ParallelCoordinatesView view;
-    view.resize(1000, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1000, 500}));
     QList<qint64> runs;
     for (int i = 0; i < 400; ++i)
         runs << m_shallow << m_deep << m_forest;
@@ -470,9 +472,7 @@ void TestCompareViews::parallelCoordinatesOfManyLines()
 void TestCompareViews::diffHighlightsWhatDiffers()
 {
     DiffView view;
-    view.resize(1100, 700);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1100, 700}));
     view.setComparison(comparisonOf({m_shallow, m_deep, m_forest}));
     RunDiffModel *model = view.model();
     QCOMPARE(model->runCount(), 3);
@@ -540,9 +540,7 @@ void TestCompareViews::diffHighlightsWhatDiffers()
 void TestCompareViews::diffSaysWhenNoMetricIsShared()
 {
     DiffView view;
-    view.resize(900, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {900, 500}));
     view.setComparison(comparisonOf({m_deep, m_plain}));
     QCOMPARE(view.model()->diff().commonMetrics, 0);
     QVERIFY(view.noteLabel()->isVisible());
@@ -562,9 +560,7 @@ void TestCompareViews::diffSaysWhenNoMetricIsShared()
 void TestCompareViews::curvesOfEveryEvaluatedRun()
 {
     CurvesView view;
-    view.resize(1300, 600);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1300, 600}));
     QSignalSpy shown(&view, &CurvesView::shown);
     view.setComparison(comparisonOf({m_shallow, m_deep, m_forest, m_plain}));
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 30000);
@@ -641,9 +637,7 @@ void TestCompareViews::curvesOfEveryEvaluatedRun()
 void TestCompareViews::confusionMatricesSideBySide()
 {
     ConfusionView view;
-    view.resize(1300, 520);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1300, 520}));
     view.setComparison(comparisonOf({m_shallow, m_deep, m_forest, m_plain}));
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 30000);
     QTRY_COMPARE(view.matrixCount(), 3);
@@ -669,9 +663,12 @@ void TestCompareViews::confusionMatricesSideBySide()
     QVERIFY(test::savePng(&view, QStringLiteral("compare-confusion.png")) > 5000);
 
     QString error;
-    const QString png = outputPath(QStringLiteral("confusion.png"));
+    // The whole row of matrices at twice its size, also what the scroll area hides.
+    view.resize(500, 520);
+    const QString png = test::outputDir() + QStringLiteral("/compare-confusion-export.png");
     QVERIFY2(view.exportTo(png, &error), qPrintable(error));
-    QVERIFY(!QImage(png).isNull());
+    QVERIFY(view.page()->width() > 500);
+    QCOMPARE(QImage(png).size(), view.page()->size() * 2);
     const QString csv = outputPath(QStringLiteral("confusion.csv"));
     QVERIFY2(view.exportTo(csv, &error), qPrintable(error));
     const QList<QByteArray> lines = csvLines(csv);
@@ -698,9 +695,7 @@ void TestCompareViews::confusionMatricesSideBySide()
 void TestCompareViews::importanceAcrossRuns()
 {
     ImportanceView view;
-    view.resize(1000, 500);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(showAt(view, {1000, 500}));
     view.setComparison(comparisonOf({m_shallow, m_deep, m_forest, m_plain}));
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 30000);
     QStandardItemModel *model = view.model();
@@ -741,9 +736,9 @@ void TestCompareViews::importanceAcrossRuns()
     QCOMPARE(lines.size(), model->rowCount() + 1);
     QVERIFY(lines.constFirst().startsWith("Feature,Mean,#"));
     QVERIFY(lines.at(topRow + 1).startsWith(QByteArray(topFeature.toUtf8() + ',')));
-    const QString png = outputPath(QStringLiteral("importance.png"));
+    const QString png = test::outputDir() + QStringLiteral("/compare-importance-export.png");
     QVERIFY2(view.exportTo(png, &error), qPrintable(error));
-    QVERIFY(!QImage(png).isNull());
+    QCOMPARE(QImage(png).size(), view.table()->size() * 2);
     QVERIFY(!view.exportTo(outputPath(QStringLiteral("importance.txt")), &error));
     QVERIFY2(error.contains(QStringLiteral(".csv")), qPrintable(error));
 }

@@ -96,6 +96,7 @@ class TestComparison final : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void runColoursAreStableAndDistinct();
     void compareSelectedRuns();
     void namedViewsReopen();
     void demoWorkspaceFromHelpMenu();
@@ -154,6 +155,19 @@ void TestComparison::initTestCase()
     spec.command = {QStringLiteral("python3"), QStringLiteral("agent.py")};
     finishRun(store, spec, {{QStringLiteral("gamma"), QStringLiteral("0.99")}}, {},
               {{QStringLiteral("reward"), {{0, 1700000000000, 1.0}, {1, 1700000000100, 2.0}}}}, {}, &m_otherRun);
+}
+
+void TestComparison::runColoursAreStableAndDistinct()
+{
+    // 200 runs on one chart: each keeps its colour whatever else is selected, and almost
+    // every one differs from the others.
+    QSet<QRgb> colours;
+    for (qint64 id = 1; id <= 200; ++id) {
+        QCOMPARE(runColor(id), runColor(id));
+        colours.insert(runColor(id).rgb());
+        QVERIFY(runColor(id) != runColor(id + 1));
+    }
+    QVERIFY2(colours.size() >= 190, qPrintable(QString::number(colours.size())));
 }
 
 std::unique_ptr<MainWindow> TestComparison::openWindow(const QString &folder)
@@ -248,7 +262,10 @@ void TestComparison::compareSelectedRuns()
     QVERIFY(svgRenderer.isValid());
     QVERIFY(test::readFile(svg).contains("<polyline"));
     const QString csv = m_dir.filePath(QStringLiteral("runs.csv"));
-    QVERIFY2(panel->runTable()->exportCsv(csv, &error), qPrintable(error));
+    QSignalSpy exported(panel->runTable(), &RunsTableView::csvExported);
+    panel->runTable()->exportCsv(csv);
+    QVERIFY(exported.wait());
+    QVERIFY2(exported.constFirst().at(1).toBool(), qPrintable(exported.constFirst().at(2).toString()));
     QCOMPARE(test::readFile(csv).count('\n'), kSweepRuns + 2); // the header and every run
 
     // Parallel coordinates: a line per run; brushing the top of max_depth filters the table.

@@ -449,11 +449,19 @@ void tst_PlotWidget::exports()
     QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
     QVERIFY(polylines >= 2);
 
-    const QString missing = dir.filePath(QStringLiteral("no/such/folder/chart.png"));
-    QVERIFY(!plot.exportTo(missing, &error));
-    QVERIFY2(error.contains(QDir::toNativeSeparators(missing)), qPrintable(error));
+    // Errors name the file and say why.
+    for (const QString &name : {QStringLiteral("chart.png"), QStringLiteral("chart.svg")}) {
+        const QString missing = dir.filePath(QStringLiteral("no/such/folder/") + name);
+        QVERIFY(!plot.exportTo(missing, &error));
+        const QString prefix = QDir::toNativeSeparators(missing) + QStringLiteral(": ");
+        QVERIFY2(error.contains(prefix) && error.size() > error.indexOf(prefix) + prefix.size() + 3, qPrintable(error));
+    }
     QVERIFY(!plot.exportTo(dir.filePath(QStringLiteral("chart.bmpx")), &error));
-    QVERIFY2(error.contains(QStringLiteral("bmpx")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("bmpx")) && error.contains(QStringLiteral(".png or .svg")),
+             qPrintable(error));
+    QVERIFY(!plot.exportTo(dir.filePath(QStringLiteral("chart")), &error));
+    QVERIFY2(error.contains(QStringLiteral(".png or .svg")), qPrintable(error));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("chart"))));
 }
 
 void tst_PlotWidget::pointsMode()
@@ -599,11 +607,9 @@ void tst_PlotWidget::overlayShowsEveryRun()
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     view.setComparison(comparison({m_a, m_b, m_c}));
-    QCOMPARE(
-        view.metrics(),
-        (QStringList {QStringLiteral("accuracy"), QStringLiteral("train/loss"), QStringLiteral("validation/loss")}));
-    // "accuracy" is a result (one value, no steps): the view moves on to a step metric.
-    QTRY_COMPARE_WITH_TIMEOUT(view.currentMetric(), QStringLiteral("train/loss"), 10000);
+    // Only step metrics: "accuracy" is a result (one value a run, no line), shown by Bars.
+    QCOMPARE(view.metrics(), (QStringList {QStringLiteral("train/loss"), QStringLiteral("validation/loss")}));
+    QCOMPARE(view.currentMetric(), QStringLiteral("train/loss"));
     QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 10000);
     const PlotWidget *plot = view.plot();
     QCOMPARE(plot->series().size(), 2); // run c logged nothing per step
@@ -695,12 +701,15 @@ void tst_PlotWidget::overlayEmptyStatesAndSettings()
     QVERIFY(view.metrics().isEmpty());
     QVERIFY(view.plot()->series().isEmpty());
 
-    // Only a run without step metrics: its result is offered, nothing is drawn.
+    // Only a run without step metrics: nothing to choose or draw, and the chart says where
+    // its result is.
     view.setComparison(comparison({m_c}));
-    QCOMPARE(view.metrics(), QStringList {QStringLiteral("accuracy")});
-    QTRY_VERIFY_WITH_TIMEOUT(!view.isLoading(), 10000);
+    QVERIFY(view.metrics().isEmpty());
+    QVERIFY(!view.metricCombo()->isEnabled());
+    QVERIFY(!view.isLoading());
     QVERIFY(view.plot()->series().isEmpty());
     QCOMPARE(view.legend()->count(), 1);
+    QVERIFY2(view.plot()->emptyText().contains(QStringLiteral("Bars")), qPrintable(view.plot()->emptyText()));
 
     view.setComparison(comparison({m_a, m_b}));
     view.setCurrentMetric(QStringLiteral("validation/loss"));

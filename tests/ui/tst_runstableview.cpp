@@ -9,18 +9,20 @@
 
 #include <QApplication>
 #include <QComboBox>
-#include <QMenu>
 #include <QCompleter>
+#include <QFileDialog>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QTreeView>
-#include <QJsonDocument>
 
 using namespace kiln;
 
@@ -74,7 +76,8 @@ void TestRunsTableView::everything()
     QList<qint64> ids;
     for (int i = 0; i < 12; ++i)
         ids << add(QStringLiteral("run %1").arg(i), i < 6 ? QStringLiteral("a") : QStringLiteral("b"),
-                   {{QStringLiteral("max_depth"), QString::number(2 + i % 3 * 2)}, {QStringLiteral("eta"), QString::number(0.1 * (i + 1))}},
+                   {{QStringLiteral("max_depth"), QString::number(2 + i % 3 * 2)},
+                    {QStringLiteral("eta"), QString::number(0.1 * (i + 1))}},
                    0.8 + 0.015 * i);
     RunsTableView view;
     view.resize(1400, 600);
@@ -135,7 +138,8 @@ void TestRunsTableView::everything()
     QCOMPARE(completer->completionPrefix(), QStringLiteral("acc"));
     QCOMPARE(completer->currentCompletion(), QStringLiteral("metrics.accuracy"));
     Q_EMIT completer->activated(QStringLiteral("metrics.accuracy"));
-    QCOMPARE(view.filterEdit()->text(), QStringLiteral("metrics.accuracy > 0.85 and params.max_depth > 4 and metrics.accuracy"));
+    QCOMPARE(view.filterEdit()->text(),
+             QStringLiteral("metrics.accuracy > 0.85 and params.max_depth > 4 and metrics.accuracy"));
     QTest::keyClicks(view.filterEdit(), QStringLiteral(" < 0.9"));
     QTest::keyClick(view.filterEdit(), Qt::Key_Return);
     QCOMPARE(model->visibleRunCount(), 1); // max_depth 6 with 0.875
@@ -191,12 +195,41 @@ void TestRunsTableView::everything()
     QTest::qWait(50);
     QVERIFY(test::savePng(&view, QStringLiteral("runstable-4-grouped.png")) > 0);
 
-    // Export: shown columns of shown rows.
+    // Export, through the button and its file dialog: shown columns of shown rows, written on
+    // a worker while the status line says so.
     view.setColumnShown(model->columnForKey(RunColumnKind::Attribute, QStringLiteral("started")), false);
     view.setColumnShown(model->columnForKey(RunColumnKind::Attribute, QStringLiteral("start_time")), false);
-    QString error;
+    QSignalSpy exported(&view, &RunsTableView::csvExported);
     const QString csv = m_dir->filePath(QStringLiteral("runs.csv"));
-    QVERIFY2(view.exportCsv(csv, &error), qPrintable(error));
+    test::clickAction(view.toolBar(), view.exportAction());
+    QFileDialog *fileDialog = nullptr;
+    QTRY_VERIFY((fileDialog = test::visibleDialog<QFileDialog>()) != nullptr);
+    fileDialog->selectFile(csv);
+    static_cast<QDialog *>(fileDialog)->accept(); // QFileDialog::accept(), as the Save button does
+    QVERIFY(view.isExporting());
+    QVERIFY2(view.statusText().endsWith(QStringLiteral("exporting to runs.csv…")), qPrintable(view.statusText()));
+    QVERIFY(!view.exportAction()->isEnabled());
+    // A second export meanwhile is refused, and says why; the first one goes on.
+    view.exportCsv(m_dir->filePath(QStringLiteral("other.csv")));
+    QTRY_COMPARE(exported.size(), 2);
+    QVERIFY(!view.isExporting());
+    QVERIFY(view.exportAction()->isEnabled());
+    QVERIFY(!view.statusText().contains(QLatin1String("exporting")));
+    const auto exportOf = [&](const QString &path) {
+        const auto found = std::find_if(exported.cbegin(), exported.cend(),
+                                        [&](const QList<QVariant> &args) { return args.at(0).toString() == path; });
+        return found == exported.cend() ? QList<QVariant>() : *found;
+    };
+    const QList<QVariant> written = exportOf(csv);
+    QVERIFY2(written.value(1).toBool(), qPrintable(written.value(2).toString()));
+    const QList<QVariant> refused = exportOf(m_dir->filePath(QStringLiteral("other.csv")));
+    QVERIFY(!refused.value(1).toBool());
+    QVERIFY2(refused.value(2).toString().contains(QLatin1String("still being written")),
+             qPrintable(refused.value(2).toString()));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("other.csv"))));
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = test::visibleDialog<QMessageBox>()) != nullptr); // the refusal's
+    box->close();
     QFile file(csv);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = file.readAll().split('\n');
@@ -204,8 +237,20 @@ void TestRunsTableView::everything()
     QVERIFY(!lines.constFirst().contains("Started"));
     QVERIFY(lines.constFirst().startsWith("Id,Name,Experiment,Status"));
     QCOMPARE(lines.size(), 14); // header, 12 rows, the empty rest after the last CRLF
-    QVERIFY(!view.exportCsv(m_dir->filePath(QStringLiteral("missing/dir/runs.csv")), &error));
+    // A file that cannot be written: the signal and a dialog name it; nothing is left behind.
+    exported.clear();
+    const QString unwritable = m_dir->filePath(QStringLiteral("missing/dir/runs.csv"));
+    view.exportCsv(unwritable);
+    QVERIFY(exported.wait());
+    QCOMPARE(exported.constFirst().at(0).toString(), unwritable);
+    QVERIFY(!exported.constFirst().at(1).toBool());
+    const QString error = exported.constFirst().at(2).toString();
     qInfo() << "export error:" << error;
+    QVERIFY2(error.contains(QLatin1String("missing/dir/runs.csv")), qPrintable(error));
+    QTRY_VERIFY((box = test::visibleDialog<QMessageBox>()) != nullptr);
+    QVERIFY(box->text().contains(error));
+    box->close();
+    QVERIFY(!QFileInfo::exists(unwritable));
 
     // State round trip.
     view.tree()->header()->resizeSection(model->columnForKey(RunColumnKind::Param, QStringLiteral("eta")), 211);
@@ -226,7 +271,8 @@ void TestRunsTableView::everything()
     QCOMPARE(other.filterEdit()->text(), QStringLiteral("params.eta > 0.2"));
     QCOMPARE(other.model()->visibleRunCount(), model->visibleRunCount());
     QVERIFY(!other.isColumnShown(model->columnForKey(RunColumnKind::Attribute, QStringLiteral("start_time"))));
-    QCOMPARE(other.tree()->header()->sectionSize(model->columnForKey(RunColumnKind::Param, QStringLiteral("eta"))), 211);
+    QCOMPARE(other.tree()->header()->sectionSize(model->columnForKey(RunColumnKind::Param, QStringLiteral("eta"))),
+             211);
 
     // The header's menu: hide a column, group by it.
     {
@@ -269,17 +315,21 @@ void TestRunsTableView::everything()
 
     // Live: a running run ends; a new run appears; selection survives.
     RunStore store(m_ws->db());
-    const qint64 live = add(QStringLiteral("live"), QStringLiteral("a"), {{QStringLiteral("max_depth"), QStringLiteral("2")}}, 0.99, false);
+    const qint64 live = add(QStringLiteral("live"), QStringLiteral("a"),
+                            {{QStringLiteral("max_depth"), QStringLiteral("2")}}, 0.99, false);
     view.reload();
     QVERIFY(loaded.wait());
     view.applyFilter({});
     view.selectRuns({ids[7]});
     QCOMPARE(view.selectedRunIds(), (QList<qint64> {ids[7]}));
     store.markEnded(live, RunStatus::Failed, 1, QStringLiteral("boom"));
-    const qint64 newer = add(QStringLiteral("newer"), QStringLiteral("b"), {{QStringLiteral("subsample"), QStringLiteral("0.5")}}, 0.5);
+    const qint64 newer = add(QStringLiteral("newer"), QStringLiteral("b"),
+                             {{QStringLiteral("subsample"), QStringLiteral("0.5")}}, 0.5);
     qInfo() << "before" << view.tree()->selectionModel()->selection();
-    QObject::connect(model, &QAbstractItemModel::columnsInserted, [&] { qInfo() << "after columns" << view.tree()->selectionModel()->selection(); });
-    QObject::connect(model, &QAbstractItemModel::layoutChanged, [&] { qInfo() << "after layout" << view.tree()->selectionModel()->selection(); });
+    QObject::connect(model, &QAbstractItemModel::columnsInserted,
+                     [&] { qInfo() << "after columns" << view.tree()->selectionModel()->selection(); });
+    QObject::connect(model, &QAbstractItemModel::layoutChanged,
+                     [&] { qInfo() << "after layout" << view.tree()->selectionModel()->selection(); });
     model->poll();
     QVERIFY(loaded.wait());
     QVERIFY(model->indexForRun(newer).isValid());

@@ -4,6 +4,7 @@
 #include "builtinplugins.h"
 #include "models/runtablemodel.h"
 #include "runs/runstore.h"
+#include "testsupport.h"
 #include "workspace/workspace.h"
 
 #include <QAbstractItemModelTester>
@@ -14,6 +15,7 @@
 #include <QTest>
 
 using namespace kiln;
+using kiln::test::parseCsv;
 
 namespace {
 
@@ -26,44 +28,6 @@ struct RunData
     std::vector<double> loss; ///< the "loss" metric, one point per step
     std::optional<RunStatus> end; ///< nullopt: left running; Queued: left in the queue
 };
-
-/// RFC 4180 read back: fields, quotes doubled inside quoted fields, CRLF between records.
-QList<QStringList> parseCsv(const QString &text)
-{
-    QList<QStringList> records;
-    QStringList record;
-    QString field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (quoted) {
-            if (c == u'"' && i + 1 < text.size() && text.at(i + 1) == u'"') {
-                field += u'"';
-                ++i;
-            } else if (c == u'"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == u'"') {
-            quoted = true;
-        } else if (c == u',') {
-            record << field;
-            field.clear();
-        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
-            record << field;
-            field.clear();
-            records << record;
-            record.clear();
-            ++i;
-        } else {
-            field += c;
-        }
-    }
-    if (!field.isEmpty() || !record.isEmpty())
-        records << (record << field);
-    return records;
-}
 
 QList<qint64> shownRuns(const RunTableModel &model)
 {
@@ -118,9 +82,7 @@ void TestRunTableModel::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    auto workspace = Workspace::open(m_dir->filePath(QStringLiteral("ws")));
-    QVERIFY2(workspace, workspace ? "" : qPrintable(workspace.errorMessage()));
-    m_workspace = std::move(workspace).value();
+    m_workspace = test::openWorkspace(m_dir->filePath(QStringLiteral("ws")));
 
     const QString depth = QStringLiteral("max_depth");
     const QString eta = QStringLiteral("eta");
@@ -154,27 +116,15 @@ qint64 TestRunTableModel::addRun(const RunData &data, const QString &experiment)
     spec.name = data.name;
     spec.trainer = QStringLiteral("boosted-trees");
     spec.datasetRef = QStringLiteral("iris@1");
-    Expected<RunRecord> run = store.createRun(spec);
-    if (!run)
-        qFatal("%s", qPrintable(run.errorMessage()));
-    const qint64 id = run->id;
-    const bool queued = data.end == RunStatus::Queued;
-    if (!queued) {
-        Expected<std::optional<RunRecord>> claimed = store.claimNextQueued();
-        if (!claimed || !claimed->has_value() || claimed->value().id != id)
-            qFatal("run %lld was not the next queued run", id);
-    }
-    bool ok = store.setParams(id, data.params).ok() && store.setResults(id, data.results).ok();
-    if (!data.loss.empty()) {
-        std::vector<MetricPoint> points;
-        for (std::size_t i = 0; i < data.loss.size(); ++i)
-            points.push_back({qint64(i), 1'700'000'000'000 + qint64(i), data.loss[i]});
-        ok = ok && store.appendMetrics(id, {{QStringLiteral("loss"), points}}).ok();
-    }
-    if (data.end && !queued)
-        ok = ok && store.markEnded(id, *data.end).ok();
-    if (!ok)
-        qFatal("could not record run %lld", id);
+    const qint64 id
+        = test::recordRun(store, spec, {data.params, {}, {{QStringLiteral("loss"), data.loss}}, data.results}).id;
+    if (data.end == RunStatus::Queued)
+        return id;
+    Expected<std::optional<RunRecord>> claimed = store.claimNextQueued();
+    if (!claimed || !claimed->has_value() || claimed->value().id != id)
+        qFatal("run %lld was not the next queued run", id);
+    if (data.end && !store.markEnded(id, *data.end).ok())
+        qFatal("could not end run %lld", id);
     return id;
 }
 

@@ -1,20 +1,18 @@
 #include "compare/barsview.h"
 
 #include "chartstyle.h"
-#include "compare/metricoverlayview.h"
-#include "plotwidget.h"
+#include "compare/chartcontrols.h"
+#include "pictureexport.h"
 #include "runcolors.h"
 #include "theme.h"
 
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPainter>
 #include <QScrollArea>
 #include <QToolTip>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -79,40 +77,20 @@ private:
 
 BarsView::BarsView(QWidget *parent)
     : ComparisonView(parent)
-    , m_metricCombo(new QComboBox(this))
-    , m_note(new QLabel(this))
+    , m_metricCombo(new chartcontrols::MetricChooser(QStringLiteral("barsMetric"), this))
+    , m_note(chartcontrols::createNote(QStringLiteral("barsNote"), this))
     , m_scroll(new QScrollArea(this))
     , m_canvas(new Canvas(this))
 {
     setObjectName(QStringLiteral("barsView"));
-    m_metricCombo->setObjectName(QStringLiteral("barsMetric"));
-    m_metricCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_metricCombo->setMinimumContentsLength(16);
-    m_note->setObjectName(QStringLiteral("barsNote"));
-    m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    m_note->hide();
     m_scroll->setWidget(m_canvas);
     m_scroll->setWidgetResizable(true);
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(8, 6, 8, 0);
-    controls->addWidget(new QLabel(tr("Metric:"), this));
-    controls->addWidget(m_metricCombo);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addLayout(controls);
-    layout->addWidget(m_note);
-    layout->addWidget(m_scroll, 1);
+    chartcontrols::layOutView(this, {{tr("Metric:"), {m_metricCombo}}}, m_note, m_scroll);
 
-    connect(m_metricCombo, &QComboBox::activated, this, [this] {
-        m_wantedMetric = m_metricCombo->currentText();
-        showBars();
-    });
+    connect(m_metricCombo, &QComboBox::activated, this, &BarsView::showBars);
     showBars();
 }
 
@@ -126,45 +104,14 @@ QWidget *BarsView::canvas() const
 void BarsView::setComparison(const Comparison &comparison)
 {
     m_comparison = comparison;
-    updateChoices();
+    // Results and step metrics alike: a bar is a run's last value.
+    m_metricCombo->setKeys(chartcontrols::comparedMetricKeys(m_comparison));
     showBars();
-}
-
-void BarsView::updateChoices()
-{
-    const QStringList keys = comparedMetricKeys(m_comparison);
-    if (metrics() != keys) {
-        const QSignalBlocker blocker(m_metricCombo);
-        const QString current = currentMetric();
-        m_metricCombo->clear();
-        m_metricCombo->addItems(keys);
-        m_metricCombo->setCurrentIndex(keys.indexOf(current));
-    }
-    QString chosen = keys.contains(m_wantedMetric) ? m_wantedMetric : currentMetric();
-    if (!keys.contains(chosen))
-        chosen = defaultMetricKey(keys);
-    const QSignalBlocker blocker(m_metricCombo);
-    m_metricCombo->setCurrentIndex(keys.indexOf(chosen));
-    m_metricCombo->setEnabled(!keys.isEmpty());
-}
-
-QStringList BarsView::metrics() const
-{
-    QStringList keys;
-    for (int i = 0; i < m_metricCombo->count(); ++i)
-        keys.append(m_metricCombo->itemText(i));
-    return keys;
-}
-
-QString BarsView::currentMetric() const
-{
-    return m_metricCombo->currentText();
 }
 
 void BarsView::setCurrentMetric(const QString &key)
 {
-    m_wantedMetric = key;
-    updateChoices();
+    m_metricCombo->setWanted(key);
     showBars();
 }
 
@@ -188,16 +135,11 @@ void BarsView::showBars()
             return a.value > b.value || (a.value == b.value && a.runId > b.runId);
         });
     }
-    QStringList runs;
-    for (std::size_t i = 0; i < missing.size() && i < 12; ++i)
-        runs.append(u'#' + QString::number(missing[i]));
-    if (missing.size() > 12)
-        runs.append(QStringLiteral("…"));
-    m_note->setText(missing.empty() || m_bars.empty()
-                        ? QString()
-                        : tr("%n run(s) have no value of “%1”: %2", nullptr, int(missing.size()))
-                              .arg(currentMetric(), runs.join(QStringLiteral(", "))));
-    m_note->setVisible(!m_note->text().isEmpty());
+    chartcontrols::setNote(m_note,
+                           missing.empty() || m_bars.empty()
+                               ? QString()
+                               : tr("%n run(s) have no value of “%1”: %2", nullptr, int(missing.size()))
+                                     .arg(currentMetric(), chartcontrols::runNumbers(missing)));
     m_canvas->setMinimumHeight(heightFor(int(m_bars.size())));
     m_canvas->update();
 }
@@ -292,19 +234,19 @@ void BarsView::render(QPainter &painter, const QRect &target) const
 
 QStringList BarsView::exportFormats() const
 {
-    return {QStringLiteral("png"), QStringLiteral("svg")};
+    return pictureFormats();
 }
 
 bool BarsView::exportTo(const QString &path, QString *error) const
 {
     const QSize size(std::max(640, m_canvas->width()), std::max(160, heightFor(int(m_bars.size()))));
-    return exportPainting(
+    return exportPicture(
         path, size, [this](QPainter &painter, const QRect &target) { render(painter, target); }, error);
 }
 
 QJsonObject BarsView::settings() const
 {
-    return {{QStringLiteral("metric"), m_wantedMetric.isEmpty() ? currentMetric() : m_wantedMetric}};
+    return {{QStringLiteral("metric"), m_metricCombo->wanted()}};
 }
 
 void BarsView::restoreSettings(const QJsonObject &settings)

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "compare/chartcontrols.h"
 #include "compare/comparisonview.h"
 
 #include <vector>
 
-class QComboBox;
 class QLabel;
 class QScrollArea;
 
@@ -35,8 +35,8 @@ public:
     QJsonObject settings() const override; ///< {"metric": "validation/auc"}
     void restoreSettings(const QJsonObject &settings) override;
 
-    QStringList metrics() const;
-    QString currentMetric() const;
+    QStringList metrics() const { return m_metricCombo->keys(); }
+    QString currentMetric() const { return m_metricCombo->currentText(); }
     void setCurrentMetric(const QString &key);
     /// The bars shown, highest value first.
     const std::vector<Bar> &bars() const { return m_bars; }
@@ -52,14 +52,12 @@ public:
 private:
     class Canvas;
 
-    void updateChoices();
     void showBars();
     int rowHeight() const;
 
     Comparison m_comparison;
-    QString m_wantedMetric; ///< chosen by the user or a saved view: kept while runs lack it
     std::vector<Bar> m_bars;
-    QComboBox *m_metricCombo = nullptr;
+    chartcontrols::MetricChooser *m_metricCombo = nullptr;
     QLabel *m_note = nullptr;
     QScrollArea *m_scroll = nullptr;
     Canvas *m_canvas = nullptr;

@@ -1,14 +1,13 @@
 #include "confusionview.h"
 
-#include "compare/diffview.h"
+#include "compare/compareutil.h"
 #include "heatmapdelegate.h"
 #include "models/confusionmatrixmodel.h"
-#include "models/evaluationdata.h"
-#include "models/rundiffmodel.h"
+#include "models/csv.h"
+#include "models/runevaluations.h"
 #include "runcolors.h"
 #include "theme.h"
 
-#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -45,10 +44,7 @@ ConfusionView::ConfusionView(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto *noteRow = new QHBoxLayout;
-    noteRow->setContentsMargins(8, 6, 8, 0);
-    noteRow->addWidget(noteLabel());
-    layout->addLayout(noteRow);
+    addNoteRow(layout, 6);
     layout->addWidget(m_scroll, 1);
     rebuild();
 }
@@ -124,15 +120,10 @@ void ConfusionView::rebuild()
         m_matrices.append(matrix);
     }
 
-    QStringList notes = commonNotes();
-    if (selectedCount() > int(shownRows().size()))
-        notes << tr("Showing %1 of %2 selected runs.").arg(shownRows().size()).arg(selectedCount());
-    if (!withoutMatrix.empty()) {
-        notes << tr("No confusion matrix (not a classifier): %1").arg(runList(withoutMatrix));
-    }
-    if (shownRows().empty())
-        notes << tr("Select runs that trained a classifier to compare their confusion matrices.");
-    setNote(notes);
+    const bool cut = selectedCount() > int(shownRows().size());
+    showNotes({cut ? tr("Showing %1 of %2 selected runs.").arg(shownRows().size()).arg(selectedCount()) : QString(),
+               runsNote(tr("No confusion matrix (not a classifier): %1"), withoutMatrix)},
+              tr("Select runs that trained a classifier to compare their confusion matrices."));
 }
 
 QStringList ConfusionView::exportFormats() const
@@ -142,16 +133,9 @@ QStringList ConfusionView::exportFormats() const
 
 bool ConfusionView::exportTo(const QString &path, QString *error) const
 {
-    if (QFileInfo(path).suffix().toLower() == QLatin1String("png")) {
-        if (m_page->grab().save(path, "PNG"))
-            return true;
-        if (error)
-            *error = tr("cannot write %1: the folder is missing or not writable").arg(path);
-        return false;
-    }
-    return writeCsvFile(
-        path,
-        [this](QIODevice &device) -> Status {
+    return compareutil::exportTable(
+        path, m_page,
+        [this](QIODevice &device) {
             QByteArray bytes = csvRecord({tr("run"), tr("label"), tr("true"), tr("predicted"), tr("count")});
             for (const Matrix &matrix : m_matrices) {
                 const ConfusionMatrixModel &model = *matrix.model;
@@ -164,9 +148,7 @@ bool ConfusionView::exportTo(const QString &path, QString *error) const
                     }
                 }
             }
-            if (device.write(bytes) != bytes.size())
-                return Error {device.errorString()};
-            return {};
+            return writeCsvBytes(device, bytes);
         },
         error);
 }

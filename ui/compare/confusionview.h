@@ -1,6 +1,6 @@
 #pragma once
 
-#include "compare/curvesview.h"
+#include "compare/evaluationcomparisonview.h"
 
 #include <QList>
 

@@ -1,8 +1,8 @@
 #include "curvesview.h"
 
 #include "chartstyle.h"
-#include "compare/parallelcoordinatesview.h"
-#include "models/evaluationdata.h"
+#include "models/runevaluations.h"
+#include "pictureexport.h"
 #include "runcolors.h"
 #include "theme.h"
 
@@ -25,21 +25,8 @@ namespace kiln {
 
 namespace {
 
-constexpr int kListedRuns = 12;
 constexpr int kLegendRuns = 16; ///< more runs than this: no legend, hover a line to name it
 constexpr int kChartHeight = 360;
-
-QValueAxis *addUnitAxis(QChart *chart, const QString &title, Qt::Alignment alignment)
-{
-    auto *axis = new QValueAxis;
-    axis->setRange(0, 1);
-    axis->setTickCount(6);
-    axis->setLabelFormat(QStringLiteral("%.1f"));
-    axis->setTitleText(title);
-    chartstyle::styleAxis(axis);
-    chart->addAxis(axis, alignment);
-    return axis;
-}
 
 /// Adds `series` to `chart` on its two axes (bottom and left).
 void attach(QChart *chart, QLineSeries *series)
@@ -58,139 +45,6 @@ const EvaluationCurve *curveOf(const QList<EvaluationCurve> &curves, const QStri
 
 } // namespace
 
-// ---- EvaluationComparisonView ------------------------------------------------------------------
-
-EvaluationComparisonView::EvaluationComparisonView(QWidget *parent)
-    : ComparisonView(parent)
-    , m_evaluations(new RunEvaluations(this))
-    , m_note(new QLabel(this))
-{
-    m_note->setWordWrap(true);
-    m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    m_note->hide();
-    connect(m_evaluations, &RunEvaluations::ready, this, &EvaluationComparisonView::maybeRebuild);
-}
-
-EvaluationComparisonView::~EvaluationComparisonView() = default;
-
-void EvaluationComparisonView::setComparison(const Comparison &comparison)
-{
-    m_snapshot = comparison.table;
-    m_selected = m_snapshot ? int(comparison.rows.size()) : 0;
-    m_rows.clear();
-    if (m_snapshot) {
-        m_rows.assign(comparison.rows.cbegin(),
-                      comparison.rows.cbegin() + qsizetype(std::min(comparison.rows.size(), maxRuns())));
-    }
-    m_differing.clear();
-    if (m_snapshot) {
-        for (int column : m_snapshot->differingColumns(m_rows)) {
-            if (m_snapshot->column(column).kind == RunColumnKind::Param)
-                m_differing.push_back(column);
-        }
-        m_evaluations->setRuns(comparison.workspace, *m_snapshot, m_rows);
-    } else {
-        m_evaluations->setRuns(comparison.workspace, RunTable(), {});
-    }
-    maybeRebuild();
-}
-
-bool EvaluationComparisonView::isLoading() const
-{
-    return m_evaluations->isLoading();
-}
-
-void EvaluationComparisonView::maybeRebuild()
-{
-    // What the view would show: the runs, their evaluations' blobs, which of them are read.
-    QStringList signature {QString::number(m_selected), isLoading() ? QStringLiteral("loading") : QString()};
-    const QStringList blobs = m_evaluations->signature();
-    for (std::size_t i = 0; i < m_evaluations->runIds().size(); ++i) {
-        const qint64 runId = m_evaluations->runIds()[i];
-        signature << QStringLiteral("%1:%2:%3:%4")
-                         .arg(runId)
-                         .arg(blobs.value(qsizetype(i)))
-                         .arg(m_evaluations->evaluation(runId) ? 1 : 0)
-                         .arg(m_evaluations->error(runId));
-    }
-    if (signature == m_shownSignature)
-        return;
-    m_shownSignature = signature;
-    refresh();
-}
-
-void EvaluationComparisonView::refresh()
-{
-    rebuild();
-    Q_EMIT shown();
-}
-
-QString EvaluationComparisonView::runLabel(qint64 runId) const
-{
-    constexpr std::size_t kLabelParams = 3;
-    const int row = m_snapshot ? m_snapshot->rowOfRun(runId) : -1;
-    if (row < 0)
-        return QStringLiteral("#%1").arg(runId);
-    const QString name = m_snapshot->column(int(RunAttribute::Name)).displayText(row);
-    if (!name.isEmpty())
-        return QStringLiteral("#%1 %2").arg(runId).arg(name);
-    const std::vector<int> columns(m_differing.cbegin(),
-                                   m_differing.cbegin() + qsizetype(std::min(m_differing.size(), kLabelParams)));
-    return m_snapshot->legendLabel(row, columns);
-}
-
-QString EvaluationComparisonView::runDescription(qint64 runId) const
-{
-    const int row = m_snapshot ? m_snapshot->rowOfRun(runId) : -1;
-    return row < 0 ? QStringLiteral("#%1").arg(runId) : m_snapshot->legendLabel(row, m_differing);
-}
-
-QString EvaluationComparisonView::runList(const std::vector<qint64> &runIds)
-{
-    QStringList names;
-    for (std::size_t i = 0; i < runIds.size() && i < std::size_t(kListedRuns); ++i)
-        names << QStringLiteral("#%1").arg(runIds[i]);
-    if (runIds.size() > std::size_t(kListedRuns))
-        names << QStringLiteral("…");
-    return names.join(QStringLiteral(", "));
-}
-
-QStringList EvaluationComparisonView::commonNotes() const
-{
-    QStringList notes;
-    if (isLoading())
-        notes << tr("Reading the evaluations…");
-    std::vector<qint64> missing;
-    std::vector<qint64> unreadable;
-    QStringList errors;
-    for (qint64 runId : m_evaluations->runsWithoutEvaluation()) {
-        const QString error = m_evaluations->error(runId);
-        if (error.isEmpty()) {
-            missing.push_back(runId);
-        } else {
-            unreadable.push_back(runId);
-            errors << error;
-        }
-    }
-    if (!missing.empty()) {
-        notes << (missing.size() == 1 ? tr("1 run has no evaluation: %1").arg(runList(missing))
-                                      : tr("%1 runs have no evaluation: %2").arg(missing.size()).arg(runList(missing)));
-    }
-    if (!unreadable.empty()) {
-        notes << tr("The evaluation of %1 cannot be read: %2").arg(runList(unreadable), errors.constFirst());
-    }
-    return notes;
-}
-
-void EvaluationComparisonView::setNote(const QStringList &lines)
-{
-    m_note->setText(lines.join(u'\n'));
-    m_note->setVisible(!lines.isEmpty());
-}
-
-// ---- CurvesView --------------------------------------------------------------------------------
-
 CurvesView::CurvesView(QWidget *parent)
     : EvaluationComparisonView(parent)
     , m_rocView(chartstyle::newChartView(chartstyle::newChart(tr("ROC")), this))
@@ -208,10 +62,10 @@ CurvesView::CurvesView(QWidget *parent)
     m_classLabel->setBuddy(m_classCombo);
     for (QChartView *view : {m_rocView, m_prView})
         view->setMinimumHeight(kChartHeight);
-    addUnitAxis(m_rocView->chart(), tr("False positive rate"), Qt::AlignBottom);
-    addUnitAxis(m_rocView->chart(), tr("True positive rate"), Qt::AlignLeft);
-    addUnitAxis(m_prView->chart(), tr("Recall"), Qt::AlignBottom);
-    addUnitAxis(m_prView->chart(), tr("Precision"), Qt::AlignLeft);
+    m_rocView->chart()->addAxis(chartstyle::unitAxis(tr("False positive rate")), Qt::AlignBottom);
+    m_rocView->chart()->addAxis(chartstyle::unitAxis(tr("True positive rate")), Qt::AlignLeft);
+    m_prView->chart()->addAxis(chartstyle::unitAxis(tr("Recall")), Qt::AlignBottom);
+    m_prView->chart()->addAxis(chartstyle::unitAxis(tr("Precision")), Qt::AlignLeft);
     connect(m_classCombo, &QComboBox::activated, this, [this] {
         m_wantedClass = m_classCombo->currentText();
         refresh();
@@ -229,10 +83,7 @@ CurvesView::CurvesView(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    auto *noteRow = new QHBoxLayout;
-    noteRow->setContentsMargins(8, 0, 8, 0);
-    noteRow->addWidget(noteLabel());
-    layout->addLayout(noteRow);
+    addNoteRow(layout);
     layout->addLayout(charts, 1);
     rebuild();
 }
@@ -250,13 +101,7 @@ void CurvesView::rebuild()
     QChart *pr = m_prView->chart();
     roc->removeAllSeries();
     pr->removeAllSeries();
-    auto *chance = new QLineSeries;
-    chance->setName(tr("Chance"));
-    chance->append(0, 0);
-    chance->append(1, 1);
-    QPen dashed(QColor(0xa0, 0xa4, 0xab));
-    dashed.setStyle(Qt::DashLine);
-    chance->setPen(dashed);
+    QLineSeries *chance = chartstyle::newDiagonal(tr("Chance"), 0, 1);
     attach(roc, chance);
     for (QLegendMarker *marker : roc->legend()->markers(chance))
         marker->setVisible(false);
@@ -301,12 +146,7 @@ void CurvesView::rebuild()
         const auto add = [&](QChart *chart, const EvaluationCurve *curve, const QString &area) {
             if (!curve)
                 return;
-            auto *series = new QLineSeries;
-            QList<QPointF> points;
-            points.reserve(qsizetype(curve->x.size()));
-            for (std::size_t p = 0; p < curve->x.size(); ++p)
-                points.append(QPointF(curve->x[p], curve->y[p]));
-            series->append(points);
+            QLineSeries *series = chartstyle::newLineSeries(curve->x, curve->y);
             series->setName(QStringLiteral("%1 · %2 %3").arg(label, area, locale.toString(curve->auc, 'f', 3)));
             series->setProperty("runId", runId);
             series->setPen(QPen(runColor(runId), 1.8));
@@ -329,22 +169,17 @@ void CurvesView::rebuild()
         chart->layout()->activate();
     }
 
-    QStringList notes = commonNotes();
-    if (!withoutCurve.empty()) {
-        notes << (chosen.isEmpty()
-                      ? tr("No ROC or precision-recall curve (not a classifier): %1").arg(runList(withoutCurve))
-                      : tr("No curve for the class %1: %2").arg(chosen, runList(withoutCurve)));
-    }
-    if (curves > kLegendRuns)
-        notes << tr("%1 runs: hover a line to see which run it is.").arg(curves);
-    if (shownRows().empty())
-        notes << tr("Select runs that trained a classifier to compare their ROC and precision-recall curves.");
-    setNote(notes);
+    QString withoutNote = runsNote(tr("No ROC or precision-recall curve (not a classifier): %1"), withoutCurve);
+    if (!chosen.isEmpty() && !withoutCurve.empty())
+        withoutNote = tr("No curve for the class %1: %2").arg(chosen, runList(withoutCurve));
+    showNotes({withoutNote,
+               curves > kLegendRuns ? tr("%1 runs: hover a line to see which run it is.").arg(curves) : QString()},
+              tr("Select runs that trained a classifier to compare their ROC and precision-recall curves."));
 }
 
 QStringList CurvesView::exportFormats() const
 {
-    return {QStringLiteral("png"), QStringLiteral("svg")};
+    return pictureFormats();
 }
 
 bool CurvesView::exportTo(const QString &path, QString *error) const
@@ -352,10 +187,9 @@ bool CurvesView::exportTo(const QString &path, QString *error) const
     const QSize roc = m_rocView->size();
     const QSize pr = m_prView->size();
     const QSize size(roc.width() + pr.width(), std::max(roc.height(), pr.height()));
-    return writePicture(
+    return exportPicture(
         path, size,
         [&](QPainter &painter, const QRect &target) {
-            painter.fillRect(target, Qt::white);
             m_rocView->render(&painter, QRectF(target.topLeft(), roc), m_rocView->viewport()->rect());
             m_prView->render(&painter, QRectF(target.topLeft() + QPoint(roc.width(), 0), pr),
                              m_prView->viewport()->rect());

@@ -1,19 +1,16 @@
 #include "diffview.h"
 
+#include "compare/compareutil.h"
 #include "models/rundiffmodel.h"
-#include "runcolors.h"
 #include "runs/rundiff.h"
 #include "theme.h"
 #include "viewutil.h"
 
 #include <QCheckBox>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIdentityProxyModel>
 #include <QLabel>
-#include <QPainter>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -63,49 +60,13 @@ public:
         if (orientation == Qt::Horizontal && role == Qt::DecorationRole) {
             const qint64 runId
                 = QIdentityProxyModel::headerData(section, orientation, RunDiffModel::RunIdRole).toLongLong();
-            return runId > 0 ? QVariant(runColorIcon(runId)) : QVariant();
+            return runId > 0 ? QVariant(compareutil::runColorIcon(runId)) : QVariant();
         }
         return QIdentityProxyModel::headerData(section, orientation, role);
     }
 };
 
 } // namespace
-
-QIcon runColorIcon(qint64 runId)
-{
-    constexpr int kSize = 12;
-    QPixmap pixmap(kSize * 2, kSize * 2);
-    pixmap.setDevicePixelRatio(2);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(runColor(runId));
-    painter.drawEllipse(QRectF(1, 1, kSize - 2, kSize - 2));
-    painter.end();
-    return QIcon(pixmap);
-}
-
-bool writeCsvFile(const QString &path, const std::function<Status(QIODevice &)> &write, QString *error)
-{
-    const auto fail = [&](const QString &message) {
-        if (error)
-            *error = message;
-        return false;
-    };
-    if (QFileInfo(path).suffix().toLower() != QLatin1String("csv"))
-        return fail(QObject::tr("cannot export %1: choose a file ending in .csv").arg(path));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(QObject::tr("cannot write %1: %2").arg(path, file.errorString()));
-    if (const Status written = write(file); !written) {
-        file.cancelWriting();
-        return fail(QObject::tr("cannot write %1: %2").arg(path, written.errorMessage()));
-    }
-    if (!file.commit())
-        return fail(QObject::tr("cannot write %1: %2").arg(path, file.errorString()));
-    return true;
-}
 
 DiffView::DiffView(QWidget *parent)
     : ComparisonView(parent)
@@ -229,7 +190,7 @@ QStringList DiffView::exportFormats() const
 
 bool DiffView::exportTo(const QString &path, QString *error) const
 {
-    return writeCsvFile(
+    return compareutil::exportCsv(
         path, [this](QIODevice &device) { return m_model->writeCsv(device); }, error);
 }
 

@@ -2,26 +2,13 @@
 
 #include "compare/comparisonview.h"
 
-#include "util/expected.h"
-
-#include <QIcon>
-
-#include <functional>
-
 class QCheckBox;
-class QIODevice;
 class QLabel;
 class QTableView;
 
 namespace kiln {
 
 class RunDiffModel;
-
-/// A small disc in the run's colour, for the headers and titles that name a run.
-QIcon runColorIcon(qint64 runId);
-/// Writes a CSV file through `write`, whole or not at all (QSaveFile); false with `error`
-/// naming the file and the reason. Shared by the comparison views that export tables.
-bool writeCsvFile(const QString &path, const std::function<Status(QIODevice &)> &write, QString *error);
 
 /// The diff table: the compared runs side by side (one column each, headed by the run and
 /// its colour), a line per attribute, param, metric (last value) and tag under a heading per

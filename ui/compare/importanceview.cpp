@@ -1,13 +1,12 @@
 #include "importanceview.h"
 
-#include "compare/diffview.h"
+#include "compare/compareutil.h"
 #include "heatmapdelegate.h"
-#include "models/evaluationdata.h"
-#include "models/rundiffmodel.h"
+#include "models/csv.h"
+#include "models/runevaluations.h"
 #include "viewutil.h"
 
 #include <QCheckBox>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHash>
 #include <QHeaderView>
@@ -58,13 +57,10 @@ ImportanceView::ImportanceView(QWidget *parent)
     bar->setContentsMargins(8, 6, 8, 0);
     bar->addWidget(m_showAll);
     bar->addStretch(1);
-    auto *noteRow = new QHBoxLayout;
-    noteRow->setContentsMargins(8, 0, 8, 0);
-    noteRow->addWidget(noteLabel());
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    layout->addLayout(noteRow);
+    addNoteRow(layout);
     layout->addWidget(m_table, 1);
     rebuild();
 }
@@ -118,7 +114,7 @@ void ImportanceView::rebuild()
     m_model->setHorizontalHeaderLabels(header);
     for (std::size_t i = 0; i < runs.size(); ++i) {
         QStandardItem *headerItem = m_model->horizontalHeaderItem(int(i) + 2);
-        headerItem->setIcon(runColorIcon(runs[i]));
+        headerItem->setIcon(compareutil::runColorIcon(runs[i]));
         headerItem->setToolTip(runDescription(runs[i]));
         headerItem->setData(runs[i], RunIdRole);
     }
@@ -143,13 +139,8 @@ void ImportanceView::rebuild()
     m_table->resizeColumnToContents(0);
     m_table->setColumnWidth(0, std::min(m_table->columnWidth(0) + 16, 260));
 
-    QStringList notes = commonNotes();
-    if (!withoutImportance.empty()) {
-        notes << tr("No feature importance reported: %1").arg(runList(withoutImportance));
-    }
-    if (shownRows().empty())
-        notes << tr("Select trained runs to compare which features their models rely on.");
-    setNote(notes);
+    showNotes({runsNote(tr("No feature importance reported: %1"), withoutImportance)},
+              tr("Select trained runs to compare which features their models rely on."));
 }
 
 QStringList ImportanceView::exportFormats() const
@@ -159,15 +150,8 @@ QStringList ImportanceView::exportFormats() const
 
 bool ImportanceView::exportTo(const QString &path, QString *error) const
 {
-    if (QFileInfo(path).suffix().toLower() == QLatin1String("png")) {
-        if (m_table->grab().save(path, "PNG"))
-            return true;
-        if (error)
-            *error = tr("cannot write %1: the folder is missing or not writable").arg(path);
-        return false;
-    }
-    return writeCsvFile(
-        path, [this](QIODevice &device) { return writeModelCsv(*m_model, device, ValueRole); }, error);
+    return compareutil::exportTable(
+        path, m_table, [this](QIODevice &device) { return writeModelCsv(*m_model, device, ValueRole); }, error);
 }
 
 QJsonObject ImportanceView::settings() const

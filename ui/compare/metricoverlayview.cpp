@@ -1,7 +1,9 @@
 #include "compare/metricoverlayview.h"
 
 #include "chartstyle.h"
+#include "compare/chartcontrols.h"
 #include "models/metricseries.h"
+#include "pictureexport.h"
 #include "plotwidget.h"
 #include "runcolors.h"
 #include "theme.h"
@@ -89,28 +91,23 @@ struct MetricOverlayView::Result
     qint64 runId = 0;
     QString key;
     Entry entry;
-    bool read = false;
-    QStringList stepKeys; ///< every metric the run logs per step (when read)
     QString error;
 };
 
 MetricOverlayView::MetricOverlayView(QWidget *parent)
     : ComparisonView(parent)
-    , m_metricCombo(new QComboBox(this))
+    , m_metricCombo(new chartcontrols::MetricChooser(QStringLiteral("overlayMetric"), this))
     , m_xAxisCombo(new QComboBox(this))
     , m_smoothing(new QSlider(Qt::Horizontal, this))
     , m_smoothingValue(new QLabel(this))
     , m_logScale(new QCheckBox(tr("Log scale"), this))
     , m_resetZoom(new QPushButton(tr("Reset Zoom"), this))
-    , m_note(new QLabel(this))
+    , m_note(chartcontrols::createNote(QStringLiteral("overlayNote"), this))
     , m_plot(new PlotWidget(this))
     , m_legend(new QListWidget(this))
     , m_liveTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("metricOverlay"));
-    m_metricCombo->setObjectName(QStringLiteral("overlayMetric"));
-    m_metricCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_metricCombo->setMinimumContentsLength(16);
     m_xAxisCombo->setObjectName(QStringLiteral("overlayXAxis"));
     m_xAxisCombo->addItem(tr("Step"), int(XAxis::Step));
     m_xAxisCombo->addItem(tr("Relative time"), int(XAxis::RelativeTime));
@@ -124,32 +121,12 @@ MetricOverlayView::MetricOverlayView(QWidget *parent)
     m_logScale->setObjectName(QStringLiteral("overlayLogScale"));
     m_resetZoom->setObjectName(QStringLiteral("overlayResetZoom"));
     m_resetZoom->setToolTip(tr("Show every point again (double-click or Home on the chart)"));
-    m_note->setObjectName(QStringLiteral("overlayNote"));
-    m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    m_note->hide();
     m_plot->setObjectName(QStringLiteral("overlayPlot"));
     m_legend->setObjectName(QStringLiteral("overlayLegend"));
     m_legend->setSelectionMode(QAbstractItemView::NoSelection);
     m_legend->setFont(chartstyle::smallFont());
     m_legend->setMinimumWidth(160);
     m_legend->setTextElideMode(Qt::ElideMiddle);
-
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(8, 6, 8, 0);
-    controls->addWidget(new QLabel(tr("Metric:"), this));
-    controls->addWidget(m_metricCombo);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("X axis:"), this));
-    controls->addWidget(m_xAxisCombo);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Smoothing:"), this));
-    controls->addWidget(m_smoothing);
-    controls->addWidget(m_smoothingValue);
-    controls->addSpacing(12);
-    controls->addWidget(m_logScale);
-    controls->addStretch(1);
-    controls->addWidget(m_resetZoom);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_plot);
@@ -158,15 +135,14 @@ MetricOverlayView::MetricOverlayView(QWidget *parent)
     splitter->setStretchFactor(1, 0);
     splitter->setSizes({800, kLegendWidth});
     splitter->setChildrenCollapsible(false);
+    QHBoxLayout *controls = chartcontrols::layOutView(this,
+                                                      {{tr("Metric:"), {m_metricCombo}},
+                                                       {tr("X axis:"), {m_xAxisCombo}},
+                                                       {tr("Smoothing:"), {m_smoothing, m_smoothingValue}},
+                                                       {QString(), {m_logScale}}},
+                                                      m_note, splitter);
+    controls->addWidget(m_resetZoom);
 
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addLayout(controls);
-    layout->addWidget(m_note);
-    layout->addWidget(splitter, 1);
-
-    connect(m_metricCombo, &QComboBox::activated, this, [this] { m_wantedMetric = m_metricCombo->currentText(); });
     connect(m_metricCombo, &QComboBox::currentTextChanged, this, [this](const QString &key) {
         // The list is rebuilt when a run logs a new metric: the same metric keeps its zoom.
         if (key.isEmpty() || key == m_shownMetric)
@@ -204,7 +180,9 @@ void MetricOverlayView::setComparison(const Comparison &comparison)
     m_comparison = comparison;
     m_differing = comparison.table ? comparison.table->differingColumns(comparison.rows) : std::vector<int>();
     updateLiveTimer();
-    updateMetricChoices(); // a new metric loads by itself
+    // Only what a line can show: results (one value a run) are in the Bars view. A change of
+    // the metric shown loads it.
+    m_metricCombo->setKeys(chartcontrols::comparedMetricKeys(m_comparison, true));
     updateLegend();
     load(false);
 }
@@ -220,69 +198,9 @@ std::vector<qint64> MetricOverlayView::shownRuns() const
     return runs;
 }
 
-QStringList comparedMetricKeys(const Comparison &comparison)
-{
-    QStringList keys;
-    const RunTable *table = comparison.table.get();
-    if (!table)
-        return keys;
-    const QStringList all = table->metricKeys();
-    for (const QString &key : all) {
-        const int column = table->findColumn(RunColumnKind::Metric, key, MetricStat::Last);
-        if (column >= 0 && std::any_of(comparison.rows.begin(), comparison.rows.end(), [&](int row) {
-                return !table->column(column).isMissing(row);
-            }))
-            keys.append(key);
-    }
-    return keys;
-}
-
-QString defaultMetricKey(const QStringList &keys)
-{
-    const auto first
-        = std::find_if(keys.begin(), keys.end(), [](const QString &key) { return !placeMetric(key).system; });
-    return first != keys.end() ? *first : keys.value(0);
-}
-
-void MetricOverlayView::updateMetricChoices()
-{
-    const QStringList keys = comparedMetricKeys(m_comparison);
-    QString chosen = m_wantedMetric;
-    if (!keys.contains(chosen))
-        chosen = currentMetric();
-    if (!keys.contains(chosen))
-        chosen = defaultMetricKey(keys);
-    QStringList current;
-    for (int i = 0; i < m_metricCombo->count(); ++i)
-        current.append(m_metricCombo->itemText(i));
-    if (current != keys) {
-        const QSignalBlocker blocker(m_metricCombo);
-        m_metricCombo->clear();
-        m_metricCombo->addItems(keys);
-        m_metricCombo->setCurrentIndex(-1);
-    }
-    if (m_metricCombo->currentText() != chosen)
-        m_metricCombo->setCurrentIndex(keys.indexOf(chosen)); // loads the new metric
-    m_metricCombo->setEnabled(!keys.isEmpty());
-}
-
-QStringList MetricOverlayView::metrics() const
-{
-    QStringList keys;
-    for (int i = 0; i < m_metricCombo->count(); ++i)
-        keys.append(m_metricCombo->itemText(i));
-    return keys;
-}
-
-QString MetricOverlayView::currentMetric() const
-{
-    return m_metricCombo->currentText();
-}
-
 void MetricOverlayView::setCurrentMetric(const QString &key)
 {
-    m_wantedMetric = key;
-    updateMetricChoices();
+    m_metricCombo->setWanted(key); // a change of the metric shown loads it
 }
 
 void MetricOverlayView::setXAxis(XAxis axis)
@@ -337,11 +255,6 @@ MetricOverlayView::Result MetricOverlayView::runJob(const Job &job)
         if (!batch.error.isEmpty()) {
             result.error = batch.error;
             return result;
-        }
-        result.read = true;
-        for (auto it = batch.counts.cbegin(); it != batch.counts.cend(); ++it) {
-            if (it.value() > 0)
-                result.stepKeys.append(it.key());
         }
         const auto found = batch.points.constFind(job.key);
         if (found != batch.points.cend() && !found->empty()) {
@@ -489,32 +402,6 @@ void MetricOverlayView::loadFinished()
             entry.y.reset();
         }
         m_cache.insert({result.runId, result.key}, entry);
-        if (result.read)
-            m_stepKeys.insert(result.runId, result.stepKeys);
-    }
-    // The table does not tell step metrics from results (one value each): a metric nobody
-    // chose that turns out to have no steps gives way to one that has.
-    if (m_wantedMetric.isEmpty() && errors.isEmpty()) {
-        QSet<QString> stepped;
-        bool allKnown = true;
-        for (const qint64 runId : shownRuns()) {
-            const auto known = m_stepKeys.constFind(runId);
-            allKnown = allKnown && known != m_stepKeys.cend();
-            if (known != m_stepKeys.cend())
-                stepped.unite(QSet<QString>(known->begin(), known->end()));
-        }
-        if (allKnown && !stepped.isEmpty() && !stepped.contains(currentMetric())) {
-            QStringList candidates = metrics();
-            candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
-                                            [&](const QString &key) { return !stepped.contains(key); }),
-                             candidates.end());
-            if (!candidates.isEmpty()) {
-                m_metricCombo->setCurrentIndex(m_metricCombo->findText(defaultMetricKey(candidates)));
-                if (!isLoading())
-                    Q_EMIT loaded();
-                return; // else the new metric is loading; loaded() follows
-            }
-        }
     }
     m_error = errors.isEmpty() ? QString() : tr("Some series cannot be read (%1)").arg(errors.join(u"; "));
     if (!m_error.isEmpty())
@@ -546,7 +433,7 @@ void MetricOverlayView::showSeries()
     if (m_comparison.rows.empty())
         empty = tr("Select runs in the table to compare their metrics");
     else if (m_metricCombo->count() == 0)
-        empty = tr("None of the selected runs has a step metric");
+        empty = tr("None of the selected runs logs a metric per step (results are in the Bars view)");
     else if (isLoading())
         empty = tr("Loading…");
     else
@@ -624,14 +511,14 @@ void MetricOverlayView::showEvent(QShowEvent *event)
 
 QStringList MetricOverlayView::exportFormats() const
 {
-    return {QStringLiteral("png"), QStringLiteral("svg")};
+    return pictureFormats();
 }
 
 bool MetricOverlayView::exportTo(const QString &path, QString *error) const
 {
     const QSize chart = m_plot->size().isEmpty() ? QSize(900, 560) : m_plot->size();
     const QSize size(chart.width() + kLegendWidth, chart.height());
-    return exportPainting(
+    return exportPicture(
         path, size,
         [&](QPainter &painter, const QRect &target) {
             m_plot->render(painter, QRect(target.topLeft(), chart));
@@ -666,7 +553,7 @@ bool MetricOverlayView::exportTo(const QString &path, QString *error) const
 QJsonObject MetricOverlayView::settings() const
 {
     return {
-        {QStringLiteral("metric"), m_wantedMetric.isEmpty() ? currentMetric() : m_wantedMetric},
+        {QStringLiteral("metric"), m_metricCombo->wanted()},
         {QStringLiteral("xAxis"), axisName(m_xAxis)},
         {QStringLiteral("smoothing"), m_smoothing->value() / 100.0},
         {QStringLiteral("log"), m_logScale->isChecked()},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "compare/chartcontrols.h"
 #include "compare/comparisonview.h"
 
 #include <QFutureWatcher>
@@ -10,7 +11,6 @@
 #include <vector>
 
 class QCheckBox;
-class QComboBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -20,13 +20,6 @@ class QTimer;
 namespace kiln {
 
 class PlotWidget;
-
-/// The metric keys at least one compared run has a value of (step metrics and results), in
-/// the table's order; shared by the views that choose a metric.
-QStringList comparedMetricKeys(const Comparison &comparison);
-/// The key a view starts with: the first of the model's own metrics (not Kiln's CPU and
-/// memory samples), else the first.
-QString defaultMetricKey(const QStringList &keys);
 
 /// One metric of every compared run on one chart, drawn by PlotWidget (every point, exact
 /// to the pixel): against step, seconds since the run's first point or wall time, with
@@ -54,9 +47,10 @@ public:
     QJsonObject settings() const override;
     void restoreSettings(const QJsonObject &settings) override;
 
-    /// The metric keys the compared runs have, as the chooser offers them.
-    QStringList metrics() const;
-    QString currentMetric() const;
+    /// The step metrics the compared runs have, as the chooser offers them (results, one
+    /// value a run, are not: the Bars view shows them).
+    QStringList metrics() const { return m_metricCombo->keys(); }
+    QString currentMetric() const { return m_metricCombo->currentText(); }
     void setCurrentMetric(const QString &key);
     XAxis xAxis() const { return m_xAxis; }
     void setXAxis(XAxis axis);
@@ -97,7 +91,6 @@ private:
     static Result runJob(const Job &job);
     using Key = QPair<qint64, QString>;
 
-    void updateMetricChoices();
     void updateLegend();
     /// Reads what the shown runs lack (all of a new run's series, a running run's new
     /// points) and derives the x axis; one batch at a time.
@@ -110,11 +103,9 @@ private:
 
     Comparison m_comparison;
     std::vector<int> m_differing;
-    QString m_wantedMetric; ///< chosen by the user or a saved view: kept while runs lack it
     QString m_shownMetric;
     XAxis m_xAxis = XAxis::Step;
     QHash<Key, Entry> m_cache;
-    QHash<qint64, QStringList> m_stepKeys; ///< per run, the metrics it logs per step (once read)
     QSet<qint64> m_active; ///< shown runs that may still log (queued or running)
     QSet<qint64> m_finishing; ///< runs that just ended: one more read for their last points
     QFutureWatcher<Result> *m_watcher = nullptr;
@@ -122,7 +113,7 @@ private:
     bool m_resetView = true;
     QString m_error;
 
-    QComboBox *m_metricCombo = nullptr;
+    chartcontrols::MetricChooser *m_metricCombo = nullptr;
     QComboBox *m_xAxisCombo = nullptr;
     QSlider *m_smoothing = nullptr;
     QLabel *m_smoothingValue = nullptr;

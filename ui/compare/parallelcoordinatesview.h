@@ -1,12 +1,13 @@
 #pragma once
 
 #include "compare/comparisonview.h"
+#include "pictureexport.h"
 
 #include <QImage>
 #include <QList>
+#include <QPainter>
 #include <QSet>
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -16,12 +17,6 @@ class QPushButton;
 
 namespace kiln {
 
-/// Writes a picture that `render` draws into a rectangle of `size` to `path`: a PNG at twice
-/// the size (crisp text) or an SVG (QSvgGenerator), by the path's suffix. False with `error`
-/// naming the file and the reason. Shared by the comparison views that paint.
-bool writePicture(const QString &path, QSize size, const std::function<void(QPainter &, const QRect &)> &render,
-                  QString *error);
-
 /// A column of the runs table as an axis; named by kind and key, so that it survives a new
 /// snapshot of the table.
 struct ParallelAxisKey
@@ -29,6 +24,14 @@ struct ParallelAxisKey
     RunColumnKind kind = RunColumnKind::Param;
     QString key;
     MetricStat stat = MetricStat::Last;
+
+    /// The axis of `column`.
+    static ParallelAxisKey of(const RunTable::Column &column) { return {column.kind, column.key, column.stat}; }
+    /// {"kind": "param"|"metric"|"tag"|"attribute", "key": …, "stat": "last"|"min"|"max" (metrics)},
+    /// as saved views keep it.
+    QJsonObject toJson() const;
+    /// nullopt when `json` names no kind or no key.
+    static std::optional<ParallelAxisKey> fromJson(const QJsonObject &json);
 
     friend bool operator==(const ParallelAxisKey &a, const ParallelAxisKey &b)
     {
@@ -47,7 +50,8 @@ struct ParallelAxisKey
 ///
 /// The lines are painted into a cached image that is redrawn only when the data, the axes,
 /// the brushes or the size change; hovering only paints the highlighted run over it, so a
-/// few thousand runs stay responsive. Painting and export share render().
+/// few thousand runs stay responsive. Painting and export share render(). The canvas and
+/// render() are in parallelcoordinatescanvas.cpp, the axes chooser in parallelaxesdialog.h.
 class ParallelCoordinatesView final : public ComparisonView
 {
     Q_OBJECT
@@ -100,7 +104,8 @@ Q_SIGNALS:
     void brushChanged(std::optional<QSet<qint64>> runIds);
 
 private:
-    class Canvas;
+    class Canvas; ///< parallelcoordinatescanvas.cpp
+    static QWidget *createCanvas(ParallelCoordinatesView *view);
     struct AxisData
     {
         ParallelAxisKey key;
@@ -168,7 +173,7 @@ private:
     int m_hovered = -1; ///< index into m_rows
     mutable QImage m_cache;
 
-    Canvas *m_canvas = nullptr;
+    QWidget *m_canvas = nullptr;
     QPushButton *m_axesButton = nullptr;
     QPushButton *m_clearButton = nullptr;
     QLabel *m_status = nullptr;

@@ -1,15 +1,14 @@
 #include "compare/scatterview.h"
 
+#include "compare/chartcontrols.h"
+#include "pictureexport.h"
 #include "plotwidget.h"
 #include "runcolors.h"
-#include "theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QJsonObject>
 #include <QLabel>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -83,7 +82,7 @@ ScatterView::ScatterView(QWidget *parent)
     , m_xCombo(new QComboBox(this))
     , m_yCombo(new QComboBox(this))
     , m_logScale(new QCheckBox(tr("Log y"), this))
-    , m_note(new QLabel(this))
+    , m_note(chartcontrols::createNote(QStringLiteral("scatterNote"), this))
     , m_plot(new PlotWidget(this))
 {
     setObjectName(QStringLiteral("scatterView"));
@@ -94,29 +93,11 @@ ScatterView::ScatterView(QWidget *parent)
         combo->setMinimumContentsLength(14);
     }
     m_logScale->setObjectName(QStringLiteral("scatterLogScale"));
-    m_note->setObjectName(QStringLiteral("scatterNote"));
-    m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    m_note->hide();
     m_plot->setObjectName(QStringLiteral("scatterPlot"));
     m_plot->setMode(PlotWidget::Mode::Points);
 
-    auto *controls = new QHBoxLayout;
-    controls->setContentsMargins(8, 6, 8, 0);
-    controls->addWidget(new QLabel(tr("X:"), this));
-    controls->addWidget(m_xCombo);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Y:"), this));
-    controls->addWidget(m_yCombo);
-    controls->addSpacing(12);
-    controls->addWidget(m_logScale);
-    controls->addStretch(1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addLayout(controls);
-    layout->addWidget(m_note);
-    layout->addWidget(m_plot, 1);
+    chartcontrols::layOutView(this, {{tr("X:"), {m_xCombo}}, {tr("Y:"), {m_yCombo}}, {QString(), {m_logScale}}}, m_note,
+                              m_plot);
 
     connect(m_xCombo, &QComboBox::activated, this, [this] {
         m_wantedX = m_xCombo->currentData().toString();
@@ -233,16 +214,11 @@ void ScatterView::showPoints()
     m_plot->setSeries(points, shown == m_shownColumns);
     m_shownColumns = shown;
 
-    QStringList runs;
-    for (std::size_t i = 0; i < missing.size() && i < 12; ++i)
-        runs.append(u'#' + QString::number(missing[i]));
-    if (missing.size() > 12)
-        runs.append(QStringLiteral("…"));
-    m_note->setText(missing.empty() || points.isEmpty()
-                        ? QString()
-                        : tr("%n run(s) without both values are not shown: %1", nullptr, int(missing.size()))
-                              .arg(runs.join(QStringLiteral(", "))));
-    m_note->setVisible(!m_note->text().isEmpty());
+    chartcontrols::setNote(m_note,
+                           missing.empty() || points.isEmpty()
+                               ? QString()
+                               : tr("%n run(s) without both values are not shown: %1", nullptr, int(missing.size()))
+                                     .arg(chartcontrols::runNumbers(missing)));
 }
 
 QString ScatterView::xColumn() const
@@ -265,7 +241,7 @@ void ScatterView::setColumns(const QString &x, const QString &y)
 
 QStringList ScatterView::exportFormats() const
 {
-    return {QStringLiteral("png"), QStringLiteral("svg")};
+    return pictureFormats();
 }
 
 bool ScatterView::exportTo(const QString &path, QString *error) const
