@@ -96,6 +96,8 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
 
 private:
+    /// Stable names of the tabs in saved views and layouts, by Tab.
+    static const QStringList &tabKeys();
     void createActions();
     void addComparisonTab(Tab tab, ComparisonView *view, const QString &title);
     void onCurrentRunChanged(qint64 runId);

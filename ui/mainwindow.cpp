@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "data/datasetimport.h"
-#include "demo/demoworkspace.h"
 #include "datapanel.h"
 #include "dropoverlay.h"
 #include "emptystatewidget.h"
@@ -12,7 +11,6 @@
 #include "recentworkspaces.h"
 #include "runcontroller.h"
 #include "runs/runscheduler.h"
-#include "tasks/task.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "theme.h"
@@ -45,7 +43,6 @@ const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kDataSplitterKey = QStringLiteral("mainWindow/dataSplitter");
 const QString kExperimentsSplitterKey = QStringLiteral("mainWindow/experimentsSplitter");
 const QString kPanelKey = QStringLiteral("mainWindow/panel");
-constexpr int kStatusTimeoutMs = 15000;
 constexpr int kSidebarWidth = 176;
 
 QStringList localPaths(const QMimeData *mime)
@@ -73,22 +70,6 @@ QString sidebarStyle()
                           "  border-left: 3px solid %3; }")
         .arg(theme::sidebarBackground().name(), theme::sidebarText().name(), theme::accent().name());
 }
-
-/// Builds the demo workspace on a worker: real import, real training.
-class DemoWorkspaceTask final : public Task
-{
-public:
-    explicit DemoWorkspaceTask(QString folder)
-        : Task(QObject::tr("Build the demo workspace"))
-        , m_folder(std::move(folder))
-    { }
-
-protected:
-    Status run(Feedback &feedback) override { return buildDemoWorkspace(m_folder, feedback); }
-
-private:
-    QString m_folder;
-};
 
 } // namespace
 
@@ -303,38 +284,6 @@ void MainWindow::showPanel(Panel panel)
     m_sidebar->setCurrentRow(int(panel));
 }
 
-void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
-{
-    m_dataPanel->setWorkspace(nullptr);
-    m_experimentsPanel->setWorkspace(nullptr);
-    m_runs->setWorkspace(nullptr);
-    m_workspace = std::move(workspace);
-    m_dataPanel->setWorkspace(m_workspace.get());
-    // The scheduler first: starting it marks the runs a dead process left running as
-    // interrupted, which the panel then reads.
-    m_runs->setWorkspace(m_workspace.get());
-    m_experimentsPanel->setWorkspace(m_workspace.get());
-    if (!m_workspace) {
-        setWindowTitle(tr("Kiln"));
-        m_workspaceLabel->clear();
-        return;
-    }
-    setWindowTitle(tr("%1 — Kiln").arg(m_workspace->name()));
-    m_workspaceLabel->setText(tr("Workspace<br><b>%1</b>").arg(m_workspace->name().toHtmlEscaped()));
-    m_workspaceLabel->setToolTip(QDir::toNativeSeparators(m_workspace->root()));
-    m_recent->add(m_workspace->root());
-}
-
-Status MainWindow::openWorkspace(const QString &folder, Workspace::OpenMode mode)
-{
-    Expected<std::unique_ptr<Workspace>> opened = Workspace::open(folder, mode);
-    if (!opened)
-        return opened.error();
-    setWorkspace(std::move(opened).value());
-    statusBar()->showMessage(tr("Opened workspace %1").arg(QDir::toNativeSeparators(folder)), kStatusTimeoutMs);
-    return Status::success();
-}
-
 void MainWindow::importPaths(const QStringList &paths)
 {
     if (!m_workspace || paths.isEmpty())
@@ -353,62 +302,6 @@ void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportRepo
         m_dataPanel->selectVersion(last.name, last.version);
         showPanel(Panel::Data);
     }
-}
-
-void MainWindow::chooseNewWorkspace()
-{
-    auto *dialog = new QFileDialog(this, tr("New Workspace: choose an empty folder"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::Directory);
-    dialog->setOption(QFileDialog::ShowDirsOnly);
-    dialog->setAcceptMode(QFileDialog::AcceptOpen);
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
-        const QDir dir(folder);
-        if (Workspace::isWorkspace(folder)) {
-            const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
-            if (!status)
-                showError(tr("Cannot open workspace"), status.errorMessage());
-            else
-                statusBar()->showMessage(tr("%1 already was a workspace; opened it.").arg(folder), kStatusTimeoutMs);
-            return;
-        }
-        if (dir.exists() && !dir.isEmpty()) {
-            showError(tr("Folder is not empty"),
-                      tr("%1 already holds files. Choose or create an empty folder for a new workspace.")
-                          .arg(QDir::toNativeSeparators(folder)));
-            return;
-        }
-        const Status status = openWorkspace(folder, Workspace::OpenMode::CreateIfMissing);
-        if (!status)
-            showError(tr("Cannot create workspace"), status.errorMessage());
-    });
-    dialog->open();
-}
-
-void MainWindow::chooseWorkspaceToOpen()
-{
-    auto *dialog = new QFileDialog(this, tr("Open Workspace"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::Directory);
-    dialog->setOption(QFileDialog::ShowDirsOnly);
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openRecent);
-    dialog->open();
-}
-
-void MainWindow::openRecent(const QString &folder)
-{
-    if (!Workspace::isWorkspace(folder)) {
-        showError(tr("Not a workspace"),
-                  tr("%1 is not a Kiln workspace (it has no kiln.db). Use File › New Workspace… "
-                     "to make one.")
-                      .arg(QDir::toNativeSeparators(folder)));
-        if (!QFileInfo::exists(folder))
-            m_recent->remove(folder);
-        return;
-    }
-    const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
-    if (!status)
-        showError(tr("Cannot open workspace"), status.errorMessage());
 }
 
 void MainWindow::chooseFilesToImport()
@@ -437,53 +330,6 @@ void MainWindow::chooseFolderToImport()
     dialog->setOption(QFileDialog::ShowDirsOnly);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) { importPaths({folder}); });
     dialog->open();
-}
-
-QString MainWindow::demoWorkspaceFolder()
-{
-    return QFileInfo(Workspace::defaultFolder()).dir().filePath(QStringLiteral("demo-workspace"));
-}
-
-void MainWindow::openDemoWorkspace()
-{
-    const QString folder = demoWorkspaceFolder();
-    if (Workspace::isWorkspace(folder)) {
-        const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
-        if (!status)
-            showError(tr("Cannot open the demo workspace"), status.errorMessage());
-        else
-            showPanel(Panel::Experiments);
-        return;
-    }
-    const QList<Task *> active = m_tasks->activeTasks();
-    for (Task *task : active) {
-        if (task->objectName() == QLatin1String("demoTask"))
-            return; // already being built; the status bar shows its progress
-    }
-    auto *task = new DemoWorkspaceTask(folder);
-    task->setObjectName(QStringLiteral("demoTask"));
-    connect(task, &Task::finished, this, [this, task, folder] {
-        switch (task->state()) {
-        case Task::State::Succeeded: {
-            const Status status = openWorkspace(folder, Workspace::OpenMode::OpenExisting);
-            if (!status) {
-                showError(tr("Cannot open the demo workspace"), status.errorMessage());
-                return;
-            }
-            showPanel(Panel::Experiments);
-            break;
-        }
-        case Task::State::Failed:
-            showError(tr("The demo workspace was not built"), task->message());
-            break;
-        default:
-            statusBar()->showMessage(tr("Demo workspace cancelled"), kStatusTimeoutMs);
-            break;
-        }
-    });
-    statusBar()->showMessage(tr("Building the demo workspace: importing data and training a sweep…"),
-                             kStatusTimeoutMs);
-    m_tasks->start(task);
 }
 
 void MainWindow::showAbout()

@@ -72,6 +72,8 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    static constexpr int kStatusTimeoutMs = 15000;
+
     QWidget *createSidebar();
     void createPanels();
     void createMenus();

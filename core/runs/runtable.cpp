@@ -118,8 +118,8 @@ bool Internal::runtable::keyLess(const QString &a, const QString &b)
                 ++startB;
             if (endA - startA != endB - startB)
                 return endA - startA < endB - startB;
-            const int digits = QStringView(a).sliced(startA, endA - startA).compare(
-                QStringView(b).sliced(startB, endB - startB));
+            const int digits
+                = QStringView(a).sliced(startA, endA - startA).compare(QStringView(b).sliced(startB, endB - startB));
             if (digits != 0)
                 return digits < 0;
             i = endA;

@@ -29,9 +29,8 @@ Expected<QList<SavedView>> SavedViews::list() const
     QList<SavedView> views;
     while (stmt->next())
         views.append(readView(*stmt));
-    std::sort(views.begin(), views.end(), [](const SavedView &a, const SavedView &b) {
-        return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
-    });
+    std::sort(views.begin(), views.end(),
+              [](const SavedView &a, const SavedView &b) { return a.name.compare(b.name, Qt::CaseInsensitive) < 0; });
     return views;
 }
 

@@ -141,7 +141,8 @@ void TestComparison::initTestCase()
             spec.experiment = QStringLiteral("sweep");
             spec.name = QStringLiteral("depth %1 eta %2").arg(depth).arg(eta);
             spec.command = {QStringLiteral("python3"), QStringLiteral("train.py")};
-            finishRun(store, spec, {{QStringLiteral("max_depth"), QString::number(depth)}, {QStringLiteral("eta"), eta}},
+            finishRun(store, spec,
+                      {{QStringLiteral("max_depth"), QString::number(depth)}, {QStringLiteral("eta"), eta}},
                       {{QStringLiteral("team"), QStringLiteral("vision")}},
                       {{QStringLiteral("train/loss"), loss}, {QStringLiteral("validation/auc"), auc}},
                       {{QStringLiteral("accuracy"), 0.8 + 0.01 * depth + (eta == etas.at(0) ? 0.0 : 0.005)}}, &run.id);

@@ -19,10 +19,10 @@
 #include "runlogview.h"
 #include "runoverview.h"
 #include "runpage.h"
-#include "runs/runtable.h"
 #include "runs/processidentity.h"
 #include "runs/runscheduler.h"
 #include "runs/runstore.h"
+#include "runs/runtable.h"
 #include "runstableview.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
@@ -347,11 +347,12 @@ void TestExperimentsPanel::trainFromDataPanel()
     QStringList depths;
     for (qint64 point : std::as_const(points)) {
         QCOMPARE(statusOf(experiments, point), RunStatus::Finished);
-        depths.append(experiments->runModel()
-                          ->indexForRun(point, experiments->runModel()->columnForKey(RunColumnKind::Param,
-                                                                                     QStringLiteral("max_depth")))
-                          .data()
-                          .toString());
+        depths.append(
+            experiments->runModel()
+                ->indexForRun(point,
+                              experiments->runModel()->columnForKey(RunColumnKind::Param, QStringLiteral("max_depth")))
+                .data()
+                .toString());
     }
     depths.sort();
     QCOMPARE(depths, (QStringList {QStringLiteral("2"), QStringLiteral("4")}));
