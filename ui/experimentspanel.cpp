@@ -312,15 +312,26 @@ void ExperimentsPanel::onTableLoaded()
 
 void ExperimentsPanel::onBrushChanged(const std::optional<QSet<qint64>> &runIds)
 {
+    if (m_brushing)
+        return;
     // Brushing narrows the table, not the comparison: the parallel coordinates keep showing
-    // every selected run, those outside the brush faint.
+    // every compared run, those outside the brush faint. The compared runs the table still
+    // shows stay selected there, and all of them again once the brush is cleared.
+    m_brushing = true;
+    if (!runIds)
+        m_parallel->clearBrushes();
     runModel()->setBrushedRuns(runIds);
+    QList<qint64> compared;
+    if (m_comparison.table) {
+        for (int row : m_comparison.rows)
+            compared.append(m_comparison.table->runId(row));
+    }
+    m_table->selectRuns(compared);
     m_selectionTimer->stop();
+    m_brushing = false;
     if (runIds) {
         const QString runs = runIds->size() == 1 ? tr("1 run") : tr("%1 runs").arg(runIds->size());
         m_brushNote->setText(tr("Brushed: %1 in the table · <a href=\"clear\">Clear</a>").arg(runs));
-    } else if (m_parallel->isVisible()) {
-        m_parallel->clearBrushes();
     }
     m_brushNote->setVisible(runIds.has_value());
 }

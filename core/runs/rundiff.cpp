@@ -44,7 +44,12 @@ RunDiff diffRuns(const RunTable &table, const std::vector<int> &rows)
         line.label = column.filterName();
         for (int row : rows)
             line.values << column.displayText(row);
-        line.differs = !allSame(column, rows);
+        // A duration differs by milliseconds between any two runs; it differs for a reader
+        // only when it reads differently.
+        line.differs = columnIndex == int(RunAttribute::Duration)
+            ? std::any_of(line.values.cbegin(), line.values.cend(),
+                          [&line](const QString &value) { return value != line.values.constFirst(); })
+            : !allSame(column, rows);
         diff.lines.push_back(std::move(line));
     };
     for (RunAttribute attribute : {RunAttribute::Name, RunAttribute::Status, RunAttribute::Source,

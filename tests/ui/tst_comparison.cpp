@@ -284,6 +284,8 @@ void TestComparison::compareSelectedRuns()
     QTest::mouseRelease(canvas, Qt::LeftButton, {}, parallel->axisPoint(depthAxis, 0.75));
     QTRY_VERIFY(!brushed.isEmpty());
     QTRY_COMPARE(model->visibleRunCount(), 2); // the two runs of depth 7
+    QCOMPARE(panel->selectedRunIds().size(), 2); // the compared runs the table still shows
+    QCOMPARE(parallel->lineCount(), kSweepRuns);
     for (int row = 0; row < model->rowCount(); ++row) {
         const qint64 id = model->runIdAt(model->index(row, 0));
         QCOMPARE(model->indexForRun(id, model->columnForKey(RunColumnKind::Param, QStringLiteral("max_depth")))
@@ -295,6 +297,9 @@ void TestComparison::compareSelectedRuns()
     // A click on the axis away from the brush clears it; the table shows every run again.
     QTest::mouseClick(canvas, Qt::LeftButton, {}, parallel->axisPoint(depthAxis, 0.1));
     QTRY_COMPARE(model->visibleRunCount(), kSweepRuns + 1);
+    // The brush narrowed the table, not the comparison: the six runs are selected again.
+    QTRY_COMPARE(panel->selectedRunIds().size(), kSweepRuns);
+    QCOMPARE(parallel->lineCount(), kSweepRuns);
 
     // Diff: only what differs (max_depth, eta, accuracy), not the shared team tag.
     clickTab(panel, ExperimentsPanel::Tab::Diff);
