@@ -348,7 +348,7 @@ void TestCompareViews::confusionMatricesSideBySide()
     view.setComparison(comparisonOf(many));
     QTRY_VERIFY(!view.isLoading());
     QTRY_COMPARE(view.matrixCount(), ConfusionView::kMaxMatrices);
-    QVERIFY2(view.noteLabel()->text().contains(QStringLiteral("Showing 24 of 30 selected runs")),
+    QVERIFY2(view.noteLabel()->text().contains(QStringLiteral("Showing the first 24 of 30 selected runs")),
              qPrintable(view.noteLabel()->text()));
 }
 

@@ -120,9 +120,7 @@ void ConfusionView::rebuild()
         m_matrices.append(matrix);
     }
 
-    const bool cut = selectedCount() > int(shownRows().size());
-    showNotes({cut ? tr("Showing %1 of %2 selected runs.").arg(shownRows().size()).arg(selectedCount()) : QString(),
-               runsNote(tr("No confusion matrix (not a classifier): %1"), withoutMatrix)},
+    showNotes({runsNote(tr("No confusion matrix (not a classifier): %1"), withoutMatrix)},
               tr("Select runs that trained a classifier to compare their confusion matrices."));
 }
 

@@ -131,7 +131,13 @@ void DiffView::setComparison(const Comparison &comparison)
         && std::equal(m_rows.cbegin(), m_rows.cend(), comparison.rows.cbegin(),
                       [&](int a, int b) { return m_snapshot->runId(a) == comparison.table->runId(b); });
     m_snapshot = comparison.table;
-    m_rows = m_snapshot ? comparison.rows : std::vector<int>();
+    m_selected = m_snapshot ? int(comparison.rows.size()) : 0;
+    m_rows.clear();
+    if (m_snapshot) {
+        // A diff is read run by run: past kMaxRuns columns it is no longer a comparison.
+        m_rows.assign(comparison.rows.cbegin(),
+                      comparison.rows.cbegin() + qsizetype(std::min(comparison.rows.size(), kMaxRuns)));
+    }
     // A live snapshot of the same runs keeps the scroll position and the column widths.
     const int scroll = m_table->verticalScrollBar()->value();
     QList<int> widths;
@@ -173,8 +179,11 @@ void DiffView::updateLabels()
     }
     const int lines = int(diff.lines.size());
     const int differing = m_model->differingLineCount();
-    m_summary->setText(runs < 2 ? tr("One run: select another to compare it with.")
-                                : tr("%1 of %2 lines differ.").arg(differing).arg(lines));
+    QString summary = runs < 2 ? tr("One run: select another to compare it with.")
+                               : tr("%1 of %2 lines differ.").arg(differing).arg(lines);
+    if (m_selected > runs)
+        summary += u' ' + tr("Showing the first %1 of %2 selected runs.").arg(runs).arg(m_selected);
+    m_summary->setText(summary);
     if (runs >= 2 && diff.commonMetrics == 0) {
         m_note->setText(tr("These runs have no metric in common: there is no result to compare them on."));
         m_note->show();

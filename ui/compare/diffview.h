@@ -20,6 +20,8 @@ class DiffView final : public ComparisonView
     Q_DISABLE_COPY_MOVE(DiffView)
 
 public:
+    static constexpr std::size_t kMaxRuns = 500;
+
     explicit DiffView(QWidget *parent = nullptr);
     ~DiffView() override;
 
@@ -42,6 +44,7 @@ private:
 
     std::shared_ptr<const RunTable> m_snapshot;
     std::vector<int> m_rows;
+    int m_selected = 0; ///< runs selected; the first kMaxRuns are shown
     RunDiffModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QCheckBox *m_onlyDifferences = nullptr;

@@ -111,6 +111,8 @@ QString EvaluationComparisonView::runList(const std::vector<qint64> &runIds)
 QStringList EvaluationComparisonView::commonNotes() const
 {
     QStringList notes;
+    if (m_selected > int(m_rows.size()))
+        notes << tr("Showing the first %1 of %2 selected runs.").arg(m_rows.size()).arg(m_selected);
     if (isLoading())
         notes << tr("Reading the evaluations…");
     std::vector<qint64> missing;

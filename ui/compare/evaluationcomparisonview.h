@@ -42,8 +42,10 @@ Q_SIGNALS:
     void shown();
 
 protected:
-    /// At most this many of the selected runs are shown (the first ones).
-    virtual std::size_t maxRuns() const { return std::numeric_limits<std::size_t>::max(); }
+    /// At most this many of the selected runs are shown (the first ones); the note says so.
+    /// Curves and tables of thousands of runs are unreadable, and each costs an artifact read.
+    static constexpr std::size_t kMaxRuns = 500;
+    virtual std::size_t maxRuns() const { return kMaxRuns; }
     /// Rebuilds the view from evaluations() for the runs of shownRows().
     virtual void rebuild() = 0;
     /// Rebuilds now (a setting of the view changed).
