@@ -3,13 +3,19 @@
 #include "theme.h"
 
 #include <QAbstractAxis>
+#include <QBarCategoryAxis>
+#include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QFontMetrics>
+#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
 #include <QScrollArea>
 #include <QValueAxis>
+
+#include <algorithm>
 
 namespace kiln::chartstyle {
 
@@ -85,6 +91,47 @@ QLineSeries *newLineSeries(const std::vector<double> &x, const std::vector<doubl
     auto *series = new QLineSeries;
     series->append(points);
     return series;
+}
+
+int addHorizontalBars(QChart *chart, const QString &name, const QStringList &labels, const std::vector<double> &values,
+                      Qt::TextElideMode elide, int labelChars, const QString &format, int ticks)
+{
+    auto *set = new QBarSet(name);
+    set->setColor(theme::accent());
+    set->setBorderColor(theme::accent());
+    QStringList categories;
+    const QFontMetrics metrics(smallFont());
+    double highest = 0;
+    // Horizontal bars are drawn bottom-up: add them in reverse so that the first is on top.
+    for (qsizetype i = std::min<qsizetype>(labels.size(), qsizetype(values.size())) - 1; i >= 0; --i) {
+        QString label = metrics.elidedText(labels.at(i), elide, metrics.averageCharWidth() * labelChars);
+        // Categories must be unique; elision could merge two long labels.
+        while (categories.contains(label))
+            label += u' ';
+        categories << label;
+        *set << values[std::size_t(i)];
+        highest = std::max(highest, values[std::size_t(i)]);
+    }
+    auto *series = new QHorizontalBarSeries;
+    series->append(set);
+    series->setBarWidth(0.7);
+    chart->addSeries(series);
+    auto *y = new QBarCategoryAxis;
+    y->append(categories);
+    auto *x = new QValueAxis;
+    x->setRange(0, highest > 0 ? highest : 1);
+    x->setLabelFormat(format);
+    x->applyNiceNumbers();
+    if (ticks > 0)
+        x->setTickCount(ticks);
+    styleAxis(x);
+    styleAxis(y);
+    y->setGridLineVisible(false);
+    chart->addAxis(y, Qt::AlignLeft);
+    chart->addAxis(x, Qt::AlignBottom);
+    series->attachAxis(y);
+    series->attachAxis(x);
+    return int(categories.size()) * (metrics.height() + 6) + 80;
 }
 
 QScrollArea *newChartScrollArea(QWidget *page, QWidget *parent)

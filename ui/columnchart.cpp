@@ -1,15 +1,12 @@
 #include "columnchart.h"
 
+#include "chartstyle.h"
 #include "data/columnprofile.h"
 #include "theme.h"
 
 #include <QAreaSeries>
-#include <QBarCategoryAxis>
-#include <QBarSet>
 #include <QChart>
 #include <QDateTimeAxis>
-#include <QFontMetrics>
-#include <QHorizontalBarSeries>
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -20,35 +17,6 @@ namespace kiln {
 namespace {
 
 constexpr int kLabelChars = 22;
-
-QChart *newChart(const QString &title)
-{
-    auto *chart = new QChart;
-    chart->setTheme(QChart::ChartThemeLight);
-    chart->setAnimationOptions(QChart::NoAnimation);
-    chart->legend()->hide();
-    chart->setBackgroundRoundness(0);
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    QFont titleFont = chart->titleFont();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 0.95);
-    titleFont.setBold(true);
-    chart->setTitleFont(titleFont);
-    chart->setTitle(title);
-    return chart;
-}
-
-QFont smallFont()
-{
-    QFont font;
-    font.setPointSizeF(font.pointSizeF() * 0.85);
-    return font;
-}
-
-void styleAxis(QAbstractAxis *axis)
-{
-    axis->setLabelsFont(smallFont());
-    axis->setGridLineColor(QColor(0xe4, 0xe4, 0xe7));
-}
 
 QChart *histogramChart(const ColumnProfile &profile)
 {
@@ -83,7 +51,7 @@ QChart *histogramChart(const ColumnProfile &profile)
     pen.setWidthF(1.2);
     area->setPen(pen);
 
-    QChart *chart = newChart(QObject::tr("Distribution of %1").arg(profile.name));
+    QChart *chart = chartstyle::newChart(QObject::tr("Distribution of %1").arg(profile.name));
     chart->addSeries(area);
 
     QAbstractAxis *x = nullptr;
@@ -106,8 +74,8 @@ QChart *histogramChart(const ColumnProfile &profile)
     y->setRange(0, double(std::max<qint64>(highest, 1)));
     y->setLabelFormat(QStringLiteral("%.0f"));
     y->applyNiceNumbers();
-    styleAxis(x);
-    styleAxis(y);
+    chartstyle::styleAxis(x);
+    chartstyle::styleAxis(y);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     area->attachAxis(x);
@@ -117,43 +85,15 @@ QChart *histogramChart(const ColumnProfile &profile)
 
 QChart *topValuesChart(const ColumnProfile &profile)
 {
-    QChart *chart = newChart(QObject::tr("Most frequent values of %1").arg(profile.name));
-    auto *set = new QBarSet(profile.name);
-    set->setColor(theme::accent());
-    set->setBorderColor(theme::accent());
-    QStringList categories;
-    qint64 highest = 0;
-    const QFontMetrics metrics(smallFont());
-    // Horizontal bars are drawn bottom-up; reversed, the most frequent value is on top.
-    for (auto it = profile.topValues.crbegin(); it != profile.topValues.crend(); ++it) {
-        QString label = it->first.isEmpty() ? QObject::tr("(empty)") : it->first;
-        label = metrics.elidedText(label, Qt::ElideRight, metrics.averageCharWidth() * kLabelChars);
-        // Categories must be unique; elision could merge two long values.
-        while (categories.contains(label))
-            label += u' ';
-        categories << label;
-        *set << double(it->second);
-        highest = std::max(highest, it->second);
+    QChart *chart = chartstyle::newChart(QObject::tr("Most frequent values of %1").arg(profile.name));
+    QStringList labels;
+    std::vector<double> counts;
+    for (const auto &[value, count] : profile.topValues) {
+        labels << (value.isEmpty() ? QObject::tr("(empty)") : value);
+        counts.push_back(double(count));
     }
-    auto *series = new QHorizontalBarSeries;
-    series->append(set);
-    series->setBarWidth(0.7);
-    chart->addSeries(series);
-
-    auto *y = new QBarCategoryAxis;
-    y->append(categories);
-    auto *x = new QValueAxis;
-    x->setRange(0, double(std::max<qint64>(highest, 1)));
-    x->setLabelFormat(QStringLiteral("%.0f"));
-    x->applyNiceNumbers();
-    x->setTickCount(4);
-    styleAxis(x);
-    styleAxis(y);
-    y->setGridLineVisible(false);
-    chart->addAxis(y, Qt::AlignLeft);
-    chart->addAxis(x, Qt::AlignBottom);
-    series->attachAxis(y);
-    series->attachAxis(x);
+    chartstyle::addHorizontalBars(chart, profile.name, labels, counts, Qt::ElideRight, kLabelChars,
+                                  QStringLiteral("%.0f"), 4);
     return chart;
 }
 
@@ -167,7 +107,7 @@ QChart *createColumnChart(const ColumnProfile &profile)
         return histogramChart(profile);
     if (!profile.topValues.isEmpty())
         return topValuesChart(profile);
-    QChart *chart = newChart(QObject::tr("%1 has no values to chart").arg(profile.name));
+    QChart *chart = chartstyle::newChart(QObject::tr("%1 has no values to chart").arg(profile.name));
     return chart;
 }
 

@@ -8,17 +8,13 @@
 #include "theme.h"
 #include "viewutil.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QFile>
-#include <QFontMetrics>
 #include <QFutureWatcher>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHeaderView>
-#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
@@ -355,41 +351,16 @@ void EvaluationView::showImportance(const EvaluationData &report)
         report.featureImportance.size() > shown
             ? tr("The %1 most important of %2 features (gain)").arg(shown).arg(report.featureImportance.size())
             : tr("Feature importance (gain)"));
-    auto *set = new QBarSet(tr("Gain"));
-    set->setColor(theme::accent());
-    set->setBorderColor(theme::accent());
-    QStringList categories;
-    const QFontMetrics metrics(chartstyle::smallFont());
-    double highest = 0;
-    // Horizontal bars are drawn bottom-up; reversed, the most important feature is on top.
-    for (qsizetype i = shown - 1; i >= 0; --i) {
-        const auto &[name, gain] = report.featureImportance.at(i);
-        QString label = metrics.elidedText(name, Qt::ElideMiddle, metrics.averageCharWidth() * kFeatureLabelChars);
-        while (categories.contains(label))
-            label += u' ';
-        categories << label;
-        *set << gain;
-        highest = std::max(highest, gain);
+    QStringList names;
+    std::vector<double> gains;
+    for (qsizetype i = 0; i < shown; ++i) {
+        names << report.featureImportance.at(i).first;
+        gains.push_back(report.featureImportance.at(i).second);
     }
-    auto *series = new QHorizontalBarSeries;
-    series->append(set);
-    series->setBarWidth(0.7);
-    chart->addSeries(series);
-    auto *y = new QBarCategoryAxis;
-    y->append(categories);
-    auto *x = new QValueAxis;
-    x->setRange(0, highest > 0 ? highest : 1);
-    x->setLabelFormat(QStringLiteral("%.2f"));
-    x->applyNiceNumbers();
-    chartstyle::styleAxis(x);
-    chartstyle::styleAxis(y);
-    y->setGridLineVisible(false);
-    chart->addAxis(y, Qt::AlignLeft);
-    chart->addAxis(x, Qt::AlignBottom);
-    series->attachAxis(y);
-    series->attachAxis(x);
+    const int barsHeight = chartstyle::addHorizontalBars(chart, tr("Gain"), names, gains, Qt::ElideMiddle,
+                                                         kFeatureLabelChars, QStringLiteral("%.2f"));
     chart->legend()->hide();
-    m_importanceView->setMinimumHeight(std::max(kChartHeight, int(shown) * (metrics.height() + 6) + 80));
+    m_importanceView->setMinimumHeight(std::max(kChartHeight, barsHeight));
 }
 
 } // namespace kiln
