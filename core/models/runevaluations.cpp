@@ -8,8 +8,6 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <algorithm>
-
 namespace kiln {
 
 RunEvaluations::RunEvaluations(QObject *parent)
@@ -27,26 +25,31 @@ void RunEvaluations::setRuns(Workspace *workspace, const RunTable &table, const 
         m_read.clear();
     }
     m_runIds.clear();
+    // One query for every run whose evaluation may still come (not one per run): a run that
+    // ended, or already has one, is settled.
+    std::vector<qint64> unsettled;
+    for (int row : rows) {
+        const qint64 runId = table.runId(row);
+        m_runIds.push_back(runId);
+        if (!m_known.value(runId).settled)
+            unsettled.push_back(runId);
+    }
+    Expected<QHash<qint64, QString>> blobs = QHash<qint64, QString>();
+    if (workspace && !unsettled.empty())
+        blobs = RunStore(workspace->db()).artifactBlobs(unsettled, QStringLiteral("evaluation.json"));
     QHash<qint64, Known> known;
     QList<QPair<QString, QString>> toRead; // blob, file
     QSet<QString> shas;
     for (int row : rows) {
         const qint64 runId = table.runId(row);
-        m_runIds.push_back(runId);
         Known entry = m_known.value(runId);
         if (!entry.settled && workspace) {
-            const bool ended = isTerminal(table.status(row));
-            const Expected<QList<ArtifactInfo>> artifacts = RunStore(workspace->db()).artifacts(runId);
             entry = {};
-            if (!artifacts) {
-                entry.error = tr("cannot list the artifacts of run #%1: %2").arg(runId).arg(artifacts.errorMessage());
+            if (!blobs) {
+                entry.error = tr("cannot list the artifacts of run #%1: %2").arg(runId).arg(blobs.errorMessage());
             } else {
-                const auto found = std::find_if(artifacts->cbegin(), artifacts->cend(), [](const ArtifactInfo &a) {
-                    return a.path == QLatin1String("evaluation.json");
-                });
-                if (found != artifacts->cend())
-                    entry.sha256 = found->sha256;
-                entry.settled = ended || !entry.sha256.isEmpty();
+                entry.sha256 = blobs->value(runId);
+                entry.settled = isTerminal(table.status(row)) || !entry.sha256.isEmpty();
             }
         }
         if (!entry.sha256.isEmpty()) {

@@ -432,6 +432,28 @@ Status RunStore::loadDetails(QList<RunRecord> &runs) const
                  });
 }
 
+Expected<QHash<qint64, QString>> RunStore::artifactBlobs(const std::vector<qint64> &runIds, const QString &path) const
+{
+    QHash<qint64, QString> blobs;
+    if (runIds.empty())
+        return blobs;
+    QByteArray ids = "[";
+    for (std::size_t i = 0; i < runIds.size(); ++i) {
+        if (i > 0)
+            ids += ',';
+        ids += QByteArray::number(runIds[i]);
+    }
+    ids += ']';
+    auto stmt = m_db.prepare("SELECT run_id, blob_sha256 FROM run_artifacts "
+                             "WHERE path = ? AND run_id IN (SELECT value FROM json_each(?))");
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, path).bind(2, std::string_view(ids.constData(), std::size_t(ids.size())));
+    while (stmt->next())
+        blobs.insert(stmt->int64(0), stmt->text(1));
+    return blobs;
+}
+
 Expected<QList<ArtifactInfo>> RunStore::artifacts(qint64 runId) const
 {
     auto stmt = m_db.prepare("SELECT path, blob_sha256, size FROM run_artifacts WHERE run_id = ? ORDER BY path");

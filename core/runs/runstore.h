@@ -70,6 +70,8 @@ public:
     /// whole chunks before it are skipped without decoding).
     Expected<std::vector<MetricPoint>> metricPoints(qint64 runId, const QString &key, qint64 fromIndex = 0) const;
     Expected<QList<ArtifactInfo>> artifacts(qint64 runId) const;
+    /// The blob of artifact `path` of each of `runIds` that has one, in one query.
+    Expected<QHash<qint64, QString>> artifactBlobs(const std::vector<qint64> &runIds, const QString &path) const;
 
 private:
     Status setPairs(const char *table, qint64 runId, const QList<QPair<QString, QString>> &pairs);
