@@ -120,6 +120,63 @@ CREATE TABLE saved_views(
     spec       TEXT NOT NULL,
     updated_at TEXT NOT NULL);
 )sql",
+    // v4: the model registry (models, versions made from runs or imported bundles, aliases,
+    // tags) and the deployments that use a version (a deployed version cannot be deleted).
+    R"sql(
+CREATE TABLE registered_models(
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL);
+CREATE TABLE registered_model_tags(
+    model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    PRIMARY KEY(model_id, key)) WITHOUT ROWID;
+CREATE TABLE model_versions(
+    id            INTEGER PRIMARY KEY,
+    model_id      INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    version       INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    run_id        INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    source        TEXT NOT NULL,
+    trainer       TEXT NOT NULL,
+    model_format  TEXT NOT NULL,
+    model_sha256  TEXT NOT NULL REFERENCES blobs(sha256),
+    model_size    INTEGER NOT NULL,
+    encoding      TEXT NOT NULL,
+    input_example TEXT NOT NULL,
+    metrics       TEXT NOT NULL,
+    evaluation    TEXT NOT NULL,
+    profile       TEXT NOT NULL,
+    lineage       TEXT NOT NULL,
+    card          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    UNIQUE(model_id, version));
+CREATE INDEX model_versions_run ON model_versions(run_id);
+CREATE TABLE model_version_tags(
+    version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY(version_id, key)) WITHOUT ROWID;
+CREATE TABLE model_aliases(
+    model_id   INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    alias      TEXT NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY(model_id, alias)) WITHOUT ROWID;
+CREATE TABLE deployments(
+    id         INTEGER PRIMARY KEY,
+    version_id INTEGER NOT NULL REFERENCES model_versions(id),
+    target     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    ended_at   TEXT);
+CREATE INDEX deployments_version ON deployments(version_id);
+)sql",
 };
 
 } // namespace

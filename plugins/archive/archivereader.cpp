@@ -1,6 +1,6 @@
 #include "archivereader.h"
 
-#include "entrypaths.h"
+#include "util/entrypaths.h"
 
 #include <QFile>
 #include <QLocale>

@@ -1,5 +1,5 @@
 #include "archivename.h"
-#include "entrypaths.h"
+#include "util/entrypaths.h"
 #include "libarchiveplugin.h"
 
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "entrypaths.h"
+#include "util/entrypaths.h"
 
 #include <QRegularExpression>
 #include <QStringList>

@@ -1,0 +1,3 @@
+#pragma once
+
+// Stub: a helper writes this header.

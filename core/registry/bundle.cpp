@@ -1,0 +1,3 @@
+#include "registry/bundle.h"
+
+// Stub: helper C implements.

@@ -1,0 +1,3 @@
+#include "registry/modelregistry.h"
+
+// Stub: helper A implements.

@@ -1,0 +1,3 @@
+#include "registry/predictor.h"
+
+// Stub: helper B implements.

@@ -1,0 +1,3 @@
+#include "registry/registrytypes.h"
+
+// Stub: helper A implements.

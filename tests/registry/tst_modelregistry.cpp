@@ -1,0 +1,10 @@
+// Stub: a helper writes tst_modelregistry.
+#include <QTest>
+
+class Stub : public QObject
+{
+    Q_OBJECT
+};
+
+QTEST_GUILESS_MAIN(Stub)
+#include "tst_modelregistry.moc"

@@ -1,0 +1,10 @@
+// Stub: a helper writes tst_modelspanel.
+#include <QTest>
+
+class Stub : public QObject
+{
+    Q_OBJECT
+};
+
+QTEST_GUILESS_MAIN(Stub)
+#include "tst_modelspanel.moc"

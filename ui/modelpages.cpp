@@ -1,0 +1,1 @@
+// Stub: a helper implements modelpages.

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QAction;
+
+namespace kiln {
+
+class TaskManager;
+class Workspace;
+
+/// The Models panel: the registry of the open workspace. Left, the registered models; right,
+/// the chosen model's description and tags over its versions table (version, aliases,
+/// status, key metrics, created, run) and, for the current version, tabs: Card (Markdown
+/// rendered, Edit/Save), Lineage (LineageView), Signature (input schema, output, input
+/// example), Compare (two versions side by side: metrics, params, schema differences).
+/// Actions: set/move/remove an alias, change status (archive/restore), delete a version
+/// (confirmation; refused with the reason while deployed), export a version as a bundle and
+/// import bundles (tasks on the TaskManager with progress and cancel).
+class ModelsPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelsPanel)
+
+public:
+    explicit ModelsPanel(TaskManager *tasks, QWidget *parent = nullptr);
+    ~ModelsPanel() override;
+
+    /// The workspace whose registry is shown (null: none). The panel never owns it.
+    void setWorkspace(Workspace *workspace);
+    /// Re-reads models and versions, keeping the selection.
+    void refresh();
+    /// Shows `modelName` with `version` (0: the latest) current.
+    void selectVersion(const QString &modelName, int version = 0);
+    QString currentModel() const;
+    int currentVersion() const; ///< 0: none
+
+    /// Opens the Register Model dialog for a finished run (model name: an existing model or a
+    /// new one, prefilled from the run's experiment; description), registers it and shows
+    /// the new version.
+    void registerRun(qint64 runId);
+    /// Imports bundle files as new versions (a task each), then shows the last one.
+    void importBundles(const QStringList &paths);
+
+    QAction *importBundleAction() const;
+    QAction *exportBundleAction() const;
+
+Q_SIGNALS:
+    void errorOccurred(const QString &message);
+    /// Lineage clicks: show this run in the Experiments panel / this dataset version in Data.
+    void runActivated(qint64 runId);
+    void datasetVersionActivated(const QString &datasetName, int version);
+    /// A version was registered, imported, changed or deleted.
+    void registryChanged();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace kiln
