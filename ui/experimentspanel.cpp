@@ -153,6 +153,14 @@ void ExperimentsPanel::createActions()
     m_cancel->setObjectName(QStringLiteral("cancelRunsAction"));
     m_cancel->setToolTip(tr("Cancel the selected queued or running runs; their processes end"));
     connect(m_cancel, &QAction::triggered, this, &ExperimentsPanel::cancelSelectedRuns);
+    m_register = new QAction(tr("Register Model…"), this);
+    m_register->setObjectName(QStringLiteral("registerModelAction"));
+    m_register->setToolTip(tr("Register the current run's model as a new version in the model registry "
+                              "(Ctrl+Shift+M)"));
+    connect(m_register, &QAction::triggered, this, [this] {
+        if (const qint64 runId = m_table->currentRunId(); runId != 0)
+            Q_EMIT registerModelRequested(runId);
+    });
     m_refresh = new QAction(tr("Refresh"), this);
     m_refresh->setObjectName(QStringLiteral("refreshRunsAction"));
     m_refresh->setToolTip(tr("Read the runs again (F5)"));
@@ -187,6 +195,7 @@ void ExperimentsPanel::createActions()
     bar->addSeparator();
     bar->addAction(m_newRun);
     bar->addAction(m_cancel);
+    bar->addAction(m_register);
     bar->addAction(m_refresh);
     bar->addSeparator();
     bar->addWidget(m_experimentsButton);
@@ -475,6 +484,8 @@ void ExperimentsPanel::updateActions()
         }
     }
     m_cancel->setEnabled(cancellable);
+    const int current = table ? table->rowOfRun(m_table->currentRunId()) : -1;
+    m_register->setEnabled(current >= 0 && table->status(current) == RunStatus::Finished);
     m_export->setEnabled(comparisonView(currentTab()) != nullptr);
 }
 

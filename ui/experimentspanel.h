@@ -83,6 +83,8 @@ public:
     QAction *cancelAction() const { return m_cancel; }
     QAction *refreshAction() const { return m_refresh; }
     QAction *saveViewAction() const { return m_saveView; }
+    /// Run ▸ Register Model…: asks for the current run, when it finished, to be registered.
+    QAction *registerModelAction() const { return m_register; }
     QMenu *viewsMenu() const { return m_viewsMenu; }
     RunTableModel *runModel() const;
     RunsTableView *runTable() const { return m_table; }
@@ -94,6 +96,8 @@ public:
 Q_SIGNALS:
     /// Something went wrong reading or changing the runs; for the status bar.
     void errorOccurred(const QString &message);
+    /// Register Model… was chosen on the current run (a finished one).
+    void registerModelRequested(qint64 runId);
 
 private:
     /// Stable names of the tabs in saved views and layouts, by Tab.
@@ -137,6 +141,7 @@ private:
     QAction *m_cancel = nullptr;
     QAction *m_refresh = nullptr;
     QAction *m_saveView = nullptr;
+    QAction *m_register = nullptr;
     QAction *m_export = nullptr;
 };
 

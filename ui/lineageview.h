@@ -29,9 +29,11 @@ public:
     void setVersion(const ModelVersion &version, bool datasetVersionPresent);
     void clear();
 
-    /// Node kinds, for tests: the scene position of a node's centre, or a null point.
+    /// Node kinds, for tests: the scene position of a node's centre, or a null point. When
+    /// the version has no deployment, Deployment 0 is the "not deployed" placeholder.
     enum class Node { Dataset, Run, Version, Deployment };
     QPointF nodeCenter(Node node, int index = 0) const;
+    /// The boxes drawn, the "not deployed" placeholder included.
     int nodeCount() const;
 
 Q_SIGNALS:
@@ -41,9 +43,14 @@ Q_SIGNALS:
     void deploymentActivated(qint64 deploymentId);
 
 protected:
+    bool event(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    void focusInEvent(QFocusEvent *event) override;
+    void focusOutEvent(QFocusEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     class Private;

@@ -7,8 +7,10 @@
 #include "experimentspanel.h"
 #include "icons.h"
 #include "importcontroller.h"
+#include "modelspanel.h"
 #include "plugin/pluginmanager.h"
 #include "recentworkspaces.h"
+#include "registry/bundle.h"
 #include "runcontroller.h"
 #include "runs/runscheduler.h"
 #include "tasks/taskmanager.h"
@@ -95,7 +97,7 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     createPanels();
     createMenus();
     m_dropOverlay = new DropOverlay(central);
-    m_dropOverlay->setText(tr("Drop to import into this workspace"));
+    m_dropOverlay->setText(tr("Drop to import into this workspace (data, or model bundles)"));
 
     statusBar()->addPermanentWidget(new TaskStatusWidget(m_tasks, statusBar()));
     statusBar()->setSizeGripEnabled(true);
@@ -107,6 +109,20 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     connect(m_dataPanel, &DataPanel::errorOccurred, this, showMessage);
     connect(m_experimentsPanel, &ExperimentsPanel::errorOccurred, this, showMessage);
     connect(m_runs, &RunController::errorOccurred, this, showMessage);
+    connect(m_modelsPanel, &ModelsPanel::errorOccurred, this, showMessage);
+    connect(m_experimentsPanel, &ExperimentsPanel::registerModelRequested, this, [this](qint64 runId) {
+        showPanel(Panel::Models);
+        m_modelsPanel->registerRun(runId);
+    });
+    connect(m_modelsPanel, &ModelsPanel::runActivated, this, [this](qint64 runId) {
+        showPanel(Panel::Experiments);
+        if (!m_experimentsPanel->selectRun(runId))
+            statusBar()->showMessage(tr("Run %1 is not among the runs shown").arg(runId), kStatusTimeoutMs);
+    });
+    connect(m_modelsPanel, &ModelsPanel::datasetVersionActivated, this, [this](const QString &name, int version) {
+        showPanel(Panel::Data);
+        m_dataPanel->selectVersion(name, version);
+    });
     connect(m_dataPanel, &DataPanel::trainRequested, this, &MainWindow::openTrainDialog);
     connect(m_dataPanel, &DataPanel::currentVersionChanged, this,
             [this] { m_trainAction->setEnabled(m_dataPanel->currentVersion().id != 0); });
@@ -121,6 +137,7 @@ MainWindow::~MainWindow()
     // scheduler goes before the TaskManager, which cancels what still runs as it is deleted.
     m_dataPanel->setWorkspace(nullptr);
     m_experimentsPanel->setWorkspace(nullptr);
+    m_modelsPanel->setWorkspace(nullptr);
     m_runs->setWorkspace(nullptr);
 }
 
@@ -177,12 +194,8 @@ void MainWindow::createPanels()
     m_panels->addWidget(m_dataPanel);
 
     m_experimentsPanel = new ExperimentsPanel(m_runs);
-    auto *models
-        = new EmptyStateWidget(icons::models(), tr("Models"),
-                               tr("The model registry arrives with the training engine: register a run's model as a "
-                                  "version, give versions aliases such as champion, and export them as bundles. "
-                                  "No models are registered yet."));
-    models->setObjectName(QStringLiteral("modelsPanel"));
+    m_modelsPanel = new ModelsPanel(m_tasks);
+    m_modelsPanel->setObjectName(QStringLiteral("modelsPanel"));
     auto *deployments
         = new EmptyStateWidget(icons::deployments(), tr("Deployments"),
                                tr("Deployment targets arrive with the serving agent: push a model version to a host "
@@ -190,7 +203,7 @@ void MainWindow::createPanels()
                                   "No deployment targets are configured yet."));
     deployments->setObjectName(QStringLiteral("deploymentsPanel"));
     m_panels->addWidget(m_experimentsPanel);
-    m_panels->addWidget(models);
+    m_panels->addWidget(m_modelsPanel);
     m_panels->addWidget(deployments);
 
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -220,6 +233,9 @@ void MainWindow::createMenus()
     importFiles->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     file->addAction(tr("Import &Folder…"), this, &MainWindow::chooseFolderToImport);
     file->addSeparator();
+    file->addAction(m_modelsPanel->importBundleAction());
+    file->addAction(m_modelsPanel->exportBundleAction());
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, [this] {
         if (close())
             QCoreApplication::quit();
@@ -241,6 +257,10 @@ void MainWindow::createMenus()
     runs->addAction(newRun);
     runs->addSeparator();
     runs->addAction(m_experimentsPanel->cancelAction());
+    runs->addSeparator();
+    QAction *registerModel = m_experimentsPanel->registerModelAction();
+    registerModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    runs->addAction(registerModel);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPanel);
@@ -288,7 +308,17 @@ void MainWindow::importPaths(const QStringList &paths)
 {
     if (!m_workspace || paths.isEmpty())
         return;
-    m_imports->importPaths(paths, m_workspace->root());
+    // A bundle is a .tar.gz like a data archive; its first entry (the manifest) tells them apart.
+    QStringList bundles;
+    QStringList dataPaths;
+    for (const QString &path : paths)
+        (isModelBundle(path) ? bundles : dataPaths) << path;
+    if (!bundles.isEmpty()) {
+        showPanel(Panel::Models);
+        m_modelsPanel->importBundles(bundles);
+    }
+    if (!dataPaths.isEmpty())
+        m_imports->importPaths(dataPaths, m_workspace->root());
 }
 
 void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportReport &report)
@@ -386,6 +416,8 @@ void MainWindow::refreshCurrentPanel()
 {
     if (currentPanel() == Panel::Experiments)
         m_experimentsPanel->refresh();
+    else if (currentPanel() == Panel::Models)
+        m_modelsPanel->refresh();
     else if (currentPanel() == Panel::Data)
         m_dataPanel->refresh();
 }

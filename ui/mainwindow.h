@@ -19,6 +19,7 @@ class DataPanel;
 class DropOverlay;
 class ExperimentsPanel;
 class ImportController;
+class ModelsPanel;
 class RunController;
 class RecentWorkspaces;
 class TaskManager;
@@ -46,11 +47,13 @@ public:
     RunController *runController() const { return m_runs; }
     DataPanel *dataPanel() const { return m_dataPanel; }
     ExperimentsPanel *experimentsPanel() const { return m_experimentsPanel; }
+    ModelsPanel *modelsPanel() const { return m_modelsPanel; }
     QWidget *panel(Panel panel) const;
     Panel currentPanel() const;
     void showPanel(Panel panel);
 
-    /// Imports files, folders and archives into the open workspace (as a drop does).
+    /// Imports files, folders and archives into the open workspace (as a drop does); model
+    /// bundles among them become model versions in the Models panel.
     void importPaths(const QStringList &paths);
     /// Opens (or with CreateIfMissing, creates) the workspace in `folder` instead of the
     /// current one; the error says why not.
@@ -101,6 +104,7 @@ private:
     QStackedWidget *m_panels = nullptr;
     DataPanel *m_dataPanel = nullptr;
     ExperimentsPanel *m_experimentsPanel = nullptr;
+    ModelsPanel *m_modelsPanel = nullptr;
     QAction *m_trainAction = nullptr;
     bool m_closeConfirmed = false; // the user agreed to cancel the running runs
     QActionGroup *m_panelActions = nullptr;

@@ -6,6 +6,7 @@
 #include "datapanel.h"
 #include "demo/demoworkspace.h"
 #include "experimentspanel.h"
+#include "modelspanel.h"
 #include "recentworkspaces.h"
 #include "runcontroller.h"
 #include "tasks/task.h"
@@ -43,6 +44,7 @@ void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
 {
     m_dataPanel->setWorkspace(nullptr);
     m_experimentsPanel->setWorkspace(nullptr);
+    m_modelsPanel->setWorkspace(nullptr);
     m_runs->setWorkspace(nullptr);
     m_workspace = std::move(workspace);
     m_dataPanel->setWorkspace(m_workspace.get());
@@ -50,6 +52,7 @@ void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
     // interrupted, which the panel then reads.
     m_runs->setWorkspace(m_workspace.get());
     m_experimentsPanel->setWorkspace(m_workspace.get());
+    m_modelsPanel->setWorkspace(m_workspace.get());
     if (!m_workspace) {
         setWindowTitle(tr("Kiln"));
         m_workspaceLabel->clear();

@@ -1,3 +1,188 @@
 #pragma once
 
-// Stub: a helper writes this header.
+#include "registry/registrytypes.h"
+
+#include <QStyledItemDelegate>
+#include <QWidget>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+class QTableView;
+class QTextBrowser;
+
+namespace kiln {
+
+class ElidedLabel;
+class TextTableModel;
+class VersionDiffModel;
+class Workspace;
+
+/// Draws a cell's list of names (aliases) as small rounded chips; champion in the accent.
+class ChipDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChipDelegate)
+
+public:
+    /// `listRole`: the role that holds the cell's names (a QStringList).
+    explicit ChipDelegate(int listRole, QObject *parent = nullptr);
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+private:
+    int m_listRole;
+};
+
+/// The head of a model's page: its name, description and tags, with Edit… to change them.
+class ModelHeader final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelHeader)
+
+public:
+    explicit ModelHeader(QWidget *parent = nullptr);
+    ~ModelHeader() override;
+
+    /// Shows `model`; null shows nothing.
+    void setModel(const RegisteredModel *model);
+
+    ElidedLabel *nameLabel() const { return m_name; }
+    QLabel *descriptionLabel() const { return m_description; }
+    QLabel *tagsLabel() const { return m_tags; }
+    QPushButton *editButton() const { return m_edit; }
+
+Q_SIGNALS:
+    void editRequested();
+
+private:
+    ElidedLabel *m_name = nullptr;
+    QLabel *m_description = nullptr;
+    QLabel *m_tags = nullptr;
+    QPushButton *m_edit = nullptr;
+};
+
+/// The Card tab: a version's Markdown model card, rendered; Edit swaps in a plain-text editor
+/// with Save (Ctrl+S) and Cancel. Saving writes through ModelRegistry::setCard on the
+/// workspace's connection (GUI thread).
+class ModelCardPage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelCardPage)
+
+public:
+    explicit ModelCardPage(QWidget *parent = nullptr);
+    ~ModelCardPage() override;
+
+    void setWorkspace(Workspace *workspace);
+    /// Shows `version`'s card; an edit under way of another version is dropped.
+    void setVersion(const ModelVersion &version);
+    void clear();
+
+    bool isEditing() const;
+    void edit();
+    /// Saves the edited card; false (with errorOccurred) when the registry refused it.
+    bool save();
+    void cancel();
+
+    QTextBrowser *browser() const { return m_browser; }
+    QPlainTextEdit *editor() const { return m_editor; }
+    QPushButton *editButton() const { return m_edit; }
+    QPushButton *saveButton() const { return m_save; }
+    QPushButton *cancelButton() const { return m_cancel; }
+
+Q_SIGNALS:
+    void cardSaved(const QString &modelName, int version);
+    void errorOccurred(const QString &message);
+
+private:
+    void updateButtons();
+
+    Workspace *m_workspace = nullptr;
+    QString m_modelName;
+    int m_version = 0;
+    QString m_card;
+    QStackedWidget *m_stack = nullptr;
+    QTextBrowser *m_browser = nullptr;
+    QPlainTextEdit *m_editor = nullptr;
+    QPushButton *m_edit = nullptr;
+    QPushButton *m_save = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QLabel *m_error = nullptr;
+    QAction *m_saveAction = nullptr;
+};
+
+/// The Signature tab: the input columns a version expects (type, allowed categories), what it
+/// outputs, and the input example kept with it.
+class ModelSignaturePage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelSignaturePage)
+
+public:
+    explicit ModelSignaturePage(QWidget *parent = nullptr);
+    ~ModelSignaturePage() override;
+
+    void setVersion(const ModelVersion &version);
+    void clear();
+
+    TextTableModel *inputsModel() const { return m_inputs; }
+    TextTableModel *outputsModel() const { return m_outputs; }
+    TextTableModel *exampleModel() const { return m_example; }
+    QLabel *summaryLabel() const { return m_summary; }
+
+private:
+    TextTableModel *m_inputs = nullptr;
+    TextTableModel *m_outputs = nullptr;
+    TextTableModel *m_example = nullptr;
+    QTableView *m_exampleView = nullptr;
+    QLabel *m_summary = nullptr;
+};
+
+/// The Compare tab: two versions of the model side by side (model facts, metrics, params,
+/// input schema), the lines that differ tinted, "Only differences" to hide the rest. Starts
+/// with the current version against the one before it.
+class ModelComparePage final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ModelComparePage)
+
+public:
+    explicit ModelComparePage(QWidget *parent = nullptr);
+    ~ModelComparePage() override;
+
+    /// The model's versions (newest first) and the current one; compares it with the previous.
+    void setVersions(const QList<ModelVersion> &versions, int current);
+    void clear();
+    /// Compares version `left` with version `right` (numbers).
+    void compare(int left, int right);
+    int leftVersion() const;
+    int rightVersion() const;
+
+    QComboBox *leftCombo() const { return m_left; }
+    QComboBox *rightCombo() const { return m_right; }
+    QCheckBox *onlyDifferencesBox() const { return m_onlyDifferences; }
+    QTableView *table() const { return m_table; }
+    VersionDiffModel *model() const { return m_model; }
+    ElidedLabel *summaryLabel() const { return m_summary; }
+
+private:
+    void updateDiff();
+    void updateSpans();
+    const ModelVersion *find(int version) const;
+
+    QList<ModelVersion> m_versions;
+    QComboBox *m_left = nullptr;
+    QComboBox *m_right = nullptr;
+    QCheckBox *m_onlyDifferences = nullptr;
+    QTableView *m_table = nullptr;
+    VersionDiffModel *m_model = nullptr;
+    ElidedLabel *m_summary = nullptr;
+};
+
+} // namespace kiln

@@ -1,11 +1,711 @@
 #include "modelspanel.h"
 
-// Stub: a helper implements the Models panel.
+#include "data/datasetcatalog.h"
+#include "emptystatewidget.h"
+#include "icons.h"
+#include "lineageview.h"
+#include "modeldialogs.h"
+#include "modelpages.h"
+#include "models/registrymodels.h"
+#include "registry/modelregistry.h"
+#include "runs/runstore.h"
+#include "theme.h"
+#include "viewutil.h"
+#include "workspace/workspace.h"
+
+#include <QAction>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
 namespace kiln {
+
+namespace {
+
+const QString kSplitterKey = QStringLiteral("modelsPanel/splitter");
+const QString kVersionSplitterKey = QStringLiteral("modelsPanel/versionSplitter");
+const QString kTabKey = QStringLiteral("modelsPanel/tab");
+
+/// The tabs under the versions table, in order, by their stable names in the settings.
+const QStringList &tabKeys()
+{
+    static const QStringList keys
+        = {QStringLiteral("card"), QStringLiteral("lineage"), QStringLiteral("signature"), QStringLiteral("compare")};
+    return keys;
+}
+
+QAction *newAction(const QString &text, const QString &objectName, const QKeySequence &shortcut, const QString &toolTip,
+                   QObject *parent)
+{
+    auto *action = new QAction(text, parent);
+    action->setObjectName(objectName);
+    action->setShortcut(shortcut);
+    action->setToolTip(shortcut.isEmpty()
+                           ? toolTip
+                           : QStringLiteral("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
+    return action;
+}
+
+} // namespace
+
 class ModelsPanel::Private
-{ };
-ModelsPanel::ModelsPanel(TaskManager *, QWidget *parent)
+{
+public:
+    explicit Private(ModelsPanel *panel, TaskManager *tasks);
+
+    void createActions();
+    QWidget *createEmptyPage();
+    QWidget *createModelPage();
+
+    const ModelVersion *current() const;
+    QMap<QString, int> aliases() const;
+    void loadModel(const QString &name, int version);
+    void selectRow(int version);
+    void onVersionChanged();
+    void updateActions();
+    void updateEmptyState();
+    void changed(const QString &model, int version);
+
+    void chooseAlias();
+    void removeAlias(const QString &alias);
+    void toggleArchived();
+    void confirmDelete();
+    void deleteVersion(const QString &model, int version);
+    void editModelDetails();
+    void imported(const QString &root, const QList<ModelVersion> &versions);
+    void showVersionMenu(const QPoint &position);
+    void showError(const QString &message, const QString &details = {});
+
+    ModelsPanel *q;
+    TaskManager *m_tasks;
+    Workspace *m_workspace = nullptr;
+    RegisteredModelListModel *m_models;
+    ModelVersionsModel *m_versions;
+    QSortFilterProxyModel *m_sorted;
+    QStackedWidget *m_stack = nullptr;
+    EmptyStateWidget *m_empty = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QSplitter *m_versionSplitter = nullptr;
+    QListView *m_list = nullptr;
+    ModelHeader *m_header = nullptr;
+    QToolBar *m_toolBar = nullptr;
+    QTableView *m_table = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    ModelCardPage *m_card = nullptr;
+    LineageView *m_lineage = nullptr;
+    ModelSignaturePage *m_signature = nullptr;
+    ModelComparePage *m_compare = nullptr;
+    QAction *m_setAlias = nullptr;
+    QAction *m_archive = nullptr;
+    QAction *m_delete = nullptr;
+    QAction *m_export = nullptr;
+    QAction *m_import = nullptr;
+    QPointer<QMessageBox> m_errorBox;
+    QString m_model; ///< the model shown
+    int m_shownVersion = 0; ///< the version the pages show
+    bool m_selecting = false;
+    bool m_layoutRestored = false;
+    BundleController *m_bundles = nullptr;
+};
+
+ModelsPanel::Private::Private(ModelsPanel *panel, TaskManager *tasks)
+    : q(panel)
+    , m_tasks(tasks)
+    , m_models(new RegisteredModelListModel(panel))
+    , m_versions(new ModelVersionsModel(panel))
+    , m_sorted(new QSortFilterProxyModel(panel))
+{
+    m_sorted->setSourceModel(m_versions);
+    m_sorted->setSortRole(ModelVersionsModel::SortRole);
+}
+
+void ModelsPanel::Private::createActions()
+{
+    m_setAlias
+        = newAction(ModelsPanel::tr("Set Alias…"), QStringLiteral("setAliasAction"), QKeySequence(Qt::CTRL | Qt::Key_L),
+                    ModelsPanel::tr("Point an alias (champion, challenger, …) at this version"), q);
+    m_archive = newAction(ModelsPanel::tr("Archive"), QStringLiteral("archiveVersionAction"), {},
+                          ModelsPanel::tr("Archive this version, or restore an archived one"), q);
+    m_delete = newAction(ModelsPanel::tr("Delete Version…"), QStringLiteral("deleteVersionAction"),
+                         QKeySequence(QKeySequence::Delete), ModelsPanel::tr("Delete this version, after asking"), q);
+    // Del deletes only from the versions table (and the toolbar): nowhere text is edited.
+    m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_export = newAction(ModelsPanel::tr("Export Bundle…"), QStringLiteral("exportBundleAction"),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                         ModelsPanel::tr("Write this version as one .kiln.tar.gz bundle for another machine"), q);
+    m_import = newAction(ModelsPanel::tr("Import Bundle…"), QStringLiteral("importBundleAction"),
+                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
+                         ModelsPanel::tr("Add the model of a bundle as a new version"), q);
+    QObject::connect(m_setAlias, &QAction::triggered, q, [this] { chooseAlias(); });
+    QObject::connect(m_archive, &QAction::triggered, q, [this] { toggleArchived(); });
+    QObject::connect(m_delete, &QAction::triggered, q, [this] { confirmDelete(); });
+    QObject::connect(m_export, &QAction::triggered, q, [this] {
+        if (const ModelVersion *version = current(); version && m_workspace)
+            m_bundles->chooseExportPath(*version, m_workspace->root());
+    });
+    QObject::connect(m_import, &QAction::triggered, q, [this] {
+        if (m_workspace)
+            m_bundles->chooseImportPaths(m_workspace->root());
+    });
+    m_bundles = new BundleController(m_tasks, q);
+    QObject::connect(m_bundles, &BundleController::exported, q, &ModelsPanel::bundleExported);
+    QObject::connect(m_bundles, &BundleController::failed, q,
+                     [this](const QString &message, const QString &details) { showError(message, details); });
+    QObject::connect(m_bundles, &BundleController::imported, q,
+                     [this](const QString &root, const QList<ModelVersion> &versions) { imported(root, versions); });
+}
+
+QWidget *ModelsPanel::Private::createEmptyPage()
+{
+    m_empty
+        = new EmptyStateWidget(icons::models(), ModelsPanel::tr("No registered models yet"),
+                               ModelsPanel::tr("Register a trained run's model: in Experiments select a finished run, "
+                                               "then Run ▸ Register Model… (Ctrl+Shift+M). Each registration adds a "
+                                               "version with its card, lineage and signature. A model exported "
+                                               "from another workspace comes in with Import Bundle…."));
+    m_empty->setObjectName(QStringLiteral("modelsEmptyState"));
+    m_empty->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    auto *button = new QPushButton(ModelsPanel::tr("Import Bundle…"));
+    button->setObjectName(QStringLiteral("emptyImportBundleButton"));
+    QObject::connect(button, &QPushButton::clicked, m_import, &QAction::trigger);
+    auto *page = new QWidget;
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(button);
+    row->addStretch(1);
+    auto *layout = new QVBoxLayout(page);
+    layout->addStretch(2);
+    layout->addWidget(m_empty);
+    layout->addLayout(row);
+    layout->addStretch(3);
+    return page;
+}
+
+QWidget *ModelsPanel::Private::createModelPage()
+{
+    m_list = new QListView;
+    m_list->setObjectName(QStringLiteral("modelsList"));
+    m_list->setModel(m_models);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_list->setFrameShape(QFrame::NoFrame);
+    m_list->setSpacing(3);
+    auto *left = new QWidget;
+    left->setMinimumWidth(180);
+    auto *heading = new QLabel(ModelsPanel::tr("Models"));
+    QFont headingFont = heading->font();
+    headingFont.setBold(true);
+    heading->setFont(headingFont);
+    heading->setContentsMargins(10, 10, 10, 6);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(0);
+    leftLayout->addWidget(heading);
+    leftLayout->addWidget(m_list, 1);
+
+    m_header = new ModelHeader;
+    QObject::connect(m_header, &ModelHeader::editRequested, q, [this] { editModelDetails(); });
+
+    m_toolBar = new QToolBar;
+    m_toolBar->setObjectName(QStringLiteral("modelsToolBar"));
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_toolBar->addAction(m_setAlias);
+    m_toolBar->addAction(m_archive);
+    m_toolBar->addAction(m_delete);
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_export);
+    m_toolBar->addAction(m_import);
+
+    m_table = new QTableView;
+    m_table->setObjectName(QStringLiteral("versionsTable"));
+    m_table->setModel(m_sorted);
+    viewutil::setUpReadOnlyTable(m_table);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ModelVersionsModel::VersionColumn, Qt::DescendingOrder);
+    m_table->setItemDelegateForColumn(ModelVersionsModel::AliasesColumn,
+                                      new ChipDelegate(ModelVersionsModel::AliasesRole, m_table));
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->addAction(m_delete);
+    QObject::connect(m_table, &QTableView::customContextMenuRequested, q,
+                     [this](const QPoint &position) { showVersionMenu(position); });
+    QObject::connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, q, [this] {
+        if (!m_selecting)
+            onVersionChanged();
+    });
+
+    m_card = new ModelCardPage;
+    m_lineage = new LineageView;
+    m_lineage->setObjectName(QStringLiteral("lineageView"));
+    m_signature = new ModelSignaturePage;
+    m_compare = new ModelComparePage;
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("versionTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_card, ModelsPanel::tr("Card"));
+    m_tabs->addTab(m_lineage, ModelsPanel::tr("Lineage"));
+    m_tabs->addTab(m_signature, ModelsPanel::tr("Signature"));
+    m_tabs->addTab(m_compare, ModelsPanel::tr("Compare"));
+    QObject::connect(m_card, &ModelCardPage::errorOccurred, q, &ModelsPanel::errorOccurred);
+    QObject::connect(m_card, &ModelCardPage::cardSaved, q,
+                     [this](const QString &model, int version) { changed(model, version); });
+    QObject::connect(m_lineage, &LineageView::runActivated, q, &ModelsPanel::runActivated);
+    QObject::connect(m_lineage, &LineageView::datasetActivated, q, &ModelsPanel::datasetVersionActivated);
+    QObject::connect(m_lineage, &LineageView::versionActivated, q,
+                     [this](const QString &model, int version) { q->selectVersion(model, version); });
+
+    m_versionSplitter = new QSplitter(Qt::Vertical);
+    m_versionSplitter->setObjectName(QStringLiteral("modelsVersionSplitter"));
+    m_versionSplitter->addWidget(m_table);
+    m_versionSplitter->addWidget(m_tabs);
+    m_versionSplitter->setChildrenCollapsible(false);
+    m_versionSplitter->setSizes({200, 600});
+
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(10, 8, 0, 0);
+    rightLayout->setSpacing(4);
+    rightLayout->addWidget(m_header);
+    rightLayout->addWidget(m_toolBar);
+    rightLayout->addWidget(m_versionSplitter, 1);
+
+    m_splitter = new QSplitter(Qt::Horizontal);
+    m_splitter->setObjectName(QStringLiteral("modelsSplitter"));
+    m_splitter->addWidget(left);
+    m_splitter->addWidget(right);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({240, 1000});
+    QObject::connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, q,
+                     [this](const QModelIndex &index) {
+                         if (!m_selecting && index.isValid())
+                             loadModel(index.data(RegisteredModelListModel::NameRole).toString(), 0);
+                     });
+    return m_splitter;
+}
+
+ModelsPanel::ModelsPanel(TaskManager *tasks, QWidget *parent)
     : QWidget(parent)
-{ }
-ModelsPanel::~ModelsPanel() = default;
+    , d(std::make_unique<Private>(this, tasks))
+{
+    setObjectName(QStringLiteral("modelsPanel"));
+    d->createActions();
+    d->m_stack = new QStackedWidget(this);
+    d->m_stack->addWidget(d->createEmptyPage());
+    d->m_stack->addWidget(d->createModelPage());
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(d->m_stack);
+
+    const QSettings settings;
+    d->m_tabs->setCurrentIndex(std::max<int>(0, int(tabKeys().indexOf(settings.value(kTabKey).toString()))));
+    d->updateEmptyState();
+    d->updateActions();
+}
+
+void ModelsPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (d->m_layoutRestored)
+        return;
+    d->m_layoutRestored = true;
+    // The stack lays out only the page it shows; the models page may be hidden behind the
+    // empty state, and a splitter restored at a size it never has squeezes its panes. So the
+    // page gets its size first, then the pane that holds the versions splitter.
+    const QSettings settings;
+    d->m_splitter->setGeometry(d->m_stack->contentsRect());
+    d->m_splitter->restoreState(settings.value(kSplitterKey).toByteArray());
+    QWidget *right = d->m_splitter->widget(1);
+    right->layout()->setGeometry(right->rect());
+    d->m_versionSplitter->restoreState(settings.value(kVersionSplitterKey).toByteArray());
+}
+
+ModelsPanel::~ModelsPanel()
+{
+    QSettings settings;
+    // A panel never shown has only the default layout: the one saved stays.
+    if (d->m_layoutRestored) {
+        settings.setValue(kSplitterKey, d->m_splitter->saveState());
+        settings.setValue(kVersionSplitterKey, d->m_versionSplitter->saveState());
+    }
+    settings.setValue(kTabKey, tabKeys().value(d->m_tabs->currentIndex()));
+}
+
+void ModelsPanel::setWorkspace(Workspace *workspace)
+{
+    d->m_workspace = workspace;
+    d->m_model.clear();
+    d->m_shownVersion = 0;
+    d->m_models->setWorkspace(workspace);
+    d->m_versions->clear();
+    d->m_card->setWorkspace(workspace);
+    refresh();
+}
+
+void ModelsPanel::refresh()
+{
+    const QString model = d->m_model;
+    const int version = d->m_shownVersion;
+    d->m_selecting = true; // the list's reset says nothing worth loading
+    const Status status = d->m_models->refresh();
+    d->m_selecting = false;
+    if (!status)
+        d->showError(tr("The models could not be read: %1").arg(status.errorMessage()));
+    d->updateEmptyState();
+    if (!model.isEmpty() && d->m_models->rowOf(model) >= 0)
+        selectVersion(model, version);
+    else if (d->m_models->rowCount() > 0)
+        selectVersion(d->m_models->models().constFirst().name);
+    else
+        d->loadModel({}, 0);
+}
+
+void ModelsPanel::selectVersion(const QString &modelName, int version)
+{
+    int row = d->m_models->rowOf(modelName);
+    if (row < 0 && d->m_models->refresh().ok()) {
+        // A version registered elsewhere (kilnctl, another window) a moment ago.
+        row = d->m_models->rowOf(modelName);
+        d->updateEmptyState();
+    }
+    if (row < 0)
+        return;
+    d->m_selecting = true;
+    d->m_list->selectionModel()->setCurrentIndex(d->m_models->index(row), QItemSelectionModel::ClearAndSelect);
+    d->m_selecting = false;
+    d->loadModel(modelName, version);
+}
+
+QString ModelsPanel::currentModel() const
+{
+    return d->m_model;
+}
+
+int ModelsPanel::currentVersion() const
+{
+    return d->m_shownVersion;
+}
+
+QAction *ModelsPanel::importBundleAction() const
+{
+    return d->m_import;
+}
+
+QAction *ModelsPanel::exportBundleAction() const
+{
+    return d->m_export;
+}
+
+const ModelVersion *ModelsPanel::Private::current() const
+{
+    return m_versions->versionAt(m_versions->rowOf(m_shownVersion));
+}
+
+QMap<QString, int> ModelsPanel::Private::aliases() const
+{
+    QMap<QString, int> aliases;
+    for (const ModelVersion &version : m_versions->versions()) {
+        for (const QString &alias : version.aliases)
+            aliases.insert(alias, version.version);
+    }
+    return aliases;
+}
+
+void ModelsPanel::Private::loadModel(const QString &name, int version)
+{
+    m_model = name;
+    if (name.isEmpty() || !m_workspace) {
+        m_versions->clear();
+    } else {
+        Expected<QList<ModelVersion>> versions = ModelRegistry(*m_workspace).versions(name);
+        if (versions) {
+            m_versions->setVersions(std::move(versions).value());
+        } else {
+            m_versions->clear();
+            showError(versions.errorMessage());
+        }
+    }
+    m_table->resizeColumnsToContents();
+    m_table->setColumnWidth(ModelVersionsModel::AliasesColumn,
+                            std::max(m_table->columnWidth(ModelVersionsModel::AliasesColumn), 160));
+    const int modelRow = m_models->rowOf(name);
+    m_header->setModel(modelRow >= 0 ? &m_models->models().at(modelRow) : nullptr);
+    // Version 0 or one that is gone: the newest.
+    const int row = m_versions->rowOf(version);
+    const ModelVersion *shown = m_versions->versionAt(row >= 0 ? row : 0);
+    selectRow(shown ? shown->version : 0);
+    onVersionChanged();
+}
+
+void ModelsPanel::Private::selectRow(int version)
+{
+    const QModelIndex index = m_sorted->mapFromSource(m_versions->index(m_versions->rowOf(version), 0));
+    m_selecting = true;
+    if (index.isValid()) {
+        m_table->selectionModel()->setCurrentIndex(index,
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->scrollTo(index);
+    } else {
+        m_table->selectionModel()->clear();
+    }
+    m_selecting = false;
+}
+
+void ModelsPanel::Private::onVersionChanged()
+{
+    const QModelIndex index = m_table->selectionModel()->currentIndex();
+    m_shownVersion = index.isValid() ? index.data(ModelVersionsModel::VersionRole).toInt() : 0;
+    const ModelVersion *version = current();
+    if (!version) {
+        m_card->clear();
+        m_lineage->clear();
+        m_signature->clear();
+        m_compare->clear();
+        updateActions();
+        return;
+    }
+    m_card->setVersion(*version);
+    bool datasetPresent = false;
+    if (m_workspace && !version->lineage.datasetName.isEmpty())
+        datasetPresent = DatasetCatalog(m_workspace->db())
+                             .version(version->lineage.datasetName, version->lineage.datasetVersion)
+                             .ok();
+    m_lineage->setVersion(*version, datasetPresent);
+    m_signature->setVersion(*version);
+    m_compare->setVersions(m_versions->versions(), version->version);
+    updateActions();
+}
+
+void ModelsPanel::Private::updateActions()
+{
+    const ModelVersion *version = current();
+    m_setAlias->setEnabled(version != nullptr);
+    m_archive->setEnabled(version != nullptr);
+    m_archive->setText(version && version->status == VersionStatus::Archived ? ModelsPanel::tr("Restore")
+                                                                             : ModelsPanel::tr("Archive"));
+    m_delete->setEnabled(version != nullptr);
+    m_export->setEnabled(version != nullptr);
+    m_import->setEnabled(m_workspace != nullptr);
+}
+
+void ModelsPanel::Private::updateEmptyState()
+{
+    m_stack->setCurrentIndex(m_workspace && m_models->rowCount() > 0 ? 1 : 0);
+}
+
+void ModelsPanel::Private::changed(const QString &model, int version)
+{
+    // refresh() shows the model and version it finds current: these.
+    if (!model.isEmpty()) {
+        m_model = model;
+        m_shownVersion = version;
+    }
+    q->refresh();
+    Q_EMIT q->registryChanged();
+}
+
+void ModelsPanel::Private::showError(const QString &message, const QString &details)
+{
+    Q_EMIT q->errorOccurred(details.isEmpty() ? message : message + u' ' + details);
+    // A new problem replaces the one shown rather than stacking dialogs.
+    if (m_errorBox)
+        m_errorBox->close();
+    auto *box = new QMessageBox(QMessageBox::Warning, ModelsPanel::tr("Models"), message, QMessageBox::Ok, q->window());
+    box->setObjectName(QStringLiteral("modelsErrorDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(details);
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorBox = box;
+    box->open();
+}
+
+void ModelsPanel::registerRun(qint64 runId)
+{
+    Workspace *workspace = d->m_workspace;
+    if (!workspace)
+        return;
+    const Expected<RunRecord> run = RunStore(workspace->db()).run(runId);
+    if (!run) {
+        d->showError(tr("Run %1 cannot be registered.").arg(runId), run.errorMessage());
+        return;
+    }
+    if (run->status != RunStatus::Finished) {
+        d->showError(
+            tr("Run %1 cannot be registered.").arg(run->name),
+            tr("Only a finished run's model can be registered; this run is %1.").arg(runStatusName(run->status)));
+        return;
+    }
+    const Expected<QList<RegisteredModel>> models = ModelRegistry(*workspace).models();
+    auto *dialog = new RegisterModelDialog(
+        *run, models ? *models : QList<RegisteredModel>(),
+        [this, workspace, runId](const QString &name, const RegisterOptions &options) -> Expected<ModelVersion> {
+            if (d->m_workspace != workspace)
+                return Error {tr("The workspace was closed.")};
+            return ModelRegistry(*workspace).registerRun(runId, name, options);
+        },
+        window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { d->changed(dialog->registered().modelName, dialog->registered().version); });
+    dialog->open();
+}
+
+void ModelsPanel::importBundles(const QStringList &paths)
+{
+    if (d->m_workspace)
+        d->m_bundles->importBundles(paths, d->m_workspace->root());
+}
+
+void ModelsPanel::exportCurrentVersion(const QString &path)
+{
+    if (const ModelVersion *version = d->current(); version && d->m_workspace)
+        d->m_bundles->exportVersion(version->ref(), path, d->m_workspace->root());
+}
+
+void ModelsPanel::Private::imported(const QString &root, const QList<ModelVersion> &versions)
+{
+    if (!m_workspace || m_workspace->root() != root || versions.isEmpty())
+        return;
+    changed(versions.constLast().modelName, versions.constLast().version);
+}
+
+void ModelsPanel::Private::chooseAlias()
+{
+    const ModelVersion *version = current();
+    if (!version || !m_workspace)
+        return;
+    Workspace *workspace = m_workspace;
+    const QString model = version->modelName;
+    const int number = version->version;
+    auto *dialog = new SetAliasDialog(
+        model, number, aliases(),
+        [this, workspace, model, number](const QString &alias) -> Status {
+            if (m_workspace != workspace)
+                return Error {ModelsPanel::tr("The workspace was closed.")};
+            return ModelRegistry(*workspace).setAlias(model, alias, number);
+        },
+        q->window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(dialog, &QDialog::accepted, q, [this, model, number] { changed(model, number); });
+    dialog->open();
+}
+
+void ModelsPanel::Private::removeAlias(const QString &alias)
+{
+    if (!m_workspace)
+        return;
+    const int version = m_shownVersion;
+    if (const Status status = ModelRegistry(*m_workspace).removeAlias(m_model, alias); !status)
+        showError(ModelsPanel::tr("The alias %1 was not removed.").arg(alias), status.errorMessage());
+    changed(m_model, version);
+}
+
+void ModelsPanel::Private::toggleArchived()
+{
+    const ModelVersion *version = current();
+    if (!version || !m_workspace)
+        return;
+    const bool archived = version->status == VersionStatus::Archived;
+    const QString model = version->modelName;
+    const int number = version->version;
+    const Status status = ModelRegistry(*m_workspace)
+                              .setStatus(model, number, archived ? VersionStatus::Ready : VersionStatus::Archived);
+    if (!status)
+        showError(archived ? ModelsPanel::tr("%1@%2 was not restored.").arg(model).arg(number)
+                           : ModelsPanel::tr("%1@%2 was not archived.").arg(model).arg(number),
+                  status.errorMessage());
+    changed(model, number);
+}
+
+void ModelsPanel::Private::confirmDelete()
+{
+    if (!current() || !m_workspace)
+        return;
+    // The deployments as they are now, not as when the table was read.
+    const Expected<ModelVersion> version = ModelRegistry(*m_workspace).version(m_model, m_shownVersion);
+    if (!version) {
+        showError(version.errorMessage());
+        return;
+    }
+    if (const QString refusal = deletionRefusal(*version); !refusal.isEmpty()) {
+        showError(ModelsPanel::tr("%1 cannot be deleted.").arg(version->ref()), refusal);
+        return;
+    }
+    const QString model = version->modelName;
+    const int number = version->version;
+    QMessageBox *box = newDeleteVersionQuestion(*version, q->window());
+    QObject::connect(box, &QMessageBox::finished, q, [this, box, model, number] {
+        if (box->clickedButton() == box->button(QMessageBox::Yes))
+            deleteVersion(model, number);
+    });
+    box->open();
+}
+
+void ModelsPanel::Private::deleteVersion(const QString &model, int version)
+{
+    if (!m_workspace)
+        return;
+    const Status status = ModelRegistry(*m_workspace).deleteVersion(model, version);
+    if (!status)
+        showError(ModelsPanel::tr("%1@%2 was not deleted.").arg(model).arg(version), status.errorMessage());
+    changed(model, status ? 0 : version);
+}
+
+void ModelsPanel::Private::editModelDetails()
+{
+    const int row = m_models->rowOf(m_model);
+    if (row < 0 || !m_workspace)
+        return;
+    const RegisteredModel model = m_models->models().at(row);
+    Workspace *workspace = m_workspace;
+    auto *dialog = new ModelDetailsDialog(
+        model,
+        [this, workspace, model](const QString &description, const ModelDetailsDialog::Tags &tags) -> Status {
+            if (m_workspace != workspace)
+                return Error {ModelsPanel::tr("The workspace was closed.")};
+            ModelRegistry registry(*workspace);
+            return ModelDetailsDialog::apply(registry, model, description, tags);
+        },
+        q->window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(dialog, &QDialog::accepted, q, [this] { changed(m_model, m_shownVersion); });
+    dialog->open();
+}
+
+void ModelsPanel::Private::showVersionMenu(const QPoint &position)
+{
+    const QModelIndex index = m_table->indexAt(position);
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const ModelVersion *version = current();
+    if (!version)
+        return;
+    auto *menu = new QMenu(q);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_setAlias);
+    for (const QString &alias : version->aliases) {
+        menu->addAction(ModelsPanel::tr("Remove Alias “%1”").arg(alias), q, [this, alias] { removeAlias(alias); });
+    }
+    menu->addSeparator();
+    menu->addAction(m_archive);
+    menu->addAction(m_delete);
+    menu->addSeparator();
+    menu->addAction(m_export);
+    menu->popup(m_table->viewport()->mapToGlobal(position));
+}
+
 } // namespace kiln

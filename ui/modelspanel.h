@@ -44,6 +44,10 @@ public:
     /// Imports bundle files as new versions (a task each), then shows the last one.
     void importBundles(const QStringList &paths);
 
+    /// Exports the current version as a bundle at `path` (a task on the TaskManager); what
+    /// Export Bundle… does once a file is chosen.
+    void exportCurrentVersion(const QString &path);
+
     QAction *importBundleAction() const;
     QAction *exportBundleAction() const;
 
@@ -54,6 +58,12 @@ Q_SIGNALS:
     void datasetVersionActivated(const QString &datasetName, int version);
     /// A version was registered, imported, changed or deleted.
     void registryChanged();
+    /// An export ended well: the bundle is at `path`.
+    void bundleExported(const QString &path);
+
+protected:
+    /// Restores the splitters once the panel has its size (at construction it has none).
+    void showEvent(QShowEvent *event) override;
 
 private:
     class Private;

@@ -58,6 +58,15 @@ int runsCompare(Context &ctx);
 int runsExport(Context &ctx);
 int demo(Context &ctx);
 int trainersList(Context &ctx);
+int modelsList(Context &ctx);
+int modelsShow(Context &ctx);
+int modelsRegister(Context &ctx);
+int modelsAlias(Context &ctx);
+int modelsStatus(Context &ctx);
+int modelsDelete(Context &ctx);
+int modelsExport(Context &ctx);
+int modelsImport(Context &ctx);
+int predict(Context &ctx);
 
 /// A run as `runs list|show --json` and `train --json` print it.
 QJsonObject runJson(const RunRecord &run);

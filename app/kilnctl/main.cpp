@@ -15,9 +15,11 @@ using namespace kiln::cli;
 
 int main(int argc, char **argv)
 {
-    // Only training runs OpenMP (XGBoost) in this process: other commands skip the re-exec.
+    // Only training and prediction run OpenMP (XGBoost) in this process: other commands skip the
+    // re-exec.
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "train") == 0 || std::strcmp(argv[i], "demo") == 0) {
+        if (std::strcmp(argv[i], "train") == 0 || std::strcmp(argv[i], "demo") == 0
+            || std::strcmp(argv[i], "predict") == 0) {
             kiln::ensurePassiveOpenMpWait(argv);
             break;
         }
@@ -31,24 +33,34 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Kiln from the command line.\n\n"
-        "Commands:\n"
-        "  workspace init [DIR]            create a workspace (or open an existing one)\n"
-        "  workspace info                  schema, counts and integrity check\n"
-        "  import PATH... [--name NAME]    import files, folders and archives\n"
-        "  datasets list                   datasets with their latest version\n"
-        "  datasets show NAME[@VERSION]    a version: source, hash, schema, history\n"
-        "  datasets rows NAME[@VERSION]    rows (--limit N, --offset N)\n"
-        "  datasets stats NAME[@VERSION]   per-column statistics\n"
-        "  train DATASET --target COLUMN   train a built-in model (--trainer, --param k=v, --sweep k=v1,v2)\n"
-        "  run [OPTIONS] -- COMMAND...     run any training command and track it\n"
-        "  runs list [--filter EXPR]       runs with status and results (--order-by COL, --limit N)\n"
-        "  runs compare RUN RUN...         params, metrics and tags side by side (--all: equal lines too)\n"
-        "  runs export --format csv        every column of the runs table (--filter, --order-by, --output)\n"
-        "  runs show RUN                   params, results, metrics, artifacts\n"
-        "  runs metrics RUN [--key K]      step metrics\n"
-        "  runs cancel RUN                 cancel a queued or running run\n"
-        "  trainers                        built-in trainers and their hyperparameters\n"
-        "  demo --workspace DIR            build a demo workspace: generated data, trained runs\n\n"
+        "Commands (MODEL is NAME, NAME@VERSION or NAME@ALIAS):\n"
+        "  workspace init [DIR]              create a workspace (or open an existing one)\n"
+        "  workspace info                    schema, counts and integrity check\n"
+        "  import PATH... [--name NAME]      import files, folders and archives\n"
+        "  datasets list                     datasets with their latest version\n"
+        "  datasets show NAME[@VERSION]      a version: source, hash, schema, history\n"
+        "  datasets rows NAME[@VERSION]      rows (--limit N, --offset N)\n"
+        "  datasets stats NAME[@VERSION]     per-column statistics\n"
+        "  train DATASET --target COLUMN     train a built-in model (--trainer, --param k=v, --sweep k=v1,v2)\n"
+        "  run [OPTIONS] -- COMMAND...       run any training command and track it\n"
+        "  runs list [--filter EXPR]         runs with status and results (--order-by COL, --limit N)\n"
+        "  runs compare RUN RUN...           params, metrics and tags side by side (--all: equal lines too)\n"
+        "  runs export --format csv          every column of the runs table (--filter, --order-by, --output)\n"
+        "  runs show RUN                     params, results, metrics, artifacts\n"
+        "  runs metrics RUN [--key K]        step metrics\n"
+        "  runs cancel RUN                   cancel a queued or running run\n"
+        "  trainers                          built-in trainers and their hyperparameters\n"
+        "  models list                       registered models: latest version, aliases\n"
+        "  models show MODEL                 a model's versions, or one version: schema, lineage, card\n"
+        "  models register RUN --name NAME   a run's model as the model's next version (--description)\n"
+        "  models alias NAME VERSION ALIAS   point an alias at a version (NAME ALIAS --remove: drop it)\n"
+        "  models status NAME@VERSION S      set ready, staging, production or archived\n"
+        "  models delete NAME@VERSION        delete a version (--yes; refused while deployed)\n"
+        "  models export NAME@VERSION        write a bundle (-o FILE; default NAME-vN.kiln.tar.gz here)\n"
+        "  models import FILE                add a bundle's model as a new version (--name NAME)\n"
+        "  predict MODEL --input FILE        predictions for CSV or JSON rows (- reads stdin; --format json)\n"
+        "  predict MODEL --dataset NAME      predictions for a stored dataset version (NAME@VERSION)\n"
+        "  demo --workspace DIR              build a demo workspace: generated data, trained runs\n\n"
         "Filters use MLflow's search syntax, for example:\n"
         "  metrics.auc > 0.9 and params.max_depth = '6' and tags.team LIKE 'vision%'"));
     parser.addHelpOption();
@@ -57,7 +69,9 @@ int main(int argc, char **argv)
         {QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: the user's default workspace)."),
          QStringLiteral("DIR")},
         {QStringLiteral("json"), QStringLiteral("Print machine-readable JSON.")},
-        {QStringLiteral("name"), QStringLiteral("Dataset name for a single imported file."), QStringLiteral("NAME")},
+        {QStringLiteral("name"),
+         QStringLiteral("import: dataset name for a single file; models register|import: the model's name."),
+         QStringLiteral("NAME")},
         {QStringLiteral("delimiter"), QStringLiteral("Field delimiter (one character or 'tab'); detected by default."),
          QStringLiteral("C")},
         {QStringLiteral("header"), QStringLiteral("Whether the first row is a header: yes or no; detected by default."),
@@ -94,8 +108,9 @@ int main(int argc, char **argv)
         {QStringLiteral("timeout"), QStringLiteral("Fail a run that takes longer (seconds)."), QStringLiteral("S")},
         {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."),
          QStringLiteral("DIR")},
-        {QStringLiteral("output"),
-         QStringLiteral("run: folder whose files become artifacts; runs export: file to write (default stdout)."),
+        {QStringList {QStringLiteral("o"), QStringLiteral("output")},
+         QStringLiteral("run: folder whose files become artifacts; runs export, predict: file to write (default "
+                        "stdout); models export: the bundle file."),
          QStringLiteral("PATH")},
         {QStringLiteral("concurrency"), QStringLiteral("Runs at once (default: cores)."), QStringLiteral("N")},
         {QStringLiteral("detach"), QStringLiteral("Queue the runs and return; a running Kiln app runs them.")},
@@ -108,7 +123,17 @@ int main(int argc, char **argv)
              "runs list|export: order by a column, e.g. \"metrics.auc DESC\" (newest run first by default)."),
          QStringLiteral("COL")},
         {QStringLiteral("all"), QStringLiteral("runs compare: show equal lines too, not only what differs.")},
-        {QStringLiteral("format"), QStringLiteral("runs export: the file format (csv)."), QStringLiteral("FORMAT")},
+        {QStringLiteral("format"),
+         QStringLiteral("runs export: the file format (csv); predict: csv (default) or json."),
+         QStringLiteral("FORMAT")},
+        {QStringLiteral("input"), QStringLiteral("predict: rows to predict, a CSV or JSON file; - reads stdin."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("dataset"), QStringLiteral("predict: a stored dataset version to predict on."),
+         QStringLiteral("NAME[@V]")},
+        {QStringLiteral("description"), QStringLiteral("models register: the model's description."),
+         QStringLiteral("TEXT")},
+        {QStringLiteral("remove"), QStringLiteral("models alias: remove the alias instead of setting it.")},
+        {QStringLiteral("yes"), QStringLiteral("models delete: confirm; the version cannot be restored.")},
     });
     parser.process(app);
 
@@ -119,17 +144,31 @@ int main(int argc, char **argv)
 
     using Command = std::function<int(Context &)>;
     const std::map<QString, Command> twoWord = {
-        {QStringLiteral("workspace init"), workspaceInit}, {QStringLiteral("workspace info"), workspaceInfo},
-        {QStringLiteral("datasets list"), datasetsList},   {QStringLiteral("datasets show"), datasetsShow},
-        {QStringLiteral("datasets rows"), datasetsRows},   {QStringLiteral("datasets stats"), datasetsStats},
-        {QStringLiteral("runs list"), runsList},           {QStringLiteral("runs show"), runsShow},
-        {QStringLiteral("runs metrics"), runsMetrics},     {QStringLiteral("runs cancel"), runsCancel},
-        {QStringLiteral("runs compare"), runsCompare},     {QStringLiteral("runs export"), runsExport},
+        {QStringLiteral("workspace init"), workspaceInit},
+        {QStringLiteral("workspace info"), workspaceInfo},
+        {QStringLiteral("datasets list"), datasetsList},
+        {QStringLiteral("datasets show"), datasetsShow},
+        {QStringLiteral("datasets rows"), datasetsRows},
+        {QStringLiteral("datasets stats"), datasetsStats},
+        {QStringLiteral("runs list"), runsList},
+        {QStringLiteral("runs show"), runsShow},
+        {QStringLiteral("runs metrics"), runsMetrics},
+        {QStringLiteral("runs cancel"), runsCancel},
+        {QStringLiteral("runs compare"), runsCompare},
+        {QStringLiteral("runs export"), runsExport},
+        {QStringLiteral("models list"), modelsList},
+        {QStringLiteral("models show"), modelsShow},
+        {QStringLiteral("models register"), modelsRegister},
+        {QStringLiteral("models alias"), modelsAlias},
+        {QStringLiteral("models status"), modelsStatus},
+        {QStringLiteral("models delete"), modelsDelete},
+        {QStringLiteral("models export"), modelsExport},
+        {QStringLiteral("models import"), modelsImport},
     };
     const std::map<QString, Command> oneWord = {
         {QStringLiteral("import"), importPaths}, {QStringLiteral("train"), train},
         {QStringLiteral("run"), runCommand},     {QStringLiteral("trainers"), trainersList},
-        {QStringLiteral("demo"), demo},
+        {QStringLiteral("demo"), demo},          {QStringLiteral("predict"), predict},
     };
     if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);

@@ -29,6 +29,20 @@ DatasetVersion versionFrom(const Statement &row)
     return v;
 }
 
+Status loadColumns(Database &db, DatasetVersion &v)
+{
+    auto columns = db.prepare("SELECT name, type, stats FROM dataset_columns WHERE version_id = ? ORDER BY position");
+    if (!columns)
+        return columns.error();
+    columns->bind(1, v.id);
+    while (columns->next()) {
+        const ColumnType type = columnTypeFromString(columns->text(1)).value_or(ColumnType::Text);
+        const QJsonObject stats = QJsonDocument::fromJson(columns->text(2).toUtf8()).object();
+        v.columns.append(ColumnProfile::fromJson(columns->text(0), type, stats));
+    }
+    return Status::success();
+}
+
 } // namespace
 
 QString DatasetVersion::ref() const
@@ -92,15 +106,23 @@ Expected<DatasetVersion> DatasetCatalog::version(const QString &datasetName, int
         return Error {QStringLiteral("no dataset named '%1'").arg(datasetName)};
     }
     DatasetVersion v = versionFrom(*stmt);
-    auto columns = m_db.prepare("SELECT name, type, stats FROM dataset_columns WHERE version_id = ? ORDER BY position");
-    if (!columns)
-        return columns.error();
-    columns->bind(1, v.id);
-    while (columns->next()) {
-        const ColumnType type = columnTypeFromString(columns->text(1)).value_or(ColumnType::Text);
-        const QJsonObject stats = QJsonDocument::fromJson(columns->text(2).toUtf8()).object();
-        v.columns.append(ColumnProfile::fromJson(columns->text(0), type, stats));
-    }
+    if (Status s = loadColumns(m_db, v); !s)
+        return s.error();
+    return v;
+}
+
+Expected<DatasetVersion> DatasetCatalog::versionById(qint64 id) const
+{
+    const QByteArray sql = QByteArray(kVersionColumns) + "WHERE v.id = ?";
+    auto stmt = m_db.prepare(sql.constData());
+    if (!stmt)
+        return stmt.error();
+    stmt->bind(1, id);
+    if (!stmt->next())
+        return Error {QStringLiteral("no dataset version with id %1 (was it deleted?)").arg(id)};
+    DatasetVersion v = versionFrom(*stmt);
+    if (Status s = loadColumns(m_db, v); !s)
+        return s.error();
     return v;
 }
 

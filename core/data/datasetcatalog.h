@@ -61,6 +61,8 @@ public:
     Expected<DatasetVersion> version(const QString &datasetName, int version = 0) const;
     /// "name" or "name@3".
     Expected<DatasetVersion> versionByRef(const QString &ref) const;
+    /// One version with its columns, by its row id (runs.dataset_version_id).
+    Expected<DatasetVersion> versionById(qint64 id) const;
 
 private:
     Database &m_db;

@@ -1,5 +1,7 @@
 #include "models/csv.h"
 
+#include "util/utf8.h"
+
 #include <QAbstractItemModel>
 #include <QCoreApplication>
 #include <QSaveFile>
@@ -13,6 +15,11 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("kiln::csv", text);
+}
+
+bool isLineBreak(char c)
+{
+    return c == '\r' || c == '\n';
 }
 
 } // namespace
@@ -75,6 +82,70 @@ Status writeCsvFile(const QString &path, const std::function<Status(QIODevice &)
     if (!file.commit())
         return Error {tr("cannot write %1: %2").arg(path, file.errorString())};
     return Status::success();
+}
+
+Expected<QList<QStringList>> parseCsv(QByteArrayView text, char delimiter)
+{
+    Q_ASSERT(delimiter != '"' && !isLineBreak(delimiter));
+    if (text.startsWith("\xEF\xBB\xBF"))
+        text = text.sliced(3);
+    if (const qsizetype bad = utf8::findInvalid(text.data(), text.size()); bad >= 0) {
+        return Error {tr("line %1: invalid UTF-8 (byte 0x%2)")
+                          .arg(text.first(bad).count('\n') + 1)
+                          .arg(QString::number(uchar(text.at(bad)), 16).toUpper().rightJustified(2, u'0'))};
+    }
+    QList<QStringList> records;
+    const char *p = text.data();
+    const char *const end = p + text.size();
+    qint64 line = 1; // of the character at p
+    while (p < end) {
+        QStringList record;
+        bool quoted = false;
+        for (;;) {
+            if (p < end && *p == '"') {
+                quoted = true;
+                const qint64 fieldLine = line;
+                QByteArray field;
+                for (++p;; ++p) {
+                    if (p == end)
+                        return Error {tr("line %1: quoted field is never closed").arg(fieldLine)};
+                    if (*p == '"') {
+                        if (p + 1 == end || p[1] != '"')
+                            break;
+                        ++p;
+                    } else if (*p == '\n' || (*p == '\r' && (p + 1 == end || p[1] != '\n'))) {
+                        ++line;
+                    }
+                    field += *p;
+                }
+                ++p; // the closing quote
+                if (p < end && *p != delimiter && !isLineBreak(*p)) {
+                    return Error {tr("line %1: unexpected character after closing quote in field %2")
+                                      .arg(line)
+                                      .arg(record.size() + 1)};
+                }
+                record << QString::fromUtf8(field);
+            } else {
+                const char *start = p;
+                while (p < end && *p != delimiter && !isLineBreak(*p))
+                    ++p;
+                record << QString::fromUtf8(start, p - start);
+            }
+            if (p == end || *p != delimiter)
+                break;
+            ++p;
+        }
+        if (p < end) { // a line break ends the record; CRLF counts as one
+            if (*p == '\r' && p + 1 < end && p[1] == '\n')
+                ++p;
+            ++p;
+            ++line;
+        }
+        const bool blank = record.size() == 1 && record.constFirst().isEmpty() && !quoted;
+        if (!blank)
+            records << record;
+    }
+    return records;
 }
 
 } // namespace kiln

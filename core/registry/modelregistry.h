@@ -35,9 +35,9 @@ struct VersionDiffLine
 /// order above, keys sorted naturally.
 QList<VersionDiffLine> diffVersions(const ModelVersion &left, const ModelVersion &right);
 
-/// The Markdown card a new version starts with: title, trainer and library, the data (dataset
-/// version, hash, rows), params, evaluation metrics, input schema (column, type, categories)
-/// and output. The user edits it afterwards.
+/// The Markdown card a new version starts with: title, trainer and library (lineage.library,
+/// when known), the data (dataset version, hash, rows), params, evaluation metrics, input
+/// schema (column, type, categories) and output. The user edits it afterwards.
 QString prefillModelCard(const ModelVersion &version);
 
 /// The model registry of one workspace: registered models, their versions, aliases, tags,
@@ -70,9 +70,12 @@ public:
     /// run has not finished or has no model (a command run that saved none).
     Expected<ModelVersion> registerRun(qint64 runId, const QString &modelName, const RegisterOptions &options = {});
     /// Adds `draft` (everything but ids, numbers, aliases and dates) as the next version of
-    /// `modelName`, creating the model when new. The model blob must already be in the store.
+    /// `modelName`, creating the model when new, with `modelDescription` (ignored when the
+    /// model exists), all in one transaction. A draft with an empty card gets the
+    /// prefillModelCard() of the new version. The model blob must already be in the store.
     /// Used by registerRun() and by bundle import.
-    Expected<ModelVersion> addVersion(const QString &modelName, const ModelVersion &draft);
+    Expected<ModelVersion> addVersion(const QString &modelName, const ModelVersion &draft,
+                                      const QString &modelDescription = {});
 
     Status setModelDescription(const QString &modelName, const QString &description);
     Status setModelTag(const QString &modelName, const QString &key, const QString &value);

@@ -63,8 +63,8 @@ struct ModelSignature
 };
 
 /// Where a version came from, kept as it was at registration so that it survives the run's
-/// deletion and travels in bundles: the run, its experiment, the dataset version and its hash,
-/// the run's params and metrics.
+/// deletion and travels in bundles: the run, its experiment, the library that trained it, the
+/// dataset version and its hash, the run's params and metrics.
 struct ModelLineage
 {
     QString source; ///< "run" or "bundle"
@@ -73,6 +73,7 @@ struct ModelLineage
     QString runUuid;
     QString runName;
     QString experiment;
+    QString library; ///< "xgboost 1.7.4": the run's reproducibility "library"; empty when unknown
     QString datasetName;
     int datasetVersion = 0;
     QString datasetSha256;

@@ -330,8 +330,13 @@ Expected<RunRecord> RunStore::runByRef(const QString &ref) const
 {
     bool isNumber = false;
     const qint64 id = ref.toLongLong(&isNumber);
-    if (isNumber)
-        return run(id);
+    // A uuid prefix can be all digits: a number of 8 or more digits that is no run's number
+    // is looked up as a prefix.
+    if (isNumber) {
+        Expected<RunRecord> byNumber = run(id);
+        if (byNumber || ref.size() < 8)
+            return byNumber;
+    }
     if (ref.size() < 8)
         return Error {QStringLiteral("'%1' is not a run: give its number or at least 8 characters of its id").arg(ref)};
     auto stmt = m_db.prepare("SELECT id FROM runs WHERE uuid LIKE ? || '%' LIMIT 2");

@@ -63,7 +63,7 @@ inline RunSpec loanRunSpec(const QString &trainer, const QString &name, const QS
     spec.datasetRef = QStringLiteral("loans@1");
     spec.target = target;
     if (target == QLatin1String("default"))
-        spec.features = QStringList {QStringLiteral("income"), QStringLiteral("age"),   QStringLiteral("owner"),
+        spec.features = QStringList {QStringLiteral("income"),  QStringLiteral("age"),    QStringLiteral("owner"),
                                      QStringLiteral("purpose"), QStringLiteral("branch"), QStringLiteral("opened")};
     else
         spec.features = QStringList {QStringLiteral("income"), QStringLiteral("age"), QStringLiteral("owner"),
@@ -105,8 +105,8 @@ struct TrainedRegistryWorkspace
                 qFatal("%s", qPrintable(run.errorMessage()));
             return run->id;
         };
-        out.classifier = submit(loanRunSpec(QStringLiteral("boosted-trees"), QStringLiteral("trees"),
-                                            QStringLiteral("default")));
+        out.classifier
+            = submit(loanRunSpec(QStringLiteral("boosted-trees"), QStringLiteral("trees"), QStringLiteral("default")));
         out.regressor
             = submit(loanRunSpec(QStringLiteral("linear"), QStringLiteral("linear"), QStringLiteral("amount")));
         RunSpec command;
@@ -121,8 +121,7 @@ struct TrainedRegistryWorkspace
         QVERIFY(scheduler.start().ok());
         scheduler.poke();
         for (qint64 runId : {out.classifier, out.regressor, out.commandRun}) {
-            QVERIFY(QTest::qWaitFor([&] { return isTerminal(store.run(runId, false)->status); },
-                                    kTrainingTimeoutMs));
+            QVERIFY(QTest::qWaitFor([&] { return isTerminal(store.run(runId, false)->status); }, kTrainingTimeoutMs));
             const Expected<RunRecord> run = store.run(runId, false);
             QVERIFY2(run->status == RunStatus::Finished, qPrintable(run->error));
         }

@@ -4,6 +4,7 @@
 // the library it tests, not a second copy of it. Every test links kiln_core, so core APIs
 // (RunStore, Workspace) are fine here; nothing from Widgets.
 
+#include "models/csv.h"
 #include "runs/runstore.h"
 #include "workspace/workspace.h"
 
@@ -109,43 +110,15 @@ inline KilnctlResult runKilnctl(const QString &workspace, const QStringList &arg
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
-/// RFC 4180 read back: records end at CRLF; quoted fields hold commas, doubled quotes and line
-/// breaks. Strict on purpose: a bare line break outside quotes is text, not the end of a record.
+/// RFC 4180 read back through core's reader (kiln::parseCsv); text it cannot read ends the
+/// test with the reason.
 inline QList<QStringList> parseCsv(const QString &text)
 {
-    QList<QStringList> records;
-    QStringList record;
-    QString field;
-    bool quoted = false;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (quoted) {
-            if (c == u'"' && i + 1 < text.size() && text.at(i + 1) == u'"') {
-                field += u'"';
-                ++i;
-            } else if (c == u'"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == u'"') {
-            quoted = true;
-        } else if (c == u',') {
-            record << field;
-            field.clear();
-        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
-            record << field;
-            field.clear();
-            records << record;
-            record.clear();
-            ++i;
-        } else {
-            field += c;
-        }
-    }
-    if (!field.isEmpty() || !record.isEmpty())
-        records << (record << field);
-    return records;
+    const QByteArray bytes = text.toUtf8();
+    Expected<QList<QStringList>> records = kiln::parseCsv(bytes);
+    if (!records)
+        qFatal("unreadable CSV: %s", qPrintable(records.errorMessage()));
+    return std::move(records).value();
 }
 
 /// The workspace in `folder`, created when missing; a workspace that cannot be opened ends

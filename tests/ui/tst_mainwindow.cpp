@@ -12,6 +12,7 @@
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "testsupport.h"
+#include "uitestsupport.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -38,6 +39,7 @@
 #include <cmath>
 
 using namespace kiln;
+using kiln::test::dropFiles;
 
 namespace {
 
@@ -53,24 +55,6 @@ QByteArray toCsv(const QStringList &header, const QList<QStringList> &rows)
     for (const QStringList &row : rows)
         csv += row.join(u',').toUtf8() + '\n';
     return csv;
-}
-
-/// Drops `paths` onto `target` as a file manager would: drag enter, then drop.
-bool dropFiles(QWidget *target, const QStringList &paths)
-{
-    QMimeData mime;
-    QList<QUrl> urls;
-    for (const QString &path : paths)
-        urls << QUrl::fromLocalFile(path);
-    mime.setUrls(urls);
-    const QPoint where = target->rect().center();
-    QDragEnterEvent enter(where, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &enter);
-    if (!enter.isAccepted())
-        return false;
-    QDropEvent drop(QPointF(where), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(target, &drop);
-    return drop.isAccepted();
 }
 
 QMessageBox *visibleImportErrorDialog()

@@ -7,10 +7,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QChart>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QMimeData>
 #include <QTest>
 #include <QToolBar>
+#include <QUrl>
 
 namespace kiln::test {
 
@@ -64,6 +68,24 @@ inline QLineSeries *lineNamed(QChart *chart, const QString &name)
             return qobject_cast<QLineSeries *>(s);
     }
     return nullptr;
+}
+
+/// Drops `paths` onto `target` as a file manager would: drag enter, then drop.
+inline bool dropFiles(QWidget *target, const QStringList &paths)
+{
+    QMimeData mime;
+    QList<QUrl> urls;
+    for (const QString &path : paths)
+        urls << QUrl::fromLocalFile(path);
+    mime.setUrls(urls);
+    const QPoint where = target->rect().center();
+    QDragEnterEvent enter(where, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    if (!enter.isAccepted())
+        return false;
+    QDropEvent drop(QPointF(where), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+    return drop.isAccepted();
 }
 
 } // namespace kiln::test
