@@ -153,13 +153,7 @@ EvaluationView::~EvaluationView() = default;
 
 QGroupBox *EvaluationView::box(const QString &title, QWidget *content, QWidget *parent, bool grow)
 {
-    auto *group = new QGroupBox(title, parent);
-    auto *layout = new QVBoxLayout(group);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addWidget(content);
-    if (!grow)
-        layout->addStretch(1); // a table as tall as its rows sits at the top of its box
-    return group;
+    return viewutil::newGroupBox(title, content, parent, grow);
 }
 
 void EvaluationView::clear(const QString &emptyText)

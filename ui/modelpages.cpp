@@ -1,7 +1,6 @@
 #include "modelpages.h"
 
 #include "elidedlabel.h"
-#include "models/registrymodels.h"
 #include "models/texttablemodel.h"
 #include "registry/modelregistry.h"
 #include "theme.h"
@@ -10,13 +9,10 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
-#include <QComboBox>
 #include <QFontDatabase>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QIdentityProxyModel>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -44,24 +40,6 @@ QColor chipColor(const QString &name)
     if (name == QLatin1String("challenger"))
         return theme::validationLine();
     return theme::mutedText();
-}
-
-QTableView *newTable(QAbstractItemModel *model, const QString &name, QWidget *parent)
-{
-    auto *view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setModel(model);
-    viewutil::setUpReadOnlyTable(view);
-    return view;
-}
-
-QGroupBox *boxed(const QString &title, QWidget *content, QWidget *parent)
-{
-    auto *box = new QGroupBox(title, parent);
-    auto *layout = new QVBoxLayout(box);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addWidget(content);
-    return box;
 }
 
 /// An input example's value as its table cell, as text: numbers exact (these are inputs,
@@ -96,37 +74,6 @@ QString taskText(TaskKind kind)
     }
     return {};
 }
-
-/// What the compare table adds to the diff model to be read at a glance: the tint of the
-/// values of lines that differ and bold section headings.
-class DiffTintModel final : public QIdentityProxyModel
-{
-public:
-    using QIdentityProxyModel::QIdentityProxyModel;
-
-    QVariant data(const QModelIndex &index, int role) const override
-    {
-        const bool heading = QIdentityProxyModel::data(index, VersionDiffModel::IsSectionRole).toBool();
-        const bool differs = QIdentityProxyModel::data(index, VersionDiffModel::DiffersRole).toBool();
-        const bool value = index.column() != VersionDiffModel::KeyColumn;
-        switch (role) {
-        case Qt::BackgroundRole:
-            return differs && value ? QVariant(QColor(0xfd, 0xe8, 0xcf)) : QVariant(); // a light tint of the accent
-        case Qt::ForegroundRole:
-            // The tint is light in either theme: its text stays dark.
-            return differs && value ? QVariant(QColor(Qt::black)) : QVariant();
-        case Qt::FontRole:
-            if (heading || (differs && !value)) {
-                QFont font;
-                font.setBold(true);
-                return font;
-            }
-            return {};
-        default:
-            return QIdentityProxyModel::data(index, role);
-        }
-    }
-};
 
 } // namespace
 
@@ -417,24 +364,24 @@ ModelSignaturePage::ModelSignaturePage(QWidget *parent)
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::PlainText);
 
-    QTableView *inputs = newTable(m_inputs, QStringLiteral("signatureInputsTable"), this);
+    QTableView *inputs = viewutil::newReadOnlyTable(m_inputs, QStringLiteral("signatureInputsTable"), this);
     inputs->setColumnWidth(0, 160);
     inputs->setColumnWidth(1, 110);
-    QTableView *outputs = newTable(m_outputs, QStringLiteral("signatureOutputsTable"), this);
+    QTableView *outputs = viewutil::newReadOnlyTable(m_outputs, QStringLiteral("signatureOutputsTable"), this);
     outputs->setColumnWidth(0, 120);
-    m_exampleView = newTable(m_example, QStringLiteral("inputExampleTable"), this);
+    m_exampleView = viewutil::newReadOnlyTable(m_example, QStringLiteral("inputExampleTable"), this);
     QTableView *example = m_exampleView;
     example->horizontalHeader()->setStretchLastSection(false);
     example->setToolTip(tr("The first training rows of the input columns, kept with the version"));
 
     auto *top = new QHBoxLayout;
-    top->addWidget(boxed(tr("Inputs"), inputs, this), 3);
-    top->addWidget(boxed(tr("Output"), outputs, this), 2);
+    top->addWidget(viewutil::newGroupBox(tr("Inputs"), inputs, this), 3);
+    top->addWidget(viewutil::newGroupBox(tr("Output"), outputs, this), 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addWidget(m_summary);
     layout->addLayout(top, 3);
-    layout->addWidget(boxed(tr("Input example"), example, this), 2);
+    layout->addWidget(viewutil::newGroupBox(tr("Input example"), example, this), 2);
 }
 
 ModelSignaturePage::~ModelSignaturePage() = default;
@@ -505,148 +452,6 @@ void ModelSignaturePage::clear()
     m_example->setHeader({});
     m_example->clear();
     m_summary->clear();
-}
-
-// ---------------------------------------------------------------------------------------------
-// ModelComparePage
-
-ModelComparePage::ModelComparePage(QWidget *parent)
-    : QWidget(parent)
-    , m_left(new QComboBox(this))
-    , m_right(new QComboBox(this))
-    , m_onlyDifferences(new QCheckBox(tr("Only differences"), this))
-    , m_table(new QTableView(this))
-    , m_model(new VersionDiffModel(this))
-    , m_summary(new ElidedLabel(this))
-{
-    setObjectName(QStringLiteral("modelComparePage"));
-    m_left->setObjectName(QStringLiteral("compareLeftCombo"));
-    m_right->setObjectName(QStringLiteral("compareRightCombo"));
-    for (QComboBox *combo : {m_left, m_right}) {
-        combo->setMinimumContentsLength(10);
-        combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    }
-    m_onlyDifferences->setObjectName(QStringLiteral("compareOnlyDifferences"));
-    m_onlyDifferences->setToolTip(tr("Hide the lines on which both versions agree"));
-    m_summary->setObjectName(QStringLiteral("compareSummary"));
-    m_summary->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-
-    auto *tint = new DiffTintModel(this);
-    tint->setSourceModel(m_model);
-    m_table->setObjectName(QStringLiteral("compareTable"));
-    m_table->setModel(tint);
-    viewutil::setUpReadOnlyTable(m_table);
-    m_table->setAlternatingRowColors(false); // the tint is the information
-    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
-    m_table->setTextElideMode(Qt::ElideMiddle);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->setColumnWidth(VersionDiffModel::KeyColumn, 200);
-    m_table->setColumnWidth(VersionDiffModel::LeftColumn, 320);
-    connect(tint, &QAbstractItemModel::modelReset, this, &ModelComparePage::updateSpans);
-
-    connect(m_left, &QComboBox::currentIndexChanged, this, &ModelComparePage::updateDiff);
-    connect(m_right, &QComboBox::currentIndexChanged, this, &ModelComparePage::updateDiff);
-    connect(m_onlyDifferences, &QCheckBox::toggled, m_model, &VersionDiffModel::setOnlyDifferences);
-
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(8, 6, 8, 0);
-    bar->addWidget(m_left);
-    bar->addWidget(new QLabel(tr("against"), this));
-    bar->addWidget(m_right);
-    bar->addSpacing(12);
-    bar->addWidget(m_onlyDifferences);
-    bar->addSpacing(12);
-    bar->addWidget(m_summary, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(bar);
-    layout->addWidget(m_table, 1);
-    clear();
-}
-
-ModelComparePage::~ModelComparePage() = default;
-
-void ModelComparePage::setVersions(const QList<ModelVersion> &versions, int current)
-{
-    m_versions = versions;
-    const QSignalBlocker blockLeft(m_left);
-    const QSignalBlocker blockRight(m_right);
-    m_left->clear();
-    m_right->clear();
-    for (const ModelVersion &version : versions) {
-        QString text = tr("v%1").arg(version.version);
-        if (!version.aliases.isEmpty())
-            text += QStringLiteral(" · ") + version.aliases.join(QStringLiteral(", "));
-        m_left->addItem(text, version.version);
-        m_right->addItem(text, version.version);
-    }
-    // Newest first: the previous version is the next one down the list.
-    const int row = m_left->findData(current);
-    const int previous = row + 1 < m_right->count() ? row + 1 : std::max(row - 1, 0);
-    m_left->setCurrentIndex(std::max(row, 0));
-    m_right->setCurrentIndex(previous);
-    updateDiff();
-}
-
-void ModelComparePage::clear()
-{
-    setVersions({}, 0);
-}
-
-void ModelComparePage::compare(int left, int right)
-{
-    const QSignalBlocker blockLeft(m_left);
-    const QSignalBlocker blockRight(m_right);
-    m_left->setCurrentIndex(m_left->findData(left));
-    m_right->setCurrentIndex(m_right->findData(right));
-    updateDiff();
-}
-
-int ModelComparePage::leftVersion() const
-{
-    return m_left->currentData().toInt();
-}
-
-int ModelComparePage::rightVersion() const
-{
-    return m_right->currentData().toInt();
-}
-
-const ModelVersion *ModelComparePage::find(int version) const
-{
-    for (const ModelVersion &entry : m_versions) {
-        if (entry.version == version)
-            return &entry;
-    }
-    return nullptr;
-}
-
-void ModelComparePage::updateDiff()
-{
-    const ModelVersion *left = find(leftVersion());
-    const ModelVersion *right = find(rightVersion());
-    if (!left || !right) {
-        m_model->clear();
-        m_summary->setFullText(tr("Register a version to compare versions here."));
-        return;
-    }
-    m_model->setLines(diffVersions(*left, *right), tr("v%1").arg(left->version), tr("v%1").arg(right->version));
-    if (m_versions.size() < 2)
-        m_summary->setFullText(tr("Only one version: register another to compare them."));
-    else if (left->version == right->version)
-        m_summary->setFullText(tr("The same version on both sides: choose another."));
-    else
-        m_summary->setFullText(
-            tr("%1 of %2 lines differ.").arg(m_model->differingLineCount()).arg(m_model->lines().size()));
-}
-
-void ModelComparePage::updateSpans()
-{
-    m_table->clearSpans();
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        if (m_model->index(row, 0).data(VersionDiffModel::IsSectionRole).toBool())
-            m_table->setSpan(row, 0, 1, VersionDiffModel::ColumnCount);
-    }
 }
 
 } // namespace kiln

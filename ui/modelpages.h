@@ -6,8 +6,6 @@
 #include <QWidget>
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -19,7 +17,6 @@ namespace kiln {
 
 class ElidedLabel;
 class TextTableModel;
-class VersionDiffModel;
 class Workspace;
 
 /// Draws a cell's list of names (aliases) as small rounded chips; champion in the accent.
@@ -142,47 +139,6 @@ private:
     TextTableModel *m_example = nullptr;
     QTableView *m_exampleView = nullptr;
     QLabel *m_summary = nullptr;
-};
-
-/// The Compare tab: two versions of the model side by side (model facts, metrics, params,
-/// input schema), the lines that differ tinted, "Only differences" to hide the rest. Starts
-/// with the current version against the one before it.
-class ModelComparePage final : public QWidget
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(ModelComparePage)
-
-public:
-    explicit ModelComparePage(QWidget *parent = nullptr);
-    ~ModelComparePage() override;
-
-    /// The model's versions (newest first) and the current one; compares it with the previous.
-    void setVersions(const QList<ModelVersion> &versions, int current);
-    void clear();
-    /// Compares version `left` with version `right` (numbers).
-    void compare(int left, int right);
-    int leftVersion() const;
-    int rightVersion() const;
-
-    QComboBox *leftCombo() const { return m_left; }
-    QComboBox *rightCombo() const { return m_right; }
-    QCheckBox *onlyDifferencesBox() const { return m_onlyDifferences; }
-    QTableView *table() const { return m_table; }
-    VersionDiffModel *model() const { return m_model; }
-    ElidedLabel *summaryLabel() const { return m_summary; }
-
-private:
-    void updateDiff();
-    void updateSpans();
-    const ModelVersion *find(int version) const;
-
-    QList<ModelVersion> m_versions;
-    QComboBox *m_left = nullptr;
-    QComboBox *m_right = nullptr;
-    QCheckBox *m_onlyDifferences = nullptr;
-    QTableView *m_table = nullptr;
-    VersionDiffModel *m_model = nullptr;
-    ElidedLabel *m_summary = nullptr;
 };
 
 } // namespace kiln

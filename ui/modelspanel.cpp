@@ -4,12 +4,11 @@
 #include "emptystatewidget.h"
 #include "icons.h"
 #include "lineageview.h"
-#include "modeldialogs.h"
+#include "modelactions.h"
+#include "modelcomparepage.h"
 #include "modelpages.h"
 #include "models/registrymodels.h"
 #include "registry/modelregistry.h"
-#include "runs/runstore.h"
-#include "theme.h"
 #include "viewutil.h"
 #include "workspace/workspace.h"
 
@@ -17,7 +16,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
-#include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
@@ -46,18 +44,6 @@ const QStringList &tabKeys()
     return keys;
 }
 
-QAction *newAction(const QString &text, const QString &objectName, const QKeySequence &shortcut, const QString &toolTip,
-                   QObject *parent)
-{
-    auto *action = new QAction(text, parent);
-    action->setObjectName(objectName);
-    action->setShortcut(shortcut);
-    action->setToolTip(shortcut.isEmpty()
-                           ? toolTip
-                           : QStringLiteral("%1 (%2)").arg(toolTip, shortcut.toString(QKeySequence::NativeText)));
-    return action;
-}
-
 } // namespace
 
 class ModelsPanel::Private
@@ -70,21 +56,11 @@ public:
     QWidget *createModelPage();
 
     const ModelVersion *current() const;
-    QMap<QString, int> aliases() const;
     void loadModel(const QString &name, int version);
     void selectRow(int version);
     void onVersionChanged();
-    void updateActions();
     void updateEmptyState();
     void changed(const QString &model, int version);
-
-    void chooseAlias();
-    void removeAlias(const QString &alias);
-    void toggleArchived();
-    void confirmDelete();
-    void deleteVersion(const QString &model, int version);
-    void editModelDetails();
-    void imported(const QString &root, const QList<ModelVersion> &versions);
     void showVersionMenu(const QPoint &position);
     void showError(const QString &message, const QString &details = {});
 
@@ -107,17 +83,12 @@ public:
     LineageView *m_lineage = nullptr;
     ModelSignaturePage *m_signature = nullptr;
     ModelComparePage *m_compare = nullptr;
-    QAction *m_setAlias = nullptr;
-    QAction *m_archive = nullptr;
-    QAction *m_delete = nullptr;
-    QAction *m_export = nullptr;
-    QAction *m_import = nullptr;
+    ModelActions *m_actions = nullptr;
     QPointer<QMessageBox> m_errorBox;
     QString m_model; ///< the model shown
     int m_shownVersion = 0; ///< the version the pages show
     bool m_selecting = false;
     bool m_layoutRestored = false;
-    BundleController *m_bundles = nullptr;
 };
 
 ModelsPanel::Private::Private(ModelsPanel *panel, TaskManager *tasks)
@@ -133,38 +104,12 @@ ModelsPanel::Private::Private(ModelsPanel *panel, TaskManager *tasks)
 
 void ModelsPanel::Private::createActions()
 {
-    m_setAlias
-        = newAction(ModelsPanel::tr("Set Alias…"), QStringLiteral("setAliasAction"), QKeySequence(Qt::CTRL | Qt::Key_L),
-                    ModelsPanel::tr("Point an alias (champion, challenger, …) at this version"), q);
-    m_archive = newAction(ModelsPanel::tr("Archive"), QStringLiteral("archiveVersionAction"), {},
-                          ModelsPanel::tr("Archive this version, or restore an archived one"), q);
-    m_delete = newAction(ModelsPanel::tr("Delete Version…"), QStringLiteral("deleteVersionAction"),
-                         QKeySequence(QKeySequence::Delete), ModelsPanel::tr("Delete this version, after asking"), q);
-    // Del deletes only from the versions table (and the toolbar): nowhere text is edited.
-    m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_export = newAction(ModelsPanel::tr("Export Bundle…"), QStringLiteral("exportBundleAction"),
-                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
-                         ModelsPanel::tr("Write this version as one .kiln.tar.gz bundle for another machine"), q);
-    m_import = newAction(ModelsPanel::tr("Import Bundle…"), QStringLiteral("importBundleAction"),
-                         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
-                         ModelsPanel::tr("Add the model of a bundle as a new version"), q);
-    QObject::connect(m_setAlias, &QAction::triggered, q, [this] { chooseAlias(); });
-    QObject::connect(m_archive, &QAction::triggered, q, [this] { toggleArchived(); });
-    QObject::connect(m_delete, &QAction::triggered, q, [this] { confirmDelete(); });
-    QObject::connect(m_export, &QAction::triggered, q, [this] {
-        if (const ModelVersion *version = current(); version && m_workspace)
-            m_bundles->chooseExportPath(*version, m_workspace->root());
-    });
-    QObject::connect(m_import, &QAction::triggered, q, [this] {
-        if (m_workspace)
-            m_bundles->chooseImportPaths(m_workspace->root());
-    });
-    m_bundles = new BundleController(m_tasks, q);
-    QObject::connect(m_bundles, &BundleController::exported, q, &ModelsPanel::bundleExported);
-    QObject::connect(m_bundles, &BundleController::failed, q,
+    m_actions = new ModelActions(m_models, m_versions, m_tasks, q);
+    QObject::connect(m_actions, &ModelActions::changed, q,
+                     [this](const QString &model, int version) { changed(model, version); });
+    QObject::connect(m_actions, &ModelActions::failed, q,
                      [this](const QString &message, const QString &details) { showError(message, details); });
-    QObject::connect(m_bundles, &BundleController::imported, q,
-                     [this](const QString &root, const QList<ModelVersion> &versions) { imported(root, versions); });
+    QObject::connect(m_actions, &ModelActions::bundleExported, q, &ModelsPanel::bundleExported);
 }
 
 QWidget *ModelsPanel::Private::createEmptyPage()
@@ -179,7 +124,7 @@ QWidget *ModelsPanel::Private::createEmptyPage()
     m_empty->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     auto *button = new QPushButton(ModelsPanel::tr("Import Bundle…"));
     button->setObjectName(QStringLiteral("emptyImportBundleButton"));
-    QObject::connect(button, &QPushButton::clicked, m_import, &QAction::trigger);
+    QObject::connect(button, &QPushButton::clicked, m_actions->importAction(), &QAction::trigger);
     auto *page = new QWidget;
     auto *row = new QHBoxLayout;
     row->addStretch(1);
@@ -216,17 +161,17 @@ QWidget *ModelsPanel::Private::createModelPage()
     leftLayout->addWidget(m_list, 1);
 
     m_header = new ModelHeader;
-    QObject::connect(m_header, &ModelHeader::editRequested, q, [this] { editModelDetails(); });
+    QObject::connect(m_header, &ModelHeader::editRequested, m_actions, &ModelActions::editModelDetails);
 
     m_toolBar = new QToolBar;
     m_toolBar->setObjectName(QStringLiteral("modelsToolBar"));
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_toolBar->addAction(m_setAlias);
-    m_toolBar->addAction(m_archive);
-    m_toolBar->addAction(m_delete);
+    m_toolBar->addAction(m_actions->setAliasAction());
+    m_toolBar->addAction(m_actions->archiveAction());
+    m_toolBar->addAction(m_actions->deleteAction());
     m_toolBar->addSeparator();
-    m_toolBar->addAction(m_export);
-    m_toolBar->addAction(m_import);
+    m_toolBar->addAction(m_actions->exportAction());
+    m_toolBar->addAction(m_actions->importAction());
 
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("versionsTable"));
@@ -238,7 +183,7 @@ QWidget *ModelsPanel::Private::createModelPage()
                                       new ChipDelegate(ModelVersionsModel::AliasesRole, m_table));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->addAction(m_delete);
+    m_table->addAction(m_actions->deleteAction());
     QObject::connect(m_table, &QTableView::customContextMenuRequested, q,
                      [this](const QPoint &position) { showVersionMenu(position); });
     QObject::connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, q, [this] {
@@ -313,7 +258,6 @@ ModelsPanel::ModelsPanel(TaskManager *tasks, QWidget *parent)
     const QSettings settings;
     d->m_tabs->setCurrentIndex(std::max<int>(0, int(tabKeys().indexOf(settings.value(kTabKey).toString()))));
     d->updateEmptyState();
-    d->updateActions();
 }
 
 void ModelsPanel::showEvent(QShowEvent *event)
@@ -352,6 +296,7 @@ void ModelsPanel::setWorkspace(Workspace *workspace)
     d->m_models->setWorkspace(workspace);
     d->m_versions->clear();
     d->m_card->setWorkspace(workspace);
+    d->m_actions->setWorkspace(workspace);
     refresh();
 }
 
@@ -401,27 +346,17 @@ int ModelsPanel::currentVersion() const
 
 QAction *ModelsPanel::importBundleAction() const
 {
-    return d->m_import;
+    return d->m_actions->importAction();
 }
 
 QAction *ModelsPanel::exportBundleAction() const
 {
-    return d->m_export;
+    return d->m_actions->exportAction();
 }
 
 const ModelVersion *ModelsPanel::Private::current() const
 {
     return m_versions->versionAt(m_versions->rowOf(m_shownVersion));
-}
-
-QMap<QString, int> ModelsPanel::Private::aliases() const
-{
-    QMap<QString, int> aliases;
-    for (const ModelVersion &version : m_versions->versions()) {
-        for (const QString &alias : version.aliases)
-            aliases.insert(alias, version.version);
-    }
-    return aliases;
 }
 
 void ModelsPanel::Private::loadModel(const QString &name, int version)
@@ -474,7 +409,7 @@ void ModelsPanel::Private::onVersionChanged()
         m_lineage->clear();
         m_signature->clear();
         m_compare->clear();
-        updateActions();
+        m_actions->setCurrent(m_model, 0);
         return;
     }
     m_card->setVersion(*version);
@@ -486,19 +421,7 @@ void ModelsPanel::Private::onVersionChanged()
     m_lineage->setVersion(*version, datasetPresent);
     m_signature->setVersion(*version);
     m_compare->setVersions(m_versions->versions(), version->version);
-    updateActions();
-}
-
-void ModelsPanel::Private::updateActions()
-{
-    const ModelVersion *version = current();
-    m_setAlias->setEnabled(version != nullptr);
-    m_archive->setEnabled(version != nullptr);
-    m_archive->setText(version && version->status == VersionStatus::Archived ? ModelsPanel::tr("Restore")
-                                                                             : ModelsPanel::tr("Archive"));
-    m_delete->setEnabled(version != nullptr);
-    m_export->setEnabled(version != nullptr);
-    m_import->setEnabled(m_workspace != nullptr);
+    m_actions->setCurrent(m_model, m_shownVersion);
 }
 
 void ModelsPanel::Private::updateEmptyState()
@@ -534,155 +457,17 @@ void ModelsPanel::Private::showError(const QString &message, const QString &deta
 
 void ModelsPanel::registerRun(qint64 runId)
 {
-    Workspace *workspace = d->m_workspace;
-    if (!workspace)
-        return;
-    const Expected<RunRecord> run = RunStore(workspace->db()).run(runId);
-    if (!run) {
-        d->showError(tr("Run %1 cannot be registered.").arg(runId), run.errorMessage());
-        return;
-    }
-    if (run->status != RunStatus::Finished) {
-        d->showError(
-            tr("Run %1 cannot be registered.").arg(run->name),
-            tr("Only a finished run's model can be registered; this run is %1.").arg(runStatusName(run->status)));
-        return;
-    }
-    const Expected<QList<RegisteredModel>> models = ModelRegistry(*workspace).models();
-    auto *dialog = new RegisterModelDialog(
-        *run, models ? *models : QList<RegisteredModel>(),
-        [this, workspace, runId](const QString &name, const RegisterOptions &options) -> Expected<ModelVersion> {
-            if (d->m_workspace != workspace)
-                return Error {tr("The workspace was closed.")};
-            return ModelRegistry(*workspace).registerRun(runId, name, options);
-        },
-        window());
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { d->changed(dialog->registered().modelName, dialog->registered().version); });
-    dialog->open();
+    d->m_actions->registerRun(runId);
 }
 
 void ModelsPanel::importBundles(const QStringList &paths)
 {
-    if (d->m_workspace)
-        d->m_bundles->importBundles(paths, d->m_workspace->root());
+    d->m_actions->importBundles(paths);
 }
 
 void ModelsPanel::exportCurrentVersion(const QString &path)
 {
-    if (const ModelVersion *version = d->current(); version && d->m_workspace)
-        d->m_bundles->exportVersion(version->ref(), path, d->m_workspace->root());
-}
-
-void ModelsPanel::Private::imported(const QString &root, const QList<ModelVersion> &versions)
-{
-    if (!m_workspace || m_workspace->root() != root || versions.isEmpty())
-        return;
-    changed(versions.constLast().modelName, versions.constLast().version);
-}
-
-void ModelsPanel::Private::chooseAlias()
-{
-    const ModelVersion *version = current();
-    if (!version || !m_workspace)
-        return;
-    Workspace *workspace = m_workspace;
-    const QString model = version->modelName;
-    const int number = version->version;
-    auto *dialog = new SetAliasDialog(
-        model, number, aliases(),
-        [this, workspace, model, number](const QString &alias) -> Status {
-            if (m_workspace != workspace)
-                return Error {ModelsPanel::tr("The workspace was closed.")};
-            return ModelRegistry(*workspace).setAlias(model, alias, number);
-        },
-        q->window());
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    QObject::connect(dialog, &QDialog::accepted, q, [this, model, number] { changed(model, number); });
-    dialog->open();
-}
-
-void ModelsPanel::Private::removeAlias(const QString &alias)
-{
-    if (!m_workspace)
-        return;
-    const int version = m_shownVersion;
-    if (const Status status = ModelRegistry(*m_workspace).removeAlias(m_model, alias); !status)
-        showError(ModelsPanel::tr("The alias %1 was not removed.").arg(alias), status.errorMessage());
-    changed(m_model, version);
-}
-
-void ModelsPanel::Private::toggleArchived()
-{
-    const ModelVersion *version = current();
-    if (!version || !m_workspace)
-        return;
-    const bool archived = version->status == VersionStatus::Archived;
-    const QString model = version->modelName;
-    const int number = version->version;
-    const Status status = ModelRegistry(*m_workspace)
-                              .setStatus(model, number, archived ? VersionStatus::Ready : VersionStatus::Archived);
-    if (!status)
-        showError(archived ? ModelsPanel::tr("%1@%2 was not restored.").arg(model).arg(number)
-                           : ModelsPanel::tr("%1@%2 was not archived.").arg(model).arg(number),
-                  status.errorMessage());
-    changed(model, number);
-}
-
-void ModelsPanel::Private::confirmDelete()
-{
-    if (!current() || !m_workspace)
-        return;
-    // The deployments as they are now, not as when the table was read.
-    const Expected<ModelVersion> version = ModelRegistry(*m_workspace).version(m_model, m_shownVersion);
-    if (!version) {
-        showError(version.errorMessage());
-        return;
-    }
-    if (const QString refusal = deletionRefusal(*version); !refusal.isEmpty()) {
-        showError(ModelsPanel::tr("%1 cannot be deleted.").arg(version->ref()), refusal);
-        return;
-    }
-    const QString model = version->modelName;
-    const int number = version->version;
-    QMessageBox *box = newDeleteVersionQuestion(*version, q->window());
-    QObject::connect(box, &QMessageBox::finished, q, [this, box, model, number] {
-        if (box->clickedButton() == box->button(QMessageBox::Yes))
-            deleteVersion(model, number);
-    });
-    box->open();
-}
-
-void ModelsPanel::Private::deleteVersion(const QString &model, int version)
-{
-    if (!m_workspace)
-        return;
-    const Status status = ModelRegistry(*m_workspace).deleteVersion(model, version);
-    if (!status)
-        showError(ModelsPanel::tr("%1@%2 was not deleted.").arg(model).arg(version), status.errorMessage());
-    changed(model, status ? 0 : version);
-}
-
-void ModelsPanel::Private::editModelDetails()
-{
-    const int row = m_models->rowOf(m_model);
-    if (row < 0 || !m_workspace)
-        return;
-    const RegisteredModel model = m_models->models().at(row);
-    Workspace *workspace = m_workspace;
-    auto *dialog = new ModelDetailsDialog(
-        model,
-        [this, workspace, model](const QString &description, const ModelDetailsDialog::Tags &tags) -> Status {
-            if (m_workspace != workspace)
-                return Error {ModelsPanel::tr("The workspace was closed.")};
-            ModelRegistry registry(*workspace);
-            return ModelDetailsDialog::apply(registry, model, description, tags);
-        },
-        q->window());
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    QObject::connect(dialog, &QDialog::accepted, q, [this] { changed(m_model, m_shownVersion); });
-    dialog->open();
+    d->m_actions->exportCurrentVersion(path);
 }
 
 void ModelsPanel::Private::showVersionMenu(const QPoint &position)
@@ -691,21 +476,7 @@ void ModelsPanel::Private::showVersionMenu(const QPoint &position)
     if (!index.isValid())
         return;
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    const ModelVersion *version = current();
-    if (!version)
-        return;
-    auto *menu = new QMenu(q);
-    menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_setAlias);
-    for (const QString &alias : version->aliases) {
-        menu->addAction(ModelsPanel::tr("Remove Alias “%1”").arg(alias), q, [this, alias] { removeAlias(alias); });
-    }
-    menu->addSeparator();
-    menu->addAction(m_archive);
-    menu->addAction(m_delete);
-    menu->addSeparator();
-    menu->addAction(m_export);
-    menu->popup(m_table->viewport()->mapToGlobal(position));
+    m_actions->popUpVersionMenu(m_table->viewport()->mapToGlobal(position));
 }
 
 } // namespace kiln

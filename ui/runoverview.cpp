@@ -49,23 +49,11 @@ QString timeText(const QDateTime &time)
 
 QTableView *newTable(TextTableModel *model, const QString &name, QWidget *parent)
 {
-    auto *view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setModel(model);
-    viewutil::setUpReadOnlyTable(view);
+    QTableView *view = viewutil::newReadOnlyTable(model, name, parent);
     view->setColumnWidth(0, 150);
     // Hashes and paths keep both ends readable; the whole value is in the tooltip.
     view->setTextElideMode(Qt::ElideMiddle);
     return view;
-}
-
-QGroupBox *boxed(const QString &title, QWidget *content, QWidget *parent)
-{
-    auto *box = new QGroupBox(title, parent);
-    auto *layout = new QVBoxLayout(box);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addWidget(content);
-    return box;
 }
 
 QString jsonText(const QJsonValue &value)
@@ -102,11 +90,11 @@ RunOverview::RunOverview(QWidget *parent)
     m_resultsView = newTable(m_results, QStringLiteral("resultsTable"), this);
     m_reproducibilityView = newTable(m_reproducibility, QStringLiteral("reproducibilityTable"), this);
 
-    m_paramsBox = boxed(tr("Parameters"), m_paramsView, this);
+    m_paramsBox = viewutil::newGroupBox(tr("Parameters"), m_paramsView, this);
     auto *right = new QVBoxLayout;
-    m_resultsBox = boxed(tr("Results"), m_resultsView, this);
+    m_resultsBox = viewutil::newGroupBox(tr("Results"), m_resultsView, this);
     right->addWidget(m_resultsBox, 2);
-    right->addWidget(boxed(tr("Reproducibility"), m_reproducibilityView, this), 3);
+    right->addWidget(viewutil::newGroupBox(tr("Reproducibility"), m_reproducibilityView, this), 3);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addWidget(m_paramsBox, 2);

@@ -1,8 +1,10 @@
 #include "viewutil.h"
 
+#include <QGroupBox>
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QTableView>
+#include <QVBoxLayout>
 
 namespace kiln::viewutil {
 
@@ -23,6 +25,15 @@ void setUpReadOnlyTable(QTableView *view)
     view->horizontalHeader()->setHighlightSections(false);
 }
 
+QTableView *newReadOnlyTable(QAbstractItemModel *model, const QString &objectName, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setObjectName(objectName);
+    view->setModel(model);
+    setUpReadOnlyTable(view);
+    return view;
+}
+
 void fitHeightToRows(QTableView *view, int maxRows)
 {
     const int rows = view->model() ? std::min(view->model()->rowCount(), maxRows) : 0;
@@ -34,6 +45,17 @@ void fitHeightToRows(QTableView *view, int maxRows)
     const int height
         = header + std::max(rows, 1) * view->verticalHeader()->defaultSectionSize() + 2 * view->frameWidth();
     view->setFixedHeight(height);
+}
+
+QGroupBox *newGroupBox(const QString &title, QWidget *content, QWidget *parent, bool grow)
+{
+    auto *box = new QGroupBox(title, parent);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(content);
+    if (!grow)
+        layout->addStretch(1);
+    return box;
 }
 
 } // namespace kiln::viewutil

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace kiln::cli {
@@ -171,6 +172,25 @@ int versionNumber(const QString &text)
 bool namesVersion(const QString &text)
 {
     return text.contains(QLatin1Char('@'));
+}
+
+/// The version a command acts on, with the workspace it was found in.
+struct FoundVersion
+{
+    std::unique_ptr<Workspace> workspace;
+    ModelVersion version;
+};
+
+/// Opens the workspace and finds the version `ref` names (NAME@VERSION, NAME@ALIAS, NAME).
+Expected<FoundVersion> findVersion(const Context &ctx, const QString &ref)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ws.error();
+    auto version = ModelRegistry(**ws).version(ref);
+    if (!version)
+        return version.error();
+    return FoundVersion {std::move(ws).value(), std::move(version).value()};
 }
 
 void printSignature(const Context &ctx, const ModelSignature &signature)
@@ -471,23 +491,20 @@ int modelsStatus(Context &ctx)
     if (!status)
         return ctx.usage(
             QStringLiteral("a status is ready, staging, production or archived, not '%1'").arg(ctx.args[1]));
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    ModelRegistry registry(**ws);
-    auto version = registry.version(ctx.args[0]);
-    if (!version)
-        return ctx.fail(version.errorMessage());
-    if (Status s = registry.setStatus(version->modelName, version->version, *status); !s)
+    auto found = findVersion(ctx, ctx.args[0]);
+    if (!found)
+        return ctx.fail(found.errorMessage());
+    const ModelVersion &version = found->version;
+    if (Status s = ModelRegistry(*found->workspace).setStatus(version.modelName, version.version, *status); !s)
         return ctx.fail(s.errorMessage());
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("ref"), version->ref()},
+                       {QLatin1String("ref"), version.ref()},
                        {QLatin1String("status"), versionStatusName(*status)},
-                       {QLatin1String("previous"), versionStatusName(version->status)}});
+                       {QLatin1String("previous"), versionStatusName(version.status)}});
     else
         ctx.printLine(QStringLiteral("%1: %2 %3 %4")
-                          .arg(version->ref(), versionStatusName(version->status), kArrow, versionStatusName(*status)));
+                          .arg(version.ref(), versionStatusName(version.status), kArrow, versionStatusName(*status)));
     return Success;
 }
 
@@ -498,26 +515,23 @@ int modelsDelete(Context &ctx)
     if (!ctx.parser.isSet(QStringLiteral("yes")))
         return ctx.usage(
             QStringLiteral("models delete removes %1 and its aliases for good; add --yes to confirm").arg(ctx.args[0]));
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    ModelRegistry registry(**ws);
-    auto version = registry.version(ctx.args[0]);
-    if (!version)
-        return ctx.fail(version.errorMessage());
-    if (Status s = registry.deleteVersion(version->modelName, version->version); !s)
+    auto found = findVersion(ctx, ctx.args[0]);
+    if (!found)
+        return ctx.fail(found.errorMessage());
+    const ModelVersion &version = found->version;
+    if (Status s = ModelRegistry(*found->workspace).deleteVersion(version.modelName, version.version); !s)
         return ctx.fail(s.errorMessage());
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("deleted"), version->ref()},
-                       {QLatin1String("aliases"), QJsonArray::fromStringList(version->aliases)}});
+                       {QLatin1String("deleted"), version.ref()},
+                       {QLatin1String("aliases"), QJsonArray::fromStringList(version.aliases)}});
     else
         ctx.printLine(
             QStringLiteral("Deleted %1%2")
-                .arg(version->ref(),
-                     version->aliases.isEmpty()
+                .arg(version.ref(),
+                     version.aliases.isEmpty()
                          ? QString()
-                         : QStringLiteral(" and its aliases %1").arg(version->aliases.join(QLatin1String(", ")))));
+                         : QStringLiteral(" and its aliases %1").arg(version.aliases.join(QLatin1String(", ")))));
     return Success;
 }
 
@@ -525,25 +539,23 @@ int modelsExport(Context &ctx)
 {
     if (ctx.args.size() != 1)
         return ctx.usage(QStringLiteral("models export needs one version: kilnctl models export NAME@VERSION -o FILE"));
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto version = ModelRegistry(**ws).version(ctx.args.first());
-    if (!version)
-        return ctx.fail(version.errorMessage());
+    auto found = findVersion(ctx, ctx.args.first());
+    if (!found)
+        return ctx.fail(found.errorMessage());
+    const ModelVersion &version = found->version;
     QString path = ctx.parser.value(QStringLiteral("output"));
     if (path.isEmpty())
-        path = QDir::current().filePath(suggestedBundleName(*version));
-    if (Status s = exportBundle(**ws, version->ref(), path); !s)
+        path = QDir::current().filePath(suggestedBundleName(version));
+    if (Status s = exportBundle(*found->workspace, version.ref(), path); !s)
         return ctx.fail(s.errorMessage());
     const qint64 size = QFileInfo(path).size();
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("ref"), version->ref()},
+                       {QLatin1String("ref"), version.ref()},
                        {QLatin1String("path"), QFileInfo(path).absoluteFilePath()},
                        {QLatin1String("size"), size}});
     else
-        ctx.printLine(QStringLiteral("Exported %1 to %2 (%3 bytes)").arg(version->ref(), path).arg(size));
+        ctx.printLine(QStringLiteral("Exported %1 to %2 (%3 bytes)").arg(version.ref(), path).arg(size));
     return Success;
 }
 

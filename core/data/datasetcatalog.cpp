@@ -25,7 +25,7 @@ DatasetVersion versionFrom(const Statement &row)
     v.formatOptions = QJsonDocument::fromJson(row.text(9).toUtf8()).object();
     v.rowCount = row.int64(10);
     v.columnCount = int(row.int64(11));
-    v.importedAt = QDateTime::fromString(row.text(12), Qt::ISODateWithMs);
+    v.importedAt = storedTime(row, 12);
     return v;
 }
 
@@ -69,7 +69,7 @@ Expected<QList<DatasetSummary>> DatasetCatalog::datasets() const
         s.versionCount = int(stmt->int64(3));
         s.latestRowCount = stmt->int64(4);
         s.latestColumnCount = int(stmt->int64(5));
-        s.updatedAt = QDateTime::fromString(stmt->text(6), Qt::ISODateWithMs);
+        s.updatedAt = storedTime(*stmt, 6);
         result.append(s);
     }
     return result;

@@ -323,7 +323,7 @@ QVariant ModelVersionsModel::headerData(int section, Qt::Orientation orientation
 // VersionDiffModel
 
 VersionDiffModel::VersionDiffModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : DiffTableModel(false, parent)
 { }
 
 VersionDiffModel::~VersionDiffModel() = default;
@@ -344,23 +344,13 @@ void VersionDiffModel::clear()
     setLines({}, {}, {});
 }
 
-void VersionDiffModel::setOnlyDifferences(bool only)
-{
-    if (only == m_onlyDifferences)
-        return;
-    beginResetModel();
-    m_onlyDifferences = only;
-    rebuildRows();
-    endResetModel();
-}
-
 void VersionDiffModel::rebuildRows()
 {
     m_rows.clear();
     bool headed = false;
     for (int i = 0; i < m_lines.size(); ++i) {
         const VersionDiffLine &line = m_lines.at(i);
-        if (m_onlyDifferences && !line.differs)
+        if (onlyDifferences() && !line.differs)
             continue;
         headed = headed && !m_rows.isEmpty() && m_rows.constLast().section == line.section;
         if (!headed) {
@@ -437,9 +427,9 @@ QVariant VersionDiffModel::data(const QModelIndex &index, int role) const
         case KeyColumn:
             return line.section == VersionDiffLine::Section::Metric ? runformat::resultLabel(line.key) : line.key;
         case LeftColumn:
-            return line.left.isEmpty() && role == Qt::DisplayRole ? QStringLiteral("—") : line.left;
+            return line.left;
         case RightColumn:
-            return line.right.isEmpty() && role == Qt::DisplayRole ? QStringLiteral("—") : line.right;
+            return line.right;
         default:
             return {};
         }
@@ -447,6 +437,9 @@ QVariant VersionDiffModel::data(const QModelIndex &index, int role) const
         return line.differs;
     case IsSectionRole:
         return false;
+    case MissingRole:
+        return (index.column() == LeftColumn && line.left.isEmpty())
+            || (index.column() == RightColumn && line.right.isEmpty());
     case KeyRole:
         return line.key;
     case SectionRole:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/rundiffmodel.h"
 #include "registry/modelregistry.h"
 #include "registry/registrytypes.h"
 #include "util/expected.h"
@@ -109,19 +110,17 @@ private:
 };
 
 /// diffVersions() as a table: the line's key, then the left and the right version's value,
-/// under a heading row per section (model, metrics, params, input schema). With
-/// onlyDifferences() only the lines that differ are shown (and the headings over them).
-/// DiffersRole says which rows a view tints. QtCore only; GUI thread.
-class VersionDiffModel final : public QAbstractTableModel
+/// under a heading row per section (model, metrics, params, input schema). onlyDifferences()
+/// is off by default. DiffersRole is the line's on each of its cells; MissingRole marks the
+/// side a metric, param or column is absent from. QtCore only; GUI thread.
+class VersionDiffModel final : public DiffTableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(VersionDiffModel)
 
 public:
-    enum Role {
-        DiffersRole = Qt::UserRole + 1, ///< bool: the line differs
-        IsSectionRole, ///< bool: a section heading row
-        KeyRole, ///< QString: the line's key ("accuracy")
+    enum VersionRole {
+        KeyRole = FirstSubclassRole, ///< QString: the line's key ("accuracy")
         SectionRole, ///< int: VersionDiffLine::Section
     };
     enum Column { KeyColumn, LeftColumn, RightColumn, ColumnCount };
@@ -132,8 +131,6 @@ public:
     /// Shows `lines`, comparing the versions called `leftTitle` and `rightTitle` (headers).
     void setLines(QList<VersionDiffLine> lines, const QString &leftTitle, const QString &rightTitle);
     void clear();
-    void setOnlyDifferences(bool only);
-    bool onlyDifferences() const { return m_onlyDifferences; }
     const QList<VersionDiffLine> &lines() const { return m_lines; }
     int differingLineCount() const;
     /// The row showing the line of `section` and `key`, or -1 when it is not shown.
@@ -151,13 +148,12 @@ private:
         int line = -1; ///< in m_lines; -1 on a heading
         VersionDiffLine::Section section = VersionDiffLine::Section::Model;
     };
-    void rebuildRows();
+    void rebuildRows() override;
 
     QList<VersionDiffLine> m_lines;
     QList<Row> m_rows;
     QString m_leftTitle;
     QString m_rightTitle;
-    bool m_onlyDifferences = false;
 };
 
 } // namespace kiln

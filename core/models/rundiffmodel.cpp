@@ -8,8 +8,25 @@
 
 namespace kiln {
 
-RunDiffModel::RunDiffModel(QObject *parent)
+DiffTableModel::DiffTableModel(bool onlyDifferences, QObject *parent)
     : QAbstractTableModel(parent)
+    , m_onlyDifferences(onlyDifferences)
+{ }
+
+DiffTableModel::~DiffTableModel() = default;
+
+void DiffTableModel::setOnlyDifferences(bool only)
+{
+    if (only == m_onlyDifferences)
+        return;
+    beginResetModel();
+    m_onlyDifferences = only;
+    rebuildRows();
+    endResetModel();
+}
+
+RunDiffModel::RunDiffModel(QObject *parent)
+    : DiffTableModel(true, parent)
 { }
 
 RunDiffModel::~RunDiffModel() = default;
@@ -53,16 +70,6 @@ void RunDiffModel::clear()
     setDiff(nullptr, {});
 }
 
-void RunDiffModel::setOnlyDifferences(bool only)
-{
-    if (only == m_onlyDifferences)
-        return;
-    beginResetModel();
-    m_onlyDifferences = only;
-    rebuildRows();
-    endResetModel();
-}
-
 RunColumnKind RunDiffModel::sectionOf(const RunDiffRow &line) const
 {
     if (!m_table || line.column < 0 || line.column >= m_table->columnCount())
@@ -77,7 +84,7 @@ void RunDiffModel::rebuildRows()
     RunColumnKind section = RunColumnKind::Attribute;
     for (std::size_t i = 0; i < m_diff.lines.size(); ++i) {
         const RunDiffRow &line = m_diff.lines[i];
-        if (m_onlyDifferences && !line.differs)
+        if (onlyDifferences() && !line.differs)
             continue;
         const RunColumnKind kind = sectionOf(line);
         if (first || kind != section)
@@ -208,7 +215,7 @@ QVariant RunDiffModel::data(const QModelIndex &index, int role) const
 QVariant RunDiffModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || section < 0 || section > runCount())
-        return QAbstractTableModel::headerData(section, orientation, role);
+        return DiffTableModel::headerData(section, orientation, role);
     if (section == 0)
         return role == Qt::DisplayRole ? QVariant(tr("Field")) : QVariant();
     switch (role) {

@@ -4,6 +4,7 @@
 #include "registry/bundle_p.h"
 
 #include "util/entrypaths.h"
+#include "util/jsonutil.h"
 #include "util/sha256.h"
 
 #include <QFile>
@@ -73,27 +74,6 @@ QString linkTarget(const char *utf8, const char *native)
     if (utf8)
         return QString::fromUtf8(utf8);
     return native ? QString::fromLocal8Bit(native) : QString();
-}
-
-QString jsonTypeName(QJsonValue::Type type)
-{
-    switch (type) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("missing");
 }
 
 /// The value of `key` in `object` when it has `type`, or an error naming the manifest field

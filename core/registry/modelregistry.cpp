@@ -1,42 +1,30 @@
-// ModelRegistry: registered models, their versions, aliases, tags, statuses, cards and the
-// deployments that use a version, in the workspace database (schema v4). registerRun() is in
-// registerrun.cpp.
+// ModelRegistry: registered models, their versions, aliases, tags, statuses and cards, in the
+// workspace database (schema v4). registerRun() is in registerrun.cpp, the deployments that use
+// a version in deployments.cpp.
 #include "registry/modelregistry.h"
+#include "registry/modelregistry_p.h"
 
 #include "workspace/workspace.h"
 
-#include <QJsonDocument>
-
-#include <functional>
-
 namespace kiln {
+
+namespace Internal {
+
+Status inTransaction(Database &db, const std::function<Status()> &change)
+{
+    Transaction tx(db);
+    if (!tx.isActive())
+        return tx.beginStatus();
+    if (Status s = change(); !s)
+        return s;
+    return tx.commit();
+}
+
+} // namespace Internal
+
+using namespace Internal;
+
 namespace {
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
-
-QDateTime parseTime(const Statement &row, int column)
-{
-    return row.isNull(column) ? QDateTime() : QDateTime::fromString(row.text(column), Qt::ISODateWithMs);
-}
-
-template<typename Json>
-QString compact(const Json &json)
-{
-    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
-}
-
-QJsonDocument parseJson(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8());
-}
-
-QString versionRef(const QString &modelName, int version)
-{
-    return modelName + QLatin1Char('@') + QString::number(version);
-}
 
 Error noModel(const QString &name)
 {
@@ -46,39 +34,6 @@ Error noModel(const QString &name)
 Error noVersion(const QString &name, int version)
 {
     return Error {QStringLiteral("model '%1' has no version %2").arg(name).arg(version)};
-}
-
-/// `sql` prepared with `args` bound to ?1, ?2, ... in order.
-template<typename... Args>
-Expected<Statement> prepared(Database &db, const char *sql, const Args &...args)
-{
-    auto stmt = db.prepare(sql);
-    if (!stmt)
-        return stmt.error();
-    int index = 0;
-    (stmt->bind(++index, args), ...);
-    return stmt;
-}
-
-/// Runs an INSERT, UPDATE or DELETE with `args` bound in order.
-template<typename... Args>
-Status execute(Database &db, const char *sql, const Args &...args)
-{
-    auto stmt = prepared(db, sql, args...);
-    if (!stmt)
-        return stmt.error();
-    return stmt->exec();
-}
-
-/// Runs `change` in one transaction and commits it when it succeeds.
-Status inTransaction(Database &db, const std::function<Status()> &change)
-{
-    Transaction tx(db);
-    if (!tx.isActive())
-        return tx.beginStatus();
-    if (Status s = change(); !s)
-        return s;
-    return tx.commit();
 }
 
 /// The version numbers a model has given out are kept in workspace_info so that a number is
@@ -123,8 +78,8 @@ Expected<ModelVersion> versionFrom(const Statement &row)
     if (v.lineage.source.isEmpty())
         v.lineage.source = row.text(6);
     v.card = row.text(17);
-    v.createdAt = parseTime(row, 18);
-    v.updatedAt = parseTime(row, 19);
+    v.createdAt = storedTime(row, 18);
+    v.updatedAt = storedTime(row, 19);
     // The signature is stored beside the encoding (see addVersion); derive it for rows without.
     if (encodingJson.contains(QLatin1String("signature"))) {
         auto signature = ModelSignature::fromJson(encodingJson.value(QLatin1String("signature")).toObject());
@@ -146,10 +101,6 @@ Status loadDetails(Database &db, QList<ModelVersion> &versions)
     auto tags = db.prepare("SELECT key, value FROM model_version_tags WHERE version_id = ? ORDER BY key");
     if (!tags)
         return tags.error();
-    auto deployments = db.prepare("SELECT id, version_id, target, status, detail, created_at, ended_at "
-                                  "FROM deployments WHERE version_id = ? ORDER BY created_at DESC, id DESC");
-    if (!deployments)
-        return deployments.error();
     for (ModelVersion &v : versions) {
         aliases->reset();
         aliases->bind(1, v.id);
@@ -159,21 +110,8 @@ Status loadDetails(Database &db, QList<ModelVersion> &versions)
         tags->bind(1, v.id);
         while (tags->next())
             v.tags.append({tags->text(0), tags->text(1)});
-        deployments->reset();
-        deployments->bind(1, v.id);
-        while (deployments->next()) {
-            DeploymentRecord d;
-            d.id = deployments->int64(0);
-            d.versionId = deployments->int64(1);
-            d.target = deployments->text(2);
-            d.status = deployments->text(3);
-            d.detail = parseJson(deployments->text(4)).object();
-            d.createdAt = parseTime(*deployments, 5);
-            d.endedAt = parseTime(*deployments, 6);
-            v.deployments.append(d);
-        }
     }
-    return Status::success();
+    return loadDeployments(db, versions);
 }
 
 /// The versions `whereAndOrder` selects (with `args` bound), with their details.
@@ -233,13 +171,14 @@ Expected<qint64> versionIdOf(Database &db, const QString &modelName, int version
 
 Status touchModel(Database &db, qint64 modelId)
 {
-    return execute(db, "UPDATE registered_models SET updated_at = ? WHERE id = ?", now(), modelId);
+    return execute(db, "UPDATE registered_models SET updated_at = ? WHERE id = ?", storedNow(), modelId);
 }
 
 /// In one transaction: runs `sql` with the model's id as ?1 (then `args`), touches the model,
-/// and fails when the model does not exist.
+/// and fails when the model does not exist. `missing` (optional) is the error when the
+/// statement changed no row.
 template<typename... Args>
-Status changeModel(Database &db, const QString &modelName, const char *sql, const Args &...args)
+Status changeModel(Database &db, const QString &modelName, const QString &missing, const char *sql, const Args &...args)
 {
     return inTransaction(db, [&]() -> Status {
         auto modelId = modelIdOf(db, modelName);
@@ -247,6 +186,8 @@ Status changeModel(Database &db, const QString &modelName, const char *sql, cons
             return modelId.error();
         if (Status s = execute(db, sql, *modelId, args...); !s)
             return s;
+        if (!missing.isEmpty() && db.changes() == 0)
+            return Error {missing};
         return touchModel(db, *modelId);
     });
 }
@@ -266,25 +207,8 @@ Status changeVersion(Database &db, const QString &modelName, int version, const 
             return s;
         if (!missing.isEmpty() && db.changes() == 0)
             return Error {missing};
-        return execute(db, "UPDATE model_versions SET updated_at = ? WHERE id = ?", now(), *versionId);
+        return execute(db, "UPDATE model_versions SET updated_at = ? WHERE id = ?", storedNow(), *versionId);
     });
-}
-
-/// The reason `versionId` (or, with `modelId`, any version of that model) cannot be deleted:
-/// "loans@2 is deployed to 'prod': undeploy it first"; empty when it can.
-Expected<QString> deployedReason(Database &db, const char *which, qint64 id)
-{
-    const QByteArray sql = QByteArray("SELECT m.name, v.version, d.target FROM deployments d "
-                                      "JOIN model_versions v ON v.id = d.version_id "
-                                      "JOIN registered_models m ON m.id = v.model_id WHERE d.status = 'active' AND ")
-        + which + " = ? ORDER BY v.version, d.created_at LIMIT 1";
-    auto stmt = prepared(db, sql.constData(), id);
-    if (!stmt)
-        return stmt.error();
-    if (!stmt->next())
-        return QString();
-    return QStringLiteral("%1 is deployed to '%2': undeploy it first")
-        .arg(versionRef(stmt->text(0), int(stmt->int64(1))), stmt->text(2));
 }
 
 } // namespace
@@ -306,8 +230,8 @@ Expected<QList<RegisteredModel>> ModelRegistry::models() const
         m.id = stmt->int64(0);
         m.name = stmt->text(1);
         m.description = stmt->text(2);
-        m.createdAt = parseTime(*stmt, 3);
-        m.updatedAt = parseTime(*stmt, 4);
+        m.createdAt = storedTime(*stmt, 3);
+        m.updatedAt = storedTime(*stmt, 4);
         m.latestVersion = int(stmt->int64(5));
         m.versionCount = int(stmt->int64(6));
         result.append(m);
@@ -383,9 +307,7 @@ Expected<ModelVersion> ModelRegistry::version(const QString &modelName, int vers
 
 Expected<ModelVersion> ModelRegistry::versionById(qint64 versionId) const
 {
-    return queryVersion(m_workspace.db(),
-                        Error {QStringLiteral("no model version with id %1 (was it deleted?)").arg(versionId)},
-                        "WHERE v.id = ?", versionId);
+    return queryVersion(m_workspace.db(), noVersionWithId(versionId), "WHERE v.id = ?", versionId);
 }
 
 Expected<QList<ModelVersion>> ModelRegistry::versionsOfRun(qint64 runId) const
@@ -410,7 +332,7 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
     Database &db = m_workspace.db();
     qint64 versionId = 0;
     Status added = inTransaction(db, [&]() -> Status {
-        const QString time = now();
+        const QString time = storedNow();
         auto modelId = modelIdOf(db, modelName);
         if (!modelId) {
             if (Status s = execute(db,
@@ -458,15 +380,16 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
             named.version = number;
             card = prefillModelCard(named);
         }
-        if (Status s = execute(db,
-                               "INSERT INTO model_versions(model_id, version, status, run_id, source, trainer, "
-                               "model_format, model_sha256, model_size, encoding, input_example, metrics, "
-                               "evaluation, profile, lineage, card, created_at, updated_at) VALUES(?1, ?2, ?3, "
-                               "NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
-                               *modelId, number, versionStatusName(draft.status), draft.runId, source, draft.trainer,
-                               draft.modelFormat, draft.modelSha256, draft.modelSize, compact(encoding),
-                               compact(draft.inputExample), compact(metrics), compact(draft.evaluation),
-                               compact(profileToJson(draft.profile)), compact(draft.lineage.toJson()), card, time);
+        if (Status s
+            = execute(db,
+                      "INSERT INTO model_versions(model_id, version, status, run_id, source, trainer, "
+                      "model_format, model_sha256, model_size, encoding, input_example, metrics, "
+                      "evaluation, profile, lineage, card, created_at, updated_at) VALUES(?1, ?2, ?3, "
+                      "NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
+                      *modelId, number, versionStatusName(draft.status), draft.runId, source, draft.trainer,
+                      draft.modelFormat, draft.modelSha256, draft.modelSize, compactJson(encoding),
+                      compactJson(draft.inputExample), compactJson(metrics), compactJson(draft.evaluation),
+                      compactJson(profileToJson(draft.profile)), compactJson(draft.lineage.toJson()), card, time);
             !s)
             return s;
         versionId = db.lastInsertId();
@@ -488,33 +411,23 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
 
 Status ModelRegistry::setModelDescription(const QString &modelName, const QString &description)
 {
-    return changeModel(m_workspace.db(), modelName, "UPDATE registered_models SET description = ?2 WHERE id = ?1",
-                       description);
+    return changeModel(m_workspace.db(), modelName, QString(),
+                       "UPDATE registered_models SET description = ?2 WHERE id = ?1", description);
 }
 
 Status ModelRegistry::setModelTag(const QString &modelName, const QString &key, const QString &value)
 {
     if (key.trimmed().isEmpty())
         return Error {QStringLiteral("a tag of model '%1' needs a key").arg(modelName)};
-    return changeModel(m_workspace.db(), modelName,
+    return changeModel(m_workspace.db(), modelName, QString(),
                        "INSERT OR REPLACE INTO registered_model_tags(model_id, key, value) VALUES(?1, ?2, ?3)", key,
                        value);
 }
 
 Status ModelRegistry::removeModelTag(const QString &modelName, const QString &key)
 {
-    Database &db = m_workspace.db();
-    return inTransaction(db, [&]() -> Status {
-        auto modelId = modelIdOf(db, modelName);
-        if (!modelId)
-            return modelId.error();
-        if (Status s = execute(db, "DELETE FROM registered_model_tags WHERE model_id = ? AND key = ?", *modelId, key);
-            !s)
-            return s;
-        if (db.changes() == 0)
-            return Error {QStringLiteral("model '%1' has no tag '%2'").arg(modelName, key)};
-        return touchModel(db, *modelId);
-    });
+    return changeModel(m_workspace.db(), modelName, QStringLiteral("model '%1' has no tag '%2'").arg(modelName, key),
+                       "DELETE FROM registered_model_tags WHERE model_id = ?1 AND key = ?2", key);
 }
 
 Status ModelRegistry::setVersionTag(const QString &modelName, int version, const QString &key, const QString &value)
@@ -560,7 +473,7 @@ Status ModelRegistry::setAlias(const QString &modelName, const QString &alias, i
         return execute(db,
                        "INSERT OR REPLACE INTO model_aliases(model_id, alias, version_id, updated_at) "
                        "SELECT model_id, ?1, id, ?2 FROM model_versions WHERE id = ?3",
-                       alias, now(), *versionId);
+                       alias, storedNow(), *versionId);
     });
 }
 
@@ -588,17 +501,14 @@ Status ModelRegistry::deleteVersion(const QString &modelName, int version)
         auto versionId = versionIdOf(db, modelName, version);
         if (!versionId)
             return versionId.error();
-        auto deployed = deployedReason(db, "v.id", *versionId);
-        if (!deployed)
-            return deployed.error();
-        if (!deployed->isEmpty())
-            return Error {*deployed};
+        if (Status s = checkNotDeployed(db, "v.id", *versionId); !s)
+            return s;
         // Ended deployments only; aliases and tags go by cascade.
         if (Status s = execute(db, "DELETE FROM deployments WHERE version_id = ?", *versionId); !s)
             return s;
         if (Status s = execute(db, "DELETE FROM model_versions WHERE id = ?", *versionId); !s)
             return s;
-        return execute(db, "UPDATE registered_models SET updated_at = ? WHERE name = ?", now(), modelName);
+        return execute(db, "UPDATE registered_models SET updated_at = ? WHERE name = ?", storedNow(), modelName);
     });
 }
 
@@ -609,11 +519,8 @@ Status ModelRegistry::deleteModel(const QString &modelName)
         auto modelId = modelIdOf(db, modelName);
         if (!modelId)
             return modelId.error();
-        auto deployed = deployedReason(db, "v.model_id", *modelId);
-        if (!deployed)
-            return deployed.error();
-        if (!deployed->isEmpty())
-            return Error {*deployed};
+        if (Status s = checkNotDeployed(db, "v.model_id", *modelId); !s)
+            return s;
         if (Status s = execute(db,
                                "DELETE FROM deployments WHERE version_id IN "
                                "(SELECT id FROM model_versions WHERE model_id = ?)",
@@ -624,55 +531,6 @@ Status ModelRegistry::deleteModel(const QString &modelName)
             return s;
         // A model made again under this name starts from version 1.
         return execute(db, "DELETE FROM workspace_info WHERE key = ?", highWaterKey(modelName));
-    });
-}
-
-// ---- Deployments -----------------------------------------------------------------------------
-
-Expected<qint64> ModelRegistry::recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail)
-{
-    if (target.trimmed().isEmpty())
-        return Error {QStringLiteral("a deployment needs a target")};
-    Database &db = m_workspace.db();
-    qint64 id = 0;
-    Status recorded = inTransaction(db, [&]() -> Status {
-        auto exists = prepared(db, "SELECT 1 FROM model_versions WHERE id = ?", versionId);
-        if (!exists)
-            return exists.error();
-        if (!exists->next())
-            return Error {QStringLiteral("no model version with id %1 (was it deleted?)").arg(versionId)};
-        exists = Statement();
-        if (Status s = execute(db,
-                               "INSERT INTO deployments(version_id, target, status, detail, created_at) "
-                               "VALUES(?, ?, 'active', ?, ?)",
-                               versionId, target, compact(detail), now());
-            !s)
-            return s;
-        id = db.lastInsertId();
-        return Status::success();
-    });
-    if (!recorded)
-        return recorded.error();
-    return id;
-}
-
-Status ModelRegistry::endDeployment(qint64 deploymentId, const QString &status)
-{
-    if (status.isEmpty() || status == QLatin1String("active"))
-        return Error {QStringLiteral("a deployment ends as 'ended', 'failed' or another status, not '%1'").arg(status)};
-    Database &db = m_workspace.db();
-    return inTransaction(db, [&]() -> Status {
-        auto current = prepared(db, "SELECT status, target FROM deployments WHERE id = ?", deploymentId);
-        if (!current)
-            return current.error();
-        if (!current->next())
-            return Error {QStringLiteral("no deployment with id %1").arg(deploymentId)};
-        if (current->text(0) != QLatin1String("active"))
-            return Error {QStringLiteral("deployment %1 to '%2' has already ended (%3)")
-                              .arg(deploymentId)
-                              .arg(current->text(1), current->text(0))};
-        current = Statement();
-        return execute(db, "UPDATE deployments SET status = ?, ended_at = ? WHERE id = ?", status, now(), deploymentId);
     });
 }
 

@@ -5,6 +5,7 @@
 #include "models/csv.h"
 #include "plugin/importer.h"
 #include "plugin/pluginmanager.h"
+#include "util/jsonutil.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -30,27 +31,6 @@ const QString kData = QStringLiteral("data");
 QString quoted(const QString &text)
 {
     return QLatin1Char('\'') + text + QLatin1Char('\'');
-}
-
-QString kindOf(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("undefined");
 }
 
 // A JSON value as a dataset stores it: integers without ".0", other numbers in the fewest
@@ -85,7 +65,9 @@ std::optional<std::string> fieldText(const QJsonValue &value)
 
 Error notAValue(qsizetype row, const QString &column, const QJsonValue &value)
 {
-    return Error {QStringLiteral("row %1: %2 is %3, expected a value").arg(row + 1).arg(quoted(column), kindOf(value))};
+    return Error {QStringLiteral("row %1: %2 is %3, expected a value")
+                      .arg(row + 1)
+                      .arg(quoted(column), jsonTypeName(value.type()))};
 }
 
 // [{"age": 3, "city": "Lyon"}, ...]: the columns are every key of any record, in order of
@@ -98,8 +80,9 @@ Expected<PredictionInput> fromRecords(const QJsonArray &records)
     for (qsizetype r = 0; r < records.size(); ++r) {
         const QJsonValue record = records.at(r);
         if (!record.isObject())
-            return Error {
-                QStringLiteral("row %1 is %2, expected an object of column values").arg(r + 1).arg(kindOf(record))};
+            return Error {QStringLiteral("row %1 is %2, expected an object of column values")
+                              .arg(r + 1)
+                              .arg(jsonTypeName(record.type()))};
         const QJsonObject object = record.toObject();
         std::vector<std::string> row(std::size_t(input.columns.size()));
         for (auto it = object.begin(); it != object.end(); ++it) {
@@ -139,15 +122,17 @@ Expected<PredictionInput> fromSplit(const QJsonObject &split, const QString &whe
     PredictionInput input;
     for (const QJsonValue name : columns.toArray()) {
         if (!name.isString())
-            return Error {QStringLiteral("%1: a column name is %2, expected a string").arg(where, kindOf(name))};
+            return Error {
+                QStringLiteral("%1: a column name is %2, expected a string").arg(where, jsonTypeName(name.type()))};
         input.columns.append(name.toString());
     }
     const QJsonArray rows = data.toArray();
     input.rows.reserve(std::size_t(rows.size()));
     for (qsizetype r = 0; r < rows.size(); ++r) {
         if (!rows.at(r).isArray())
-            return Error {
-                QStringLiteral("row %1 is %2, expected an array of values").arg(r + 1).arg(kindOf(rows.at(r)))};
+            return Error {QStringLiteral("row %1 is %2, expected an array of values")
+                              .arg(r + 1)
+                              .arg(jsonTypeName(rows.at(r).type()))};
         const QJsonArray values = rows.at(r).toArray();
         if (values.size() != input.columns.size())
             return Error {QStringLiteral("row %1 has %2 values, expected %3 (one per column)")
@@ -175,7 +160,7 @@ Expected<PredictionInput> fromColumns(const QJsonObject &columns)
     for (auto it = columns.begin(); it != columns.end(); ++it) {
         if (!it.value().isArray())
             return Error {QStringLiteral("inputs: %1 is %2, expected an array of values (one per row)")
-                              .arg(quoted(it.key()), kindOf(it.value()))};
+                              .arg(quoted(it.key()), jsonTypeName(it.value().type()))};
         const QJsonArray values = it.value().toArray();
         if (rowCount < 0) {
             rowCount = values.size();
@@ -261,17 +246,17 @@ Expected<PredictionInput> predictionInputFromJson(const QByteArray &json)
     const QJsonValue value = object.value(shape);
     if (shape == kDataframeSplit) {
         if (!value.isObject())
-            return Error {
-                QStringLiteral("%1 is %2, expected an object with columns and data").arg(shape, kindOf(value))};
+            return Error {QStringLiteral("%1 is %2, expected an object with columns and data")
+                              .arg(shape, jsonTypeName(value.type()))};
         return fromSplit(value.toObject(), shape);
     }
     if (value.isArray())
         return fromRecords(value.toArray());
     if (shape == kInputs && value.isObject())
         return fromColumns(value.toObject());
-    return Error {
-        QStringLiteral("%1 is %2, expected an array of records%3")
-            .arg(shape, kindOf(value), shape == kInputs ? QStringLiteral(" or an object of columns") : QString())};
+    return Error {QStringLiteral("%1 is %2, expected an array of records%3")
+                      .arg(shape, jsonTypeName(value.type()),
+                           shape == kInputs ? QStringLiteral(" or an object of columns") : QString())};
 }
 
 Expected<PredictionInput> predictionInputFromCsv(const QByteArray &csv)

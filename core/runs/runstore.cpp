@@ -8,16 +8,6 @@
 namespace kiln {
 namespace {
 
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
-
-QDateTime parseTime(const Statement &row, int column)
-{
-    return row.isNull(column) ? QDateTime() : QDateTime::fromString(row.text(column), Qt::ISODateWithMs);
-}
-
 constexpr const char kRunColumns[]
     = "SELECT r.id, r.uuid, e.name, COALESCE(r.parent_id, 0), r.name, r.spec, r.status, r.attempt, "
       "r.cancel_requested, r.created_at, r.started_at, r.ended_at, r.exit_code, r.error, r.host, "
@@ -35,9 +25,9 @@ RunRecord runFrom(const Statement &row)
     run.status = runStatusFromName(row.text(6)).value_or(RunStatus::Failed);
     run.attempt = int(row.int64(7));
     run.cancelRequested = row.int64(8) != 0;
-    run.createdAt = parseTime(row, 9);
-    run.startedAt = parseTime(row, 10);
-    run.endedAt = parseTime(row, 11);
+    run.createdAt = storedTime(row, 9);
+    run.startedAt = storedTime(row, 10);
+    run.endedAt = storedTime(row, 11);
     if (!row.isNull(12))
         run.exitCode = int(row.int64(12));
     run.error = row.text(13);
@@ -61,7 +51,7 @@ Expected<qint64> RunStore::ensureExperiment(const QString &name)
     auto insert = m_db.prepare("INSERT INTO experiments(name, created_at) VALUES(?, ?)");
     if (!insert)
         return insert.error();
-    insert->bind(1, name).bind(2, now());
+    insert->bind(1, name).bind(2, storedNow());
     if (Status s = insert->exec(); !s)
         return s.error();
     return m_db.lastInsertId();
@@ -99,7 +89,7 @@ Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
     if (name.isEmpty())
         name = spec.kind == RunSpec::Kind::Command ? spec.command.value(0) : spec.trainer;
     insert->bind(4, name).bind(5, spec.kindName());
-    insert->bind(6, std::string_view(specJson.constData(), std::size_t(specJson.size()))).bind(7, now());
+    insert->bind(6, std::string_view(specJson.constData(), std::size_t(specJson.size()))).bind(7, storedNow());
     if (Status s = insert->exec(); !s)
         return s.error();
     const qint64 id = m_db.lastInsertId();
@@ -131,7 +121,7 @@ Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
                                "runner_pid = ?, runner_start = ?, attempt = attempt + 1 WHERE id = ?");
     if (!update)
         return update.error();
-    update->bind(1, now()).bind(2, me.host).bind(3, me.pid).bind(4, me.start).bind(5, id);
+    update->bind(1, storedNow()).bind(2, me.host).bind(3, me.pid).bind(4, me.start).bind(5, id);
     if (Status s = update->exec(); !s)
         return s.error();
     // A sweep runs while any of its points does.
@@ -139,7 +129,7 @@ Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
                                "WHERE status = 'queued' AND id = (SELECT parent_id FROM runs WHERE id = ?)");
     if (!parent)
         return parent.error();
-    parent->bind(1, now()).bind(2, id);
+    parent->bind(1, storedNow()).bind(2, id);
     if (Status s = parent->exec(); !s)
         return s.error();
     if (Status s = tx.commit(); !s)
@@ -155,7 +145,7 @@ Status RunStore::markEnded(qint64 runId, RunStatus status, std::optional<int> ex
     auto update = m_db.prepare("UPDATE runs SET status = ?, ended_at = ?, exit_code = ?, error = ? WHERE id = ?");
     if (!update)
         return update.error();
-    update->bind(1, runStatusName(status)).bind(2, now());
+    update->bind(1, runStatusName(status)).bind(2, storedNow());
     if (exitCode)
         update->bind(3, *exitCode);
     else
@@ -191,7 +181,7 @@ Status RunStore::requestCancel(qint64 runId)
         return update.error();
     update->bind(1, runId);
     if (queued)
-        update->bind(2, now());
+        update->bind(2, storedNow());
     if (Status s = update->exec(); !s)
         return s;
     return tx.commit();
@@ -299,10 +289,10 @@ Status RunStore::addArtifact(qint64 runId, const QString &path, const QString &s
         return blob.error();
     if (!artifact)
         return artifact.error();
-    blob->bind(1, sha256).bind(2, size).bind(3, now());
+    blob->bind(1, sha256).bind(2, size).bind(3, storedNow());
     if (Status s = blob->exec(); !s)
         return s;
-    artifact->bind(1, runId).bind(2, path).bind(3, sha256).bind(4, size).bind(5, now());
+    artifact->bind(1, runId).bind(2, path).bind(3, sha256).bind(4, size).bind(5, storedNow());
     if (Status s = artifact->exec(); !s)
         return s;
     return tx.commit();

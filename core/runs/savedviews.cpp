@@ -15,7 +15,7 @@ SavedView readView(const Statement &stmt)
     SavedView view;
     view.name = stmt.text(0);
     view.spec = QJsonDocument::fromJson(stmt.text(1).toUtf8()).object();
-    view.updatedAt = QDateTime::fromString(stmt.text(2), Qt::ISODateWithMs);
+    view.updatedAt = storedTime(stmt, 2);
     return view;
 }
 
@@ -56,7 +56,7 @@ Status SavedViews::save(const QString &name, const QJsonObject &spec)
         return stmt.error();
     stmt->bind(1, trimmed)
         .bind(2, QString::fromUtf8(QJsonDocument(spec).toJson(QJsonDocument::Compact)))
-        .bind(3, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        .bind(3, storedNow());
     return stmt->exec();
 }
 

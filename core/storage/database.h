@@ -3,6 +3,7 @@
 #include "util/expected.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QString>
 
 #include <cstdint>
@@ -61,6 +62,12 @@ private:
     Database *m_db = nullptr;
     sqlite3_stmt *m_stmt = nullptr;
 };
+
+/// Dates are stored as ISO 8601 UTC text with milliseconds ("2024-05-01T09:30:00.123Z"): they
+/// sort as text and read the same in any SQLite tool. storedNow() is the current time in that
+/// form; storedTime() reads it back from a column (invalid when NULL or empty).
+QString storedNow();
+QDateTime storedTime(const Statement &row, int column);
 
 /// One SQLite connection. Not thread-safe: each thread opens its own on the same file;
 /// WAL mode and a busy timeout let them, and other processes, share it safely.

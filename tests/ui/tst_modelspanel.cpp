@@ -9,6 +9,7 @@
 #include "elidedlabel.h"
 #include "emptystatewidget.h"
 #include "lineageview.h"
+#include "modelcomparepage.h"
 #include "modeldialogs.h"
 #include "modelpages.h"
 #include "models/registrymodels.h"
@@ -86,6 +87,7 @@ private Q_SLOTS:
     void lineageClicksThrough();
     void signatureShowsInputsAndExample();
     void archiveAndCompare();
+    void compareMarksWhatOneSideLacks();
     void deleteAskedAndRefusedWhileDeployed();
     void exportAndImportBundle();
     void layoutIsRemembered();
@@ -446,6 +448,27 @@ void TestModelsPanel::archiveAndCompare()
     QCOMPARE(diff->rowOf(VersionDiffLine::Section::Metric, QStringLiteral("accuracy")), -1);
     QTest::mouseClick(page->onlyDifferencesBox(), Qt::LeftButton);
     QVERIFY(diff->rowOf(VersionDiffLine::Section::Metric, QStringLiteral("accuracy")) >= 0);
+}
+
+void TestModelsPanel::compareMarksWhatOneSideLacks()
+{
+    const Expected<ModelVersion> registered = registry().version(kModel, 2);
+    QVERIFY(registered);
+    QVERIFY(!registered->lineage.params.isEmpty());
+    ModelVersion without = *registered;
+    without.version = 1;
+    const QString dropped = without.lineage.params.takeFirst().first;
+    ModelComparePage page;
+    page.setVersions({*registered, without}, registered->version);
+    const int row = page.model()->rowOf(VersionDiffLine::Section::Param, dropped);
+    QVERIFY(row >= 0);
+    QVERIFY(page.model()->index(row, VersionDiffModel::RightColumn).data(VersionDiffModel::MissingRole).toBool());
+    QVERIFY(!page.model()->index(row, VersionDiffModel::LeftColumn).data(VersionDiffModel::MissingRole).toBool());
+    // The table: a grey dash on the side without the param, the line tinted, headings across.
+    const QModelIndex shown = page.table()->model()->index(row, VersionDiffModel::RightColumn);
+    QCOMPARE(shown.data().toString(), QStringLiteral("—"));
+    QVERIFY(shown.data(Qt::BackgroundRole).isValid());
+    QCOMPARE(page.table()->columnSpan(0, 0), int(VersionDiffModel::ColumnCount));
 }
 
 void TestModelsPanel::deleteAskedAndRefusedWhileDeployed()

@@ -17,34 +17,35 @@
 
 namespace kiln {
 
-namespace {
-
-/// What the table adds to the model's data to be read at a glance: the tint of the cells
-/// of lines that differ, bold headings, a grey "—" for a run without the value, and each
-/// run's colour in its header.
+/// What DiffTable adds to the model's data: the tint, the bold, the "—" and the header icons.
 class DiffStyleModel final : public QIdentityProxyModel
 {
 public:
     using QIdentityProxyModel::QIdentityProxyModel;
 
+    std::function<QIcon(int column)> headerIcon;
+
     QVariant data(const QModelIndex &index, int role) const override
     {
-        const bool heading = QIdentityProxyModel::data(index, RunDiffModel::IsSectionRole).toBool();
-        const bool differs = QIdentityProxyModel::data(index, RunDiffModel::DiffersRole).toBool();
-        const bool missing = QIdentityProxyModel::data(index, RunDiffModel::MissingRole).toBool();
+        const bool heading = QIdentityProxyModel::data(index, DiffTableModel::IsSectionRole).toBool();
+        const bool differs = QIdentityProxyModel::data(index, DiffTableModel::DiffersRole).toBool();
+        const bool missing = QIdentityProxyModel::data(index, DiffTableModel::MissingRole).toBool();
+        const bool value = index.column() > 0;
         switch (role) {
         case Qt::DisplayRole:
             return missing ? QVariant(QStringLiteral("—")) : QIdentityProxyModel::data(index, role);
         case Qt::BackgroundRole:
             if (heading)
                 return QColor(0xee, 0xef, 0xf2);
-            if (differs && index.column() > 0)
+            if (differs && value)
                 return QColor(0xfd, 0xe8, 0xcf); // a light tint of the accent
             return {};
         case Qt::ForegroundRole:
-            return missing ? QVariant(theme::mutedText()) : QVariant();
+            if (missing)
+                return theme::mutedText();
+            return heading || (differs && value) ? QVariant(QColor(Qt::black)) : QVariant();
         case Qt::FontRole:
-            if (heading || (differs && index.column() == 0)) {
+            if (heading || (differs && !value)) {
                 QFont font;
                 font.setBold(true);
                 return font;
@@ -57,21 +58,49 @@ public:
 
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override
     {
-        if (orientation == Qt::Horizontal && role == Qt::DecorationRole) {
-            const qint64 runId
-                = QIdentityProxyModel::headerData(section, orientation, RunDiffModel::RunIdRole).toLongLong();
-            return runId > 0 ? QVariant(compareutil::runColorIcon(runId)) : QVariant();
+        if (orientation == Qt::Horizontal && role == Qt::DecorationRole && headerIcon && section > 0) {
+            const QIcon icon = headerIcon(section);
+            return icon.isNull() ? QVariant() : QVariant(icon);
         }
         return QIdentityProxyModel::headerData(section, orientation, role);
     }
 };
 
-} // namespace
+DiffTable::DiffTable(DiffTableModel *model, QWidget *parent)
+    : QTableView(parent)
+    , m_model(model)
+    , m_style(new DiffStyleModel(this))
+{
+    m_style->setSourceModel(m_model);
+    setModel(m_style);
+    viewutil::setUpReadOnlyTable(this);
+    setAlternatingRowColors(false); // the tint is the information
+    setSelectionBehavior(QAbstractItemView::SelectItems);
+    horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    connect(m_style, &QAbstractItemModel::modelReset, this, &DiffTable::updateSpans);
+}
+
+DiffTable::~DiffTable() = default;
+
+void DiffTable::setHeaderIcons(std::function<QIcon(int column)> icon)
+{
+    m_style->headerIcon = std::move(icon);
+}
+
+void DiffTable::updateSpans()
+{
+    clearSpans();
+    const int columns = m_model->columnCount();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (columns > 1 && m_model->index(row, 0).data(DiffTableModel::IsSectionRole).toBool())
+            setSpan(row, 0, 1, columns);
+    }
+}
 
 DiffView::DiffView(QWidget *parent)
     : ComparisonView(parent)
     , m_model(new RunDiffModel(this))
-    , m_table(new QTableView(this))
+    , m_table(new DiffTable(m_model, this))
     , m_onlyDifferences(new QCheckBox(tr("Only differences"), this))
     , m_note(new QLabel(this))
     , m_summary(new QLabel(this))
@@ -87,19 +116,15 @@ DiffView::DiffView(QWidget *parent)
     m_summary->setObjectName(QStringLiteral("diffSummary"));
     m_summary->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
 
-    auto *style = new DiffStyleModel(this);
-    style->setSourceModel(m_model);
     m_table->setObjectName(QStringLiteral("diffTable"));
-    m_table->setModel(style);
-    viewutil::setUpReadOnlyTable(m_table);
-    m_table->setAlternatingRowColors(false); // the tint is the information
-    m_table->setSelectionBehavior(QAbstractItemView::SelectItems);
+    m_table->setHeaderIcons([this](int column) {
+        const qint64 runId = m_model->runIdOfColumn(column);
+        return runId > 0 ? compareutil::runColorIcon(runId) : QIcon();
+    });
     m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setDefaultSectionSize(150);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setTextElideMode(Qt::ElideRight);
-    connect(style, &QAbstractItemModel::modelReset, this, &DiffView::updateSpans);
     connect(m_onlyDifferences, &QCheckBox::toggled, this, [this](bool only) {
         m_model->setOnlyDifferences(only);
         updateLabels();
@@ -156,16 +181,6 @@ void DiffView::setComparison(const Comparison &comparison)
         m_table->setColumnWidth(0, std::min(m_table->columnWidth(0) + 16, 320));
     }
     updateLabels();
-}
-
-void DiffView::updateSpans()
-{
-    m_table->clearSpans();
-    const int columns = m_model->columnCount();
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        if (columns > 1 && m_model->index(row, 0).data(RunDiffModel::IsSectionRole).toBool())
-            m_table->setSpan(row, 0, 1, columns);
-    }
 }
 
 void DiffView::updateLabels()
