@@ -1,5 +1,6 @@
 #include "modelactions.h"
 
+#include "bundlecontroller.h"
 #include "modeldialogs.h"
 #include "models/registrymodels.h"
 #include "registry/modelregistry.h"
@@ -39,6 +40,9 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
 {
     m_setAlias = newAction(tr("Set Alias…"), QStringLiteral("setAliasAction"), QKeySequence(Qt::CTRL | Qt::Key_L),
                            tr("Point an alias (champion, challenger, …) at this version"), this);
+    m_editTags = newAction(tr("Edit Version Tags…"), QStringLiteral("editVersionTagsAction"),
+                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
+                           tr("Add, change or remove this version's tags (key = value)"), this);
     m_archive = newAction(tr("Archive"), QStringLiteral("archiveVersionAction"), {},
                           tr("Archive this version, or restore an archived one"), this);
     m_delete = newAction(tr("Delete Version…"), QStringLiteral("deleteVersionAction"),
@@ -52,6 +56,7 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
                          tr("Add the model of a bundle as a new version"), this);
     connect(m_setAlias, &QAction::triggered, this, &ModelActions::chooseAlias);
+    connect(m_editTags, &QAction::triggered, this, &ModelActions::editVersionTags);
     connect(m_archive, &QAction::triggered, this, &ModelActions::toggleArchived);
     connect(m_delete, &QAction::triggered, this, &ModelActions::confirmDelete);
     connect(m_export, &QAction::triggered, this, [this] {
@@ -103,6 +108,7 @@ void ModelActions::updateActions()
 {
     const ModelVersion *version = current();
     m_setAlias->setEnabled(version != nullptr);
+    m_editTags->setEnabled(version != nullptr);
     m_archive->setEnabled(version != nullptr);
     m_archive->setText(version && version->status == VersionStatus::Archived ? tr("Restore") : tr("Archive"));
     m_delete->setEnabled(version != nullptr);
@@ -120,6 +126,7 @@ void ModelActions::popUpVersionMenu(const QPoint &globalPosition)
     menu->addAction(m_setAlias);
     for (const QString &alias : version->aliases)
         menu->addAction(tr("Remove Alias “%1”").arg(alias), this, [this, alias] { removeAlias(alias); });
+    menu->addAction(m_editTags);
     menu->addSeparator();
     menu->addAction(m_archive);
     menu->addAction(m_delete);
@@ -277,6 +284,28 @@ void ModelActions::editModelDetails()
         dialogParent());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this] { Q_EMIT changed(m_model, m_version); });
+    dialog->open();
+}
+
+void ModelActions::editVersionTags()
+{
+    const ModelVersion *version = current();
+    if (!version || !m_workspace)
+        return;
+    Workspace *workspace = m_workspace;
+    const QString model = version->modelName;
+    const int number = version->version;
+    auto *dialog = new ModelDetailsDialog(
+        *version,
+        [this, workspace, model, number](const QString &, const ModelDetailsDialog::Tags &tags) -> Status {
+            if (m_workspace != workspace)
+                return Error {tr("The workspace was closed.")};
+            ModelRegistry registry(*workspace);
+            return ModelDetailsDialog::applyVersionTags(registry, model, number, tags);
+        },
+        dialogParent());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, model, number] { Q_EMIT changed(model, number); });
     dialog->open();
 }
 

@@ -18,7 +18,8 @@ class Workspace;
 struct ModelVersion;
 
 /// What the Models panel does to the registry: the actions on the current version (Set
-/// Alias…, Archive/Restore, Delete Version… after asking, Export Bundle…), Import Bundle…,
+/// Alias…, Edit Version Tags…, Archive/Restore, Delete Version… after asking, Export
+/// Bundle…), Import Bundle…,
 /// Edit… of a model's description and tags, Register Model… of a run, and Remove Alias in
 /// the version's context menu, with their dialogs (opened with open() over the panel's
 /// window). Writes through ModelRegistry on the workspace's connection, so it lives on the
@@ -40,6 +41,7 @@ public:
     void setCurrent(const QString &model, int version);
 
     QAction *setAliasAction() const { return m_setAlias; }
+    QAction *editTagsAction() const { return m_editTags; }
     QAction *archiveAction() const { return m_archive; }
     QAction *deleteAction() const { return m_delete; }
     QAction *exportAction() const { return m_export; }
@@ -49,6 +51,8 @@ public:
     void popUpVersionMenu(const QPoint &globalPosition);
     /// Opens Edit… for the current model's description and tags.
     void editModelDetails();
+    /// Opens Edit Version Tags… for the current version.
+    void editVersionTags();
     /// Opens Register Model… for a finished run (a new model's name prefilled from the run's
     /// experiment); a run that is not finished is refused with the reason.
     void registerRun(qint64 runId);
@@ -82,6 +86,7 @@ private:
     int m_version = 0;
     BundleController *m_bundles = nullptr;
     QAction *m_setAlias = nullptr;
+    QAction *m_editTags = nullptr;
     QAction *m_archive = nullptr;
     QAction *m_delete = nullptr;
     QAction *m_export = nullptr;

@@ -2,17 +2,12 @@
 
 #include "models/runformat.h"
 #include "models/texttablemodel.h"
-#include "registry/bundle.h"
-#include "registry/bundletask.h"
 #include "runoptionfields.h"
-#include "tasks/taskmanager.h"
 #include "theme.h"
 #include "viewutil.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QDir>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -21,7 +16,6 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -31,18 +25,6 @@ namespace kiln {
 namespace {
 
 constexpr int kMetricRows = 8;
-const QString kBundleFolderKey = QStringLiteral("modelsPanel/bundleFolder");
-
-QString bundleFolder()
-{
-    return QSettings().value(kBundleFolderKey, QDir::homePath()).toString();
-}
-
-void rememberBundleFolder(const QString &path)
-{
-    QSettings().setValue(kBundleFolderKey, QFileInfo(path).absolutePath());
-}
-
 const RegisteredModel *findModel(const QList<RegisteredModel> &models, const QString &name)
 {
     for (const RegisteredModel &model : models) {
@@ -314,66 +296,123 @@ void SetAliasDialog::accept()
 // ---------------------------------------------------------------------------------------------
 // ModelDetailsDialog
 
+namespace {
+
+using Tags = ModelDetailsDialog::Tags;
+
+const QString *tagValue(const Tags &tags, const QString &key)
+{
+    const auto found = std::find_if(tags.cbegin(), tags.cend(), [&key](const auto &tag) { return tag.first == key; });
+    return found == tags.cend() ? nullptr : &found->second;
+}
+
+/// Makes `current` into `wanted` through the registry: removes the keys not wanted, then sets
+/// the new and changed ones. Stops at the first refusal.
+Status replaceTags(const Tags &current, const Tags &wanted,
+                   const std::function<Status(const QString &key, const QString &value)> &set,
+                   const std::function<Status(const QString &key)> &remove)
+{
+    for (const auto &[key, value] : current) {
+        if (Status status = tagValue(wanted, key) ? Status() : remove(key); !status)
+            return status;
+    }
+    for (const auto &[key, value] : wanted) {
+        const QString *now = tagValue(current, key);
+        if (Status status = now && *now == value ? Status() : set(key, value); !status)
+            return status;
+    }
+    return {};
+}
+
+} // namespace
+
 ModelDetailsDialog::ModelDetailsDialog(const RegisteredModel &model, Saver saver, QWidget *parent)
+    : ModelDetailsDialog(tr("Edit %1").arg(model.name), {}, &model.description, model.tags, std::move(saver), parent)
+{
+    setObjectName(QStringLiteral("modelDetailsDialog"));
+}
+
+ModelDetailsDialog::ModelDetailsDialog(const ModelVersion &version, Saver saver, QWidget *parent)
+    : ModelDetailsDialog(tr("Tags of %1").arg(version.ref()),
+                         tr("%1, version %2").arg(version.modelName).arg(version.version), nullptr, version.tags,
+                         std::move(saver), parent)
+{
+    setObjectName(QStringLiteral("versionTagsDialog"));
+}
+
+ModelDetailsDialog::ModelDetailsDialog(const QString &title, const QString &version, const QString *description,
+                                       const Tags &tags, Saver saver, QWidget *parent)
     : QDialog(parent)
     , m_saver(std::move(saver))
 {
-    setObjectName(QStringLiteral("modelDetailsDialog"));
-    setWindowTitle(tr("Edit %1").arg(model.name));
+    setWindowTitle(title);
 
-    m_description = new QPlainTextEdit(this);
-    m_description->setObjectName(QStringLiteral("modelDetailsDescription"));
-    m_description->setTabChangesFocus(true);
-    m_description->setPlainText(model.description);
-    m_description->setPlaceholderText(tr("What the model predicts and for whom"));
+    if (description) {
+        m_description = new QPlainTextEdit(this);
+        m_description->setObjectName(QStringLiteral("modelDetailsDescription"));
+        m_description->setTabChangesFocus(true);
+        m_description->setPlainText(*description);
+        m_description->setPlaceholderText(tr("What the model predicts and for whom"));
+    }
 
     m_tags = new QTableWidget(0, 2, this);
-    m_tags->setObjectName(QStringLiteral("modelTagsTable"));
+    m_tags->setObjectName(QStringLiteral("tagsTable"));
     m_tags->setHorizontalHeaderLabels({tr("Key"), tr("Value")});
     m_tags->horizontalHeader()->setStretchLastSection(true);
     m_tags->setColumnWidth(0, 160);
     m_tags->verticalHeader()->hide();
-    for (const auto &[key, value] : model.tags)
+    for (const auto &[key, value] : tags)
         addTag(key, value);
-    auto *add = new QPushButton(tr("Add"), this);
-    add->setObjectName(QStringLiteral("addTagButton"));
-    auto *remove = new QPushButton(tr("Remove"), this);
-    remove->setObjectName(QStringLiteral("removeTagButton"));
-    connect(add, &QPushButton::clicked, this, [this] {
+    m_addTag = new QPushButton(tr("Add"), this);
+    m_addTag->setObjectName(QStringLiteral("addTagButton"));
+    m_removeTag = new QPushButton(tr("Remove"), this);
+    m_removeTag->setObjectName(QStringLiteral("removeTagButton"));
+    // Return saves the dialog, even right after a click on Add or Remove.
+    m_addTag->setAutoDefault(false);
+    m_removeTag->setAutoDefault(false);
+    connect(m_addTag, &QPushButton::clicked, this, [this] {
         addTag();
+        // Current first, so that Tab moves on to the new row's value.
+        m_tags->setCurrentCell(m_tags->rowCount() - 1, 0);
         m_tags->editItem(m_tags->item(m_tags->rowCount() - 1, 0));
     });
-    connect(remove, &QPushButton::clicked, this, [this] {
+    connect(m_removeTag, &QPushButton::clicked, this, [this] {
         if (m_tags->currentRow() >= 0)
             m_tags->removeRow(m_tags->currentRow());
     });
     auto *tagButtons = new QVBoxLayout;
-    tagButtons->addWidget(add);
-    tagButtons->addWidget(remove);
+    tagButtons->addWidget(m_addTag);
+    tagButtons->addWidget(m_removeTag);
     tagButtons->addStretch(1);
     auto *tagsRow = new QHBoxLayout;
     tagsRow->addWidget(m_tags, 1);
     tagsRow->addLayout(tagButtons);
 
     m_error = newProblemsLabel(QStringLiteral("modelDetailsError"), this);
-    m_buttons = newRunButtons(this, tr("Save"), QStringLiteral("saveModelDetailsButton"));
+    m_buttons = newRunButtons(this, tr("Save"), QStringLiteral("saveTagsButton"));
 
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->addRow(tr("Description"), m_description);
+    if (!version.isEmpty()) {
+        auto *target = new QLabel(version, this);
+        target->setTextFormat(Qt::PlainText);
+        form->addRow(tr("Version"), target);
+    }
+    if (m_description)
+        form->addRow(tr("Description"), m_description);
     form->addRow(tr("Tags"), tagsRow);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form, 1);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
-    resize(560, 420);
+    resize(560, m_description ? 420 : 340);
 }
 
 ModelDetailsDialog::~ModelDetailsDialog() = default;
 
 QString ModelDetailsDialog::description() const
 {
-    return m_description->toPlainText().trimmed();
+    return m_description ? m_description->toPlainText().trimmed() : QString();
 }
 
 ModelDetailsDialog::Tags ModelDetailsDialog::tags() const
@@ -405,21 +444,33 @@ Status ModelDetailsDialog::apply(ModelRegistry &registry, const RegisteredModel 
 {
     if (Status status = registry.setModelDescription(model.name, description); !status)
         return status;
-    for (const auto &[key, value] : model.tags) {
-        const bool kept
-            = std::any_of(tags.cbegin(), tags.cend(), [&wanted = key](const auto &tag) { return tag.first == wanted; });
-        if (Status status = kept ? Status() : registry.removeModelTag(model.name, key); !status)
-            return status;
-    }
-    for (const auto &[key, value] : tags) {
-        if (Status status = registry.setModelTag(model.name, key, value); !status)
-            return status;
-    }
-    return {};
+    return replaceTags(
+        model.tags, tags,
+        [&](const QString &key, const QString &value) { return registry.setModelTag(model.name, key, value); },
+        [&](const QString &key) { return registry.removeModelTag(model.name, key); });
+}
+
+Status ModelDetailsDialog::applyVersionTags(ModelRegistry &registry, const QString &modelName, int version,
+                                            const Tags &tags)
+{
+    // The tags as they are now: another window or kilnctl may have changed them meanwhile.
+    const Expected<ModelVersion> current = registry.version(modelName, version);
+    if (!current)
+        return current.error();
+    return replaceTags(
+        current->tags, tags,
+        [&](const QString &key, const QString &value) {
+            return registry.setVersionTag(modelName, version, key, value);
+        },
+        [&](const QString &key) { return registry.removeVersionTag(modelName, version, key); });
 }
 
 void ModelDetailsDialog::accept()
 {
+    // A cell still being typed in counts (Save clicked or Return pressed before it closed):
+    // leaving it commits it.
+    if (m_tags->indexWidget(m_tags->currentIndex()))
+        m_tags->setCurrentIndex({});
     if (const Status status = m_saver(description(), tags()); !status) {
         showRunProblems(m_error, {tr("The changes were not saved: %1").arg(status.errorMessage())});
         return;
@@ -459,111 +510,6 @@ QString deletionRefusal(const ModelVersion &version)
         return {};
     return RegisterModelDialog::tr("%1 is deployed to %2: undeploy it first.")
         .arg(version.ref(), targets.join(QStringLiteral(", ")));
-}
-
-// ---------------------------------------------------------------------------------------------
-// BundleController
-
-BundleController::BundleController(TaskManager *tasks, QWidget *dialogParent)
-    : QObject(dialogParent)
-    , m_tasks(tasks)
-    , m_dialogParent(dialogParent)
-{ }
-
-BundleController::~BundleController() = default;
-
-void BundleController::chooseExportPath(const ModelVersion &version, const QString &workspaceRoot)
-{
-    if (m_fileDialog)
-        m_fileDialog->close();
-    auto *dialog = new QFileDialog(m_dialogParent, tr("Export %1 as a Bundle").arg(version.ref()),
-                                   QDir(bundleFolder()).filePath(suggestedBundleName(version)));
-    dialog->setObjectName(QStringLiteral("exportBundleDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setNameFilter(tr("Kiln model bundles (*%1)").arg(QLatin1String(bundle::kSuffix)));
-    const QString ref = version.ref();
-    connect(dialog, &QFileDialog::fileSelected, this, [this, ref, workspaceRoot](const QString &chosen) {
-        // The filter's double suffix is not added by the dialog; a bundle keeps its name.
-        QString path = chosen;
-        if (!path.endsWith(QLatin1String(".tar.gz")))
-            path += QLatin1String(bundle::kSuffix);
-        rememberBundleFolder(path);
-        exportVersion(ref, path, workspaceRoot);
-    });
-    m_fileDialog = dialog;
-    dialog->open();
-}
-
-void BundleController::exportVersion(const QString &ref, const QString &path, const QString &workspaceRoot)
-{
-    auto *task = new ExportBundleTask(workspaceRoot, ref, path);
-    task->setObjectName(QStringLiteral("exportBundleTask"));
-    connect(task, &Task::finished, this, [this, task, ref, path] {
-        if (task->state() == Task::State::Succeeded)
-            Q_EMIT exported(path);
-        else if (task->state() == Task::State::Failed)
-            Q_EMIT failed(tr("%1 could not be exported to %2.").arg(ref, QDir::toNativeSeparators(path)),
-                          task->message());
-    });
-    m_tasks->start(task);
-}
-
-void BundleController::chooseImportPaths(const QString &workspaceRoot)
-{
-    if (m_fileDialog)
-        m_fileDialog->close();
-    auto *dialog = new QFileDialog(m_dialogParent, tr("Import Bundles"), bundleFolder());
-    dialog->setObjectName(QStringLiteral("importBundleDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::ExistingFiles);
-    dialog->setNameFilters({tr("Kiln model bundles (*%1)").arg(QLatin1String(bundle::kSuffix)), tr("All files (*)")});
-    connect(dialog, &QFileDialog::filesSelected, this, [this, workspaceRoot](const QStringList &paths) {
-        if (!paths.isEmpty())
-            rememberBundleFolder(paths.constFirst());
-        importBundles(paths, workspaceRoot);
-    });
-    m_fileDialog = dialog;
-    dialog->open();
-}
-
-void BundleController::importBundles(const QStringList &paths, const QString &workspaceRoot)
-{
-    if (paths.isEmpty())
-        return;
-    if (m_pendingImports == 0) {
-        m_imported.clear();
-        m_importErrors.clear();
-    }
-    m_importRoot = workspaceRoot;
-    for (const QString &path : paths) {
-        auto *task = new ImportBundleTask(workspaceRoot, path);
-        task->setObjectName(QStringLiteral("importBundleTask"));
-        connect(task, &Task::finished, this, [this, task] { importEnded(task); });
-        ++m_pendingImports;
-        m_tasks->start(task);
-    }
-}
-
-void BundleController::importEnded(ImportBundleTask *task)
-{
-    --m_pendingImports;
-    if (task->state() == Task::State::Succeeded) {
-        m_imported.append(task->version());
-    } else if (task->state() == Task::State::Failed) {
-        // The reason names the file already, or it is prefixed.
-        const QString fileName = QFileInfo(task->path()).fileName();
-        m_importErrors << (task->message().contains(fileName) ? task->message() : fileName + u": " + task->message());
-    }
-    if (m_pendingImports > 0)
-        return;
-    if (!m_importErrors.isEmpty()) {
-        const int failures = int(m_importErrors.size());
-        Q_EMIT failed(failures == 1 ? tr("1 bundle could not be imported.")
-                                    : tr("%1 bundles could not be imported.").arg(failures),
-                      m_importErrors.join(u'\n'));
-    }
-    Q_EMIT imported(m_importRoot, m_imported);
 }
 
 } // namespace kiln

@@ -6,9 +6,7 @@
 #include "util/expected.h"
 
 #include <QDialog>
-#include <QFileDialog>
 #include <QMap>
-#include <QPointer>
 
 #include <functional>
 
@@ -17,13 +15,11 @@ class QDialogButtonBox;
 class QLabel;
 class QMessageBox;
 class QPlainTextEdit;
-class QTableView;
+class QPushButton;
 class QTableWidget;
 
 namespace kiln {
 
-class ImportBundleTask;
-class TaskManager;
 class TextTableModel;
 
 /// "Register Model…": files a finished run's model as the next version of a registered model.
@@ -115,8 +111,9 @@ private:
     QDialogButtonBox *m_buttons = nullptr;
 };
 
-/// "Edit…" on a model's header: its description and tags (key, value). OK calls the saver;
-/// its error stays in the dialog. open().
+/// The tags of a model or of one version, in a key / value table with Add and Remove. For a
+/// model ("Edit…" on its header) it edits the description too; for a version ("Edit Version
+/// Tags…") only the tags. OK calls the saver; its error stays in the dialog. open().
 class ModelDetailsDialog final : public QDialog
 {
     Q_OBJECT
@@ -124,12 +121,16 @@ class ModelDetailsDialog final : public QDialog
 
 public:
     using Tags = QList<QPair<QString, QString>>;
+    /// Writes what was edited; `description` is empty when editing a version.
     using Saver = std::function<Status(const QString &description, const Tags &tags)>;
 
+    /// A model's description and tags.
     ModelDetailsDialog(const RegisteredModel &model, Saver saver, QWidget *parent = nullptr);
+    /// A version's tags.
+    ModelDetailsDialog(const ModelVersion &version, Saver saver, QWidget *parent = nullptr);
     ~ModelDetailsDialog() override;
 
-    QString description() const;
+    QString description() const; ///< empty when editing a version
     /// The tags as edited: rows with a key, in order; a key given twice keeps its last value.
     Tags tags() const;
     /// Appends a tags row.
@@ -138,9 +139,15 @@ public:
     /// Writes `description` and `tags` (replacing the model's tags) to the registry.
     static Status apply(ModelRegistry &registry, const RegisteredModel &model, const QString &description,
                         const Tags &tags);
+    /// Replaces the tags version `version` of `modelName` has now with `tags`: removes the keys
+    /// not in `tags`, sets the new and changed ones. One registry call per change, so not one
+    /// transaction: a refused call stops there, with the calls before it kept.
+    static Status applyVersionTags(ModelRegistry &registry, const QString &modelName, int version, const Tags &tags);
 
-    QPlainTextEdit *descriptionEdit() const { return m_description; }
+    QPlainTextEdit *descriptionEdit() const { return m_description; } ///< null when editing a version
     QTableWidget *tagsTable() const { return m_tags; }
+    QPushButton *addTagButton() const { return m_addTag; }
+    QPushButton *removeTagButton() const { return m_removeTag; }
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
@@ -148,9 +155,16 @@ public Q_SLOTS:
     void accept() override;
 
 private:
+    /// `version`: "churn, version 3" over the tags of a version, empty for a model;
+    /// `description`: the model's, null for a version (no description field).
+    ModelDetailsDialog(const QString &title, const QString &version, const QString *description, const Tags &tags,
+                       Saver saver, QWidget *parent);
+
     Saver m_saver;
     QPlainTextEdit *m_description = nullptr;
     QTableWidget *m_tags = nullptr;
+    QPushButton *m_addTag = nullptr;
+    QPushButton *m_removeTag = nullptr;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
@@ -160,49 +174,5 @@ QMessageBox *newDeleteVersionQuestion(const ModelVersion &version, QWidget *pare
 /// Why `version` cannot be deleted now ("churn@2 is deployed to 'prod': undeploy it first."),
 /// or empty when nothing deploys it.
 QString deletionRefusal(const ModelVersion &version);
-
-/// Exports and imports model bundles for the Models panel: asks for the files with file
-/// dialogs that do not block, runs ExportBundleTask / ImportBundleTask on the TaskManager
-/// (progress and cancel in the status bar) and reports how each ended. GUI thread.
-class BundleController final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(BundleController)
-
-public:
-    /// `dialogParent` parents the file dialogs.
-    BundleController(TaskManager *tasks, QWidget *dialogParent);
-    ~BundleController() override;
-
-    /// Asks where to write `version` (its suggested name in the last folder used), then exports.
-    void chooseExportPath(const ModelVersion &version, const QString &workspaceRoot);
-    /// Writes `ref` ("name@3") of the workspace at `workspaceRoot` as a bundle at `path`.
-    void exportVersion(const QString &ref, const QString &path, const QString &workspaceRoot);
-    /// Asks for bundle files, then imports them.
-    void chooseImportPaths(const QString &workspaceRoot);
-    /// Imports each file as a new version (a task each); imported() once all have ended.
-    void importBundles(const QStringList &paths, const QString &workspaceRoot);
-
-    /// The file dialog asking for paths, while it is open.
-    QFileDialog *fileDialog() const { return m_fileDialog; }
-
-Q_SIGNALS:
-    void exported(const QString &path);
-    /// The imports started together have ended; `versions` are those that came in.
-    void imported(const QString &workspaceRoot, const QList<kiln::ModelVersion> &versions);
-    /// What failed (naming the file) and why; for an error dialog and the status bar.
-    void failed(const QString &message, const QString &details);
-
-private:
-    void importEnded(ImportBundleTask *task);
-
-    TaskManager *m_tasks = nullptr;
-    QWidget *m_dialogParent = nullptr;
-    QPointer<QFileDialog> m_fileDialog;
-    QString m_importRoot;
-    int m_pendingImports = 0;
-    QList<ModelVersion> m_imported;
-    QStringList m_importErrors;
-};
 
 } // namespace kiln

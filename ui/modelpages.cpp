@@ -62,6 +62,25 @@ QString exampleCell(const QJsonValue &value)
     }
 }
 
+/// Tags as the pages show them under a title: "team: risk · stage: production".
+QString tagsLine(const QList<QPair<QString, QString>> &tags)
+{
+    QStringList parts;
+    parts.reserve(tags.size());
+    for (const auto &[key, value] : tags)
+        parts << QStringLiteral("%1: %2").arg(key, value);
+    return parts.join(QStringLiteral(" · "));
+}
+
+/// A secondary line of plain text, in the muted colour.
+void setUpMutedLabel(QLabel *label, const QString &objectName)
+{
+    label->setObjectName(objectName);
+    label->setTextFormat(Qt::PlainText);
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+}
+
 QString taskText(TaskKind kind)
 {
     switch (kind) {
@@ -155,10 +174,7 @@ ModelHeader::ModelHeader(QWidget *parent)
     m_description->setObjectName(QStringLiteral("modelDescriptionLabel"));
     m_description->setTextFormat(Qt::PlainText);
     m_description->setWordWrap(true);
-    m_tags->setObjectName(QStringLiteral("modelTagsLabel"));
-    m_tags->setTextFormat(Qt::PlainText);
-    m_tags->setWordWrap(true);
-    m_tags->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    setUpMutedLabel(m_tags, QStringLiteral("modelTagsLabel"));
     m_edit->setObjectName(QStringLiteral("editModelButton"));
     m_edit->setToolTip(tr("Edit the model's description and tags"));
     connect(m_edit, &QPushButton::clicked, this, &ModelHeader::editRequested);
@@ -184,13 +200,8 @@ void ModelHeader::setModel(const RegisteredModel *model)
     const bool described = model && !model->description.isEmpty();
     m_description->setText(described ? model->description : tr("No description: Edit… to add one."));
     m_description->setStyleSheet(described ? QString() : QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    QStringList tags;
-    if (model) {
-        for (const auto &[key, value] : model->tags)
-            tags << QStringLiteral("%1: %2").arg(key, value);
-    }
-    m_tags->setText(tags.join(QStringLiteral(" · ")));
-    m_tags->setVisible(!tags.isEmpty());
+    m_tags->setText(model ? tagsLine(model->tags) : QString());
+    m_tags->setVisible(!m_tags->text().isEmpty());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,10 +215,13 @@ ModelCardPage::ModelCardPage(QWidget *parent)
     , m_edit(new QPushButton(tr("Edit"), this))
     , m_save(new QPushButton(tr("Save"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_tags(new QLabel(this))
     , m_error(new QLabel(this))
     , m_saveAction(new QAction(tr("Save Card"), this))
 {
     setObjectName(QStringLiteral("modelCardPage"));
+    setUpMutedLabel(m_tags, QStringLiteral("versionTagsLabel"));
+    m_tags->setToolTip(tr("This version's tags: Edit Version Tags… (Ctrl+Shift+T) changes them"));
     m_browser->setObjectName(QStringLiteral("cardBrowser"));
     m_browser->setOpenExternalLinks(true);
     m_browser->setFrameShape(QFrame::NoFrame);
@@ -246,6 +260,7 @@ ModelCardPage::ModelCardPage(QWidget *parent)
     m_stack->addWidget(m_editor);
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(8, 6, 8, 0);
+    bar->addWidget(m_tags, 1);
     bar->addWidget(m_error, 1);
     bar->addStretch(0);
     bar->addWidget(m_edit);
@@ -273,6 +288,7 @@ void ModelCardPage::setVersion(const ModelVersion &version)
     m_version = version.version;
     m_card = version.card;
     m_browser->setMarkdown(m_card);
+    m_tags->setText(tagsLine(version.tags));
     // A refresh of the version being edited keeps the edit; another version ends it.
     if (!same && isEditing())
         cancel();
@@ -284,6 +300,7 @@ void ModelCardPage::clear()
     m_modelName.clear();
     m_version = 0;
     m_card.clear();
+    m_tags->clear();
     m_browser->clear();
     m_editor->clear();
     m_stack->setCurrentWidget(m_browser);

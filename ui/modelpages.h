@@ -64,9 +64,9 @@ private:
     QPushButton *m_edit = nullptr;
 };
 
-/// The Card tab: a version's Markdown model card, rendered; Edit swaps in a plain-text editor
-/// with Save (Ctrl+S) and Cancel. Saving writes through ModelRegistry::setCard on the
-/// workspace's connection (GUI thread).
+/// The Card tab: a version's Markdown model card, rendered, under the version's tags; Edit
+/// swaps in a plain-text editor with Save (Ctrl+S) and Cancel. Saving writes through
+/// ModelRegistry::setCard on the workspace's connection (GUI thread).
 class ModelCardPage final : public QWidget
 {
     Q_OBJECT
@@ -88,6 +88,7 @@ public:
     void cancel();
 
     QTextBrowser *browser() const { return m_browser; }
+    QLabel *tagsLabel() const { return m_tags; }
     QPlainTextEdit *editor() const { return m_editor; }
     QPushButton *editButton() const { return m_edit; }
     QPushButton *saveButton() const { return m_save; }
@@ -110,6 +111,7 @@ private:
     QPushButton *m_edit = nullptr;
     QPushButton *m_save = nullptr;
     QPushButton *m_cancel = nullptr;
+    QLabel *m_tags = nullptr;
     QLabel *m_error = nullptr;
     QAction *m_saveAction = nullptr;
 };

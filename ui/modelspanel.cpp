@@ -35,6 +35,7 @@ namespace {
 const QString kSplitterKey = QStringLiteral("modelsPanel/splitter");
 const QString kVersionSplitterKey = QStringLiteral("modelsPanel/versionSplitter");
 const QString kTabKey = QStringLiteral("modelsPanel/tab");
+constexpr int kTagsColumnWidth = 240;
 
 /// The tabs under the versions table, in order, by their stable names in the settings.
 const QStringList &tabKeys()
@@ -167,6 +168,7 @@ QWidget *ModelsPanel::Private::createModelPage()
     m_toolBar->setObjectName(QStringLiteral("modelsToolBar"));
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_toolBar->addAction(m_actions->setAliasAction());
+    m_toolBar->addAction(m_actions->editTagsAction());
     m_toolBar->addAction(m_actions->archiveAction());
     m_toolBar->addAction(m_actions->deleteAction());
     m_toolBar->addSeparator();
@@ -376,6 +378,9 @@ void ModelsPanel::Private::loadModel(const QString &name, int version)
     m_table->resizeColumnsToContents();
     m_table->setColumnWidth(ModelVersionsModel::AliasesColumn,
                             std::max(m_table->columnWidth(ModelVersionsModel::AliasesColumn), 160));
+    // Many or long tags must not push the metrics out of sight: the tooltip has them all.
+    m_table->setColumnWidth(ModelVersionsModel::TagsColumn,
+                            std::min(m_table->columnWidth(ModelVersionsModel::TagsColumn), kTagsColumnWidth));
     const int modelRow = m_models->rowOf(name);
     m_header->setModel(modelRow >= 0 ? &m_models->models().at(modelRow) : nullptr);
     // Version 0 or one that is gone: the newest.

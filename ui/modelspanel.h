@@ -13,12 +13,15 @@ class Workspace;
 
 /// The Models panel: the registry of the open workspace. Left, the registered models; right,
 /// the chosen model's description and tags over its versions table (version, aliases,
-/// status, key metrics, created, run) and, for the current version, tabs: Card (Markdown
-/// rendered, Edit/Save), Lineage (LineageView), Signature (input schema, output, input
-/// example), Compare (two versions side by side: metrics, params, schema differences).
-/// Actions: set/move/remove an alias, change status (archive/restore), delete a version
-/// (confirmation; refused with the reason while deployed), export a version as a bundle and
-/// import bundles (tasks on the TaskManager with progress and cancel).
+/// status, tags, key metrics, created, run, source) and, for the current version, tabs: Card
+/// (Markdown rendered, Edit/Save), Lineage (LineageView), Signature (input schema, output,
+/// input example), Compare (two versions side by side: metrics, params, schema differences).
+/// Actions (ModelActions; in the toolbar and in a context menu on the versions table): set or
+/// move an alias and remove one (context menu), edit a version's tags (Edit Version Tags…,
+/// Ctrl+Shift+T), change status (archive/restore), delete a version (confirmation; refused
+/// with the reason while deployed), export a version as a bundle and import bundles (tasks on
+/// the TaskManager with progress and cancel). Edit… on the header edits a model's description
+/// and tags.
 class ModelsPanel final : public QWidget
 {
     Q_OBJECT

@@ -62,6 +62,7 @@ int modelsList(Context &ctx);
 int modelsShow(Context &ctx);
 int modelsRegister(Context &ctx);
 int modelsAlias(Context &ctx);
+int modelsTag(Context &ctx);
 int modelsStatus(Context &ctx);
 int modelsDelete(Context &ctx);
 int modelsExport(Context &ctx);

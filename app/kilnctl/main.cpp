@@ -54,6 +54,7 @@ int main(int argc, char **argv)
         "  models show MODEL                 a model's versions, or one version: schema, lineage, card\n"
         "  models register RUN --name NAME   a run's model as the model's next version (--description)\n"
         "  models alias NAME VERSION ALIAS   point an alias at a version (NAME ALIAS --remove: drop it)\n"
+        "  models tag NAME@VERSION K=V...    set a version's tags (--remove KEY: drop one; NAME alone: the model's)\n"
         "  models status NAME@VERSION S      set ready, staging, production or archived\n"
         "  models delete NAME@VERSION        delete a version (--yes; refused while deployed)\n"
         "  models export NAME@VERSION        write a bundle (-o FILE; default NAME-vN.kiln.tar.gz here)\n"
@@ -132,7 +133,9 @@ int main(int argc, char **argv)
          QStringLiteral("NAME[@V]")},
         {QStringLiteral("description"), QStringLiteral("models register: the model's description."),
          QStringLiteral("TEXT")},
-        {QStringLiteral("remove"), QStringLiteral("models alias: remove the alias instead of setting it.")},
+        {QStringLiteral("remove"),
+         QStringLiteral("models alias: remove the alias instead of setting it; models tag: bare KEY words name "
+                        "tags to remove.")},
         {QStringLiteral("yes"), QStringLiteral("models delete: confirm; the version cannot be restored.")},
     });
     parser.process(app);
@@ -160,6 +163,7 @@ int main(int argc, char **argv)
         {QStringLiteral("models show"), modelsShow},
         {QStringLiteral("models register"), modelsRegister},
         {QStringLiteral("models alias"), modelsAlias},
+        {QStringLiteral("models tag"), modelsTag},
         {QStringLiteral("models status"), modelsStatus},
         {QStringLiteral("models delete"), modelsDelete},
         {QStringLiteral("models export"), modelsExport},

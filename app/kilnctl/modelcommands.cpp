@@ -1,7 +1,9 @@
-// kilnctl's models commands: the model registry from a shell (list, show, register, alias,
-// status, delete) and bundles (export, import). Prediction: predictcommand.cpp.
-#include "cli.h"
+// kilnctl's models commands: the model registry from a shell (list, show, register) and bundles
+// (export, import). Changing versions (alias, tag, status, delete): modeleditcommands.cpp.
+// Prediction: predictcommand.cpp.
+#include "modelcommands.h"
 
+#include "models/registrymodels.h"
 #include "models/runformat.h"
 #include "registry/bundle.h"
 #include "registry/modelregistry.h"
@@ -17,9 +19,6 @@
 #include <utility>
 
 namespace kiln::cli {
-namespace {
-
-constexpr QChar kArrow = u'\u2192';
 
 QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs)
 {
@@ -29,13 +28,23 @@ QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs)
     return o;
 }
 
-QString pairsText(const QList<QPair<QString, QString>> &pairs)
+bool namesVersion(const QString &text)
 {
-    QStringList parts;
-    for (const auto &[key, value] : pairs)
-        parts << key + QLatin1Char('=') + value;
-    return parts.join(QLatin1String(", "));
+    return text.contains(QLatin1Char('@'));
 }
+
+Expected<FoundVersion> findVersion(const Context &ctx, const QString &ref)
+{
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ws.error();
+    auto version = ModelRegistry(**ws).version(ref);
+    if (!version)
+        return version.error();
+    return FoundVersion {std::move(ws).value(), std::move(version).value()};
+}
+
+namespace {
 
 QJsonObject metricsJson(const QMap<QString, double> &metrics)
 {
@@ -158,41 +167,6 @@ QJsonObject versionJson(const ModelVersion &v, bool full)
     return o;
 }
 
-/// "3" or "v3": a version number, 0 when it is neither.
-int versionNumber(const QString &text)
-{
-    const QString digits = text.startsWith(QLatin1Char('v'), Qt::CaseInsensitive) ? text.mid(1) : text;
-    bool ok = false;
-    const int number = digits.toInt(&ok);
-    return ok && number > 0 ? number : 0;
-}
-
-/// Commands that change one version take NAME@VERSION (or NAME@ALIAS): a bare name, which
-/// would mean the latest version, is too easy to get wrong there.
-bool namesVersion(const QString &text)
-{
-    return text.contains(QLatin1Char('@'));
-}
-
-/// The version a command acts on, with the workspace it was found in.
-struct FoundVersion
-{
-    std::unique_ptr<Workspace> workspace;
-    ModelVersion version;
-};
-
-/// Opens the workspace and finds the version `ref` names (NAME@VERSION, NAME@ALIAS, NAME).
-Expected<FoundVersion> findVersion(const Context &ctx, const QString &ref)
-{
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ws.error();
-    auto version = ModelRegistry(**ws).version(ref);
-    if (!version)
-        return version.error();
-    return FoundVersion {std::move(ws).value(), std::move(version).value()};
-}
-
 void printSignature(const Context &ctx, const ModelSignature &signature)
 {
     QList<QStringList> rows;
@@ -243,7 +217,7 @@ void printVersion(const Context &ctx, const ModelVersion &v)
     if (!v.aliases.isEmpty())
         ctx.printLine(QStringLiteral("aliases:     %1").arg(v.aliases.join(QLatin1String(", "))));
     if (!v.tags.isEmpty())
-        ctx.printLine(QStringLiteral("tags:        %1").arg(pairsText(v.tags)));
+        ctx.printLine(QStringLiteral("tags:        %1").arg(ModelVersionsModel::tagsText(v.tags)));
     ctx.printLine(QStringLiteral("created:     %1").arg(timeText(v.createdAt)));
     ctx.printLine(QStringLiteral("model:       sha256 %1 (%2 bytes)").arg(v.modelSha256).arg(v.modelSize));
     const ModelLineage &l = v.lineage;
@@ -316,16 +290,21 @@ int showModel(const Context &ctx, const ModelRegistry &registry, const QString &
     if (!model->description.isEmpty())
         ctx.printLine(QStringLiteral("description: %1").arg(model->description));
     if (!model->tags.isEmpty())
-        ctx.printLine(QStringLiteral("tags:        %1").arg(pairsText(model->tags)));
+        ctx.printLine(QStringLiteral("tags:        %1").arg(ModelVersionsModel::tagsText(model->tags)));
     if (!model->aliases.isEmpty())
         ctx.printLine(QStringLiteral("aliases:     %1").arg(aliasesText(model->aliases)));
     QList<QStringList> rows;
     for (const ModelVersion &v : std::as_const(*versions))
-        rows << QStringList {QString::number(v.version),  v.aliases.join(QLatin1String(", ")),
-                             versionStatusName(v.status), keyMetricsText(v.metrics),
-                             timeText(v.createdAt),       sourceText(v)};
+        rows << QStringList {QString::number(v.version),
+                             v.aliases.join(QLatin1String(", ")),
+                             versionStatusName(v.status),
+                             ModelVersionsModel::tagsText(v.tags),
+                             keyMetricsText(v.metrics),
+                             timeText(v.createdAt),
+                             sourceText(v)};
     ctx.printLine(formatTable({QStringLiteral("VERSION"), QStringLiteral("ALIASES"), QStringLiteral("STATUS"),
-                               QStringLiteral("METRICS"), QStringLiteral("CREATED"), QStringLiteral("RUN")},
+                               QStringLiteral("TAGS"), QStringLiteral("METRICS"), QStringLiteral("CREATED"),
+                               QStringLiteral("RUN")},
                               rows));
     return Success;
 }
@@ -411,127 +390,6 @@ int modelsRegister(Context &ctx)
         ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("version"), versionJson(*version, false)}});
     else
         ctx.printLine(QStringLiteral("Registered %1 from run %2").arg(version->ref()).arg(run->id));
-    return Success;
-}
-
-int modelsAlias(Context &ctx)
-{
-    const bool remove = ctx.parser.isSet(QStringLiteral("remove"));
-    if (remove ? ctx.args.size() != 2 : ctx.args.size() != 3 && !(ctx.args.size() == 2 && namesVersion(ctx.args[0])))
-        return ctx.usage(remove ? QStringLiteral("models alias --remove needs a model and an alias: "
-                                                 "kilnctl models alias NAME ALIAS --remove")
-                                : QStringLiteral("models alias needs a model, a version and an alias: "
-                                                 "kilnctl models alias NAME VERSION ALIAS"));
-    int version = 0;
-    if (ctx.args.size() == 3) {
-        version = versionNumber(ctx.args[1]);
-        if (version == 0)
-            return ctx.usage(QStringLiteral("'%1' is not a version number").arg(ctx.args[1]));
-    }
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    ModelRegistry registry(**ws);
-    QString name = ctx.args[0];
-    const QString alias = ctx.args.last();
-    if (!remove && ctx.args.size() == 2) { // NAME@VERSION ALIAS, or NAME@ALIAS ALIAS
-        auto target = registry.version(ctx.args[0]);
-        if (!target)
-            return ctx.fail(target.errorMessage());
-        name = target->modelName;
-        version = target->version;
-    }
-    auto model = registry.model(name);
-    if (!model)
-        return ctx.fail(model.errorMessage());
-    const int previous = model->aliases.value(alias, 0);
-    const QString refOf = name + QLatin1Char('@');
-
-    if (remove) {
-        if (previous == 0)
-            return ctx.fail(QStringLiteral("%1 has no alias '%2'").arg(name, alias));
-        if (Status s = registry.removeAlias(name, alias); !s)
-            return ctx.fail(s.errorMessage());
-        if (ctx.json)
-            ctx.printJson({{QLatin1String("ok"), true},
-                           {QLatin1String("model"), name},
-                           {QLatin1String("alias"), alias},
-                           {QLatin1String("removed"), true},
-                           {QLatin1String("previous"), previous}});
-        else
-            ctx.printLine(QStringLiteral("removed %1 (was %2%3)").arg(alias, refOf).arg(previous));
-        return Success;
-    }
-    if (Status s = registry.setAlias(name, alias, version); !s)
-        return ctx.fail(s.errorMessage());
-    if (ctx.json) {
-        ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("model"), name},
-                       {QLatin1String("alias"), alias},
-                       {QLatin1String("version"), version},
-                       {QLatin1String("previous"), previous > 0 ? QJsonValue(previous) : QJsonValue()}});
-        return Success;
-    }
-    const QString now = refOf + QString::number(version);
-    if (previous == 0)
-        ctx.printLine(QStringLiteral("%1 %2 %3").arg(alias, kArrow, now));
-    else if (previous == version)
-        ctx.printLine(QStringLiteral("%1: already %2").arg(alias, now));
-    else
-        ctx.printLine(QStringLiteral("%1: %2%3 %4 %5").arg(alias, refOf).arg(previous).arg(kArrow, now));
-    return Success;
-}
-
-int modelsStatus(Context &ctx)
-{
-    if (ctx.args.size() != 2 || !namesVersion(ctx.args[0]))
-        return ctx.usage(QStringLiteral("models status needs a version and a status: "
-                                        "kilnctl models status NAME@VERSION ready|staging|production|archived"));
-    const std::optional<VersionStatus> status = versionStatusFromName(ctx.args[1]);
-    if (!status)
-        return ctx.usage(
-            QStringLiteral("a status is ready, staging, production or archived, not '%1'").arg(ctx.args[1]));
-    auto found = findVersion(ctx, ctx.args[0]);
-    if (!found)
-        return ctx.fail(found.errorMessage());
-    const ModelVersion &version = found->version;
-    if (Status s = ModelRegistry(*found->workspace).setStatus(version.modelName, version.version, *status); !s)
-        return ctx.fail(s.errorMessage());
-    if (ctx.json)
-        ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("ref"), version.ref()},
-                       {QLatin1String("status"), versionStatusName(*status)},
-                       {QLatin1String("previous"), versionStatusName(version.status)}});
-    else
-        ctx.printLine(QStringLiteral("%1: %2 %3 %4")
-                          .arg(version.ref(), versionStatusName(version.status), kArrow, versionStatusName(*status)));
-    return Success;
-}
-
-int modelsDelete(Context &ctx)
-{
-    if (ctx.args.size() != 1 || !namesVersion(ctx.args[0]))
-        return ctx.usage(QStringLiteral("models delete needs one version: kilnctl models delete NAME@VERSION --yes"));
-    if (!ctx.parser.isSet(QStringLiteral("yes")))
-        return ctx.usage(
-            QStringLiteral("models delete removes %1 and its aliases for good; add --yes to confirm").arg(ctx.args[0]));
-    auto found = findVersion(ctx, ctx.args[0]);
-    if (!found)
-        return ctx.fail(found.errorMessage());
-    const ModelVersion &version = found->version;
-    if (Status s = ModelRegistry(*found->workspace).deleteVersion(version.modelName, version.version); !s)
-        return ctx.fail(s.errorMessage());
-    if (ctx.json)
-        ctx.printJson({{QLatin1String("ok"), true},
-                       {QLatin1String("deleted"), version.ref()},
-                       {QLatin1String("aliases"), QJsonArray::fromStringList(version.aliases)}});
-    else
-        ctx.printLine(
-            QStringLiteral("Deleted %1%2")
-                .arg(version.ref(),
-                     version.aliases.isEmpty()
-                         ? QString()
-                         : QStringLiteral(" and its aliases %1").arg(version.aliases.join(QLatin1String(", ")))));
     return Success;
 }
 

@@ -4,7 +4,6 @@
 #include "plugin/pluginmanager.h"
 #include "workspace/workspace.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -306,7 +305,7 @@ Status Importer::commit()
     Transaction tx(db);
     if (!tx.isActive())
         return tx.beginStatus();
-    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const QString now = storedNow();
     auto insertBlob = db.prepare("INSERT OR IGNORE INTO blobs(sha256, size, created_at) VALUES(?, ?, ?)");
     auto findDataset = db.prepare("SELECT id FROM datasets WHERE name = ?");
     auto insertDataset = db.prepare("INSERT INTO datasets(name, created_at) VALUES(?, ?)");

@@ -3,6 +3,8 @@
 #include "data/datasetimport.h"
 #include "runs/runscheduler.h"
 #include "runs/runstore.h"
+#include "registry/modelregistry.h"
+#include "runs/runstore.h"
 #include "runs/sweep.h"
 #include "tasks/taskmanager.h"
 #include "workspace/workspace.h"
@@ -394,6 +396,38 @@ Status trainQueued(const QString &root, int runCount, Feedback &feedback)
     return {};
 }
 
+/// Registers the best finished run of `experiment` by `metric` (highest, or lowest when
+/// `lowerIsBetter`) as version 1 of `model`, called champion: the Models panel of the demo
+/// shows a registry to explore, and the other runs are there to register as challengers.
+Status registerChampion(Workspace &workspace, const QString &experiment, const QString &metric, bool lowerIsBetter,
+                        const QString &model, const QString &description)
+{
+    RunQuery query;
+    query.experiment = experiment;
+    query.status = RunStatus::Finished;
+    auto runs = RunStore(workspace.db()).runs(query);
+    if (!runs)
+        return runs.error();
+    const RunRecord *best = nullptr;
+    for (const RunRecord &run : *runs) {
+        const auto value = run.results.constFind(metric);
+        if (run.spec.kind != RunSpec::Kind::Trainer || value == run.results.cend())
+            continue;
+        const double current = best ? best->results.value(metric) : 0;
+        if (!best || (lowerIsBetter ? *value < current : *value > current))
+            best = &run;
+    }
+    if (!best)
+        return Error {QStringLiteral("no finished run of %1 has %2").arg(experiment, metric)};
+    RegisterOptions options;
+    options.description = description;
+    ModelRegistry registry(workspace);
+    auto version = registry.registerRun(best->id, model, options);
+    if (!version)
+        return version.error();
+    return registry.setAlias(model, QStringLiteral("champion"), version->version);
+}
+
 /// `directory` is missing or an empty folder; anything else is refused.
 Status checkTarget(const QString &directory)
 {
@@ -474,6 +508,24 @@ Status buildDemoWorkspace(const QString &directory, Feedback &feedback)
         return cancelled();
     if (Status s = trainQueued(staging.path(), runCount, feedback); !s)
         return s;
+    {
+        feedback.setStatusText(QStringLiteral("registering the best models"));
+        auto workspace = Workspace::open(staging.path(), Workspace::OpenMode::OpenExisting);
+        if (!workspace)
+            return workspace.error();
+        if (Status s = registerChampion(**workspace, QStringLiteral("churn"), QStringLiteral("roc_auc"), false,
+                                        QStringLiteral("churn"),
+                                        QStringLiteral("Which customers are about to leave, from their usage and "
+                                                       "contract: the churn run with the highest ROC AUC."));
+            !s)
+            return s;
+        if (Status s = registerChampion(**workspace, QStringLiteral("house-prices"), QStringLiteral("rmse"), true,
+                                        QStringLiteral("house-prices"),
+                                        QStringLiteral("Sale price of a house from its size, rooms, age and area: the "
+                                                       "house-prices run with the lowest RMSE."));
+            !s)
+            return s;
+    }
 
     feedback.setStatusText(QStringLiteral("moving the workspace into place"));
     if (Status s = publish(staging, target); !s)

@@ -153,7 +153,12 @@ int ModelVersionsModel::rowOf(int version) const
 int ModelVersionsModel::metricColumn(const QString &key) const
 {
     const qsizetype index = m_metricKeys.indexOf(key);
-    return index < 0 ? -1 : StatusColumn + 1 + int(index);
+    return index < 0 ? -1 : firstMetricColumn() + int(index);
+}
+
+QString ModelVersionsModel::metricKeyAt(int column) const
+{
+    return isMetricColumn(column) ? m_metricKeys.value(column - firstMetricColumn()) : QString();
 }
 
 int ModelVersionsModel::rowCount(const QModelIndex &parent) const
@@ -196,6 +201,15 @@ QString ModelVersionsModel::statusText(VersionStatus status)
     return name;
 }
 
+QString ModelVersionsModel::tagsText(const QList<QPair<QString, QString>> &tags)
+{
+    QStringList parts;
+    parts.reserve(tags.size());
+    for (const auto &[key, value] : tags)
+        parts << key + u'=' + value;
+    return parts.join(QStringLiteral(", "));
+}
+
 QVariant ModelVersionsModel::displayData(const ModelVersion &version, int column) const
 {
     switch (column) {
@@ -205,6 +219,8 @@ QVariant ModelVersionsModel::displayData(const ModelVersion &version, int column
         return version.aliases.join(QStringLiteral(", "));
     case StatusColumn:
         return version.isDeployed() ? tr("%1 · deployed").arg(statusText(version.status)) : statusText(version.status);
+    case TagsColumn:
+        return tagsText(version.tags);
     default:
         break;
     }
@@ -214,8 +230,7 @@ QVariant ModelVersionsModel::displayData(const ModelVersion &version, int column
         return runText(version);
     if (column == sourceColumn())
         return sourceText(version);
-    const QString key = m_metricKeys.value(column - StatusColumn - 1);
-    const auto found = version.metrics.constFind(key);
+    const auto found = version.metrics.constFind(metricKeyAt(column));
     return found == version.metrics.cend() ? QVariant() : QVariant(runformat::metricValue(*found));
 }
 
@@ -228,6 +243,8 @@ QVariant ModelVersionsModel::sortData(const ModelVersion &version, int column) c
         return version.aliases.join(u',');
     case StatusColumn:
         return int(version.status);
+    case TagsColumn:
+        return tagsText(version.tags);
     default:
         break;
     }
@@ -237,8 +254,7 @@ QVariant ModelVersionsModel::sortData(const ModelVersion &version, int column) c
         return version.runId;
     if (column == sourceColumn())
         return sourceText(version);
-    const QString key = m_metricKeys.value(column - StatusColumn - 1);
-    const auto found = version.metrics.constFind(key);
+    const auto found = version.metrics.constFind(metricKeyAt(column));
     return found == version.metrics.cend() ? QVariant() : QVariant(*found);
 }
 
@@ -262,16 +278,22 @@ QVariant ModelVersionsModel::data(const QModelIndex &index, int role) const
             }
             return tr("Deployed to %1").arg(targets.join(QStringLiteral(", ")));
         }
+        if (column == TagsColumn && !version.tags.isEmpty()) {
+            // One tag a line: a long value is cut off in the cell.
+            QStringList lines;
+            for (const auto &[key, value] : version.tags)
+                lines << key + QStringLiteral(" = ") + value;
+            return lines.join(u'\n');
+        }
         if (column == runColumn() && !version.lineage.runUuid.isEmpty())
             return tr("Run %1 of experiment %2").arg(version.lineage.runUuid, version.lineage.experiment);
-        if (column > StatusColumn && column < createdColumn()) {
-            const QString key = m_metricKeys.value(column - StatusColumn - 1);
-            const auto found = version.metrics.constFind(key);
+        if (isMetricColumn(column)) {
+            const auto found = version.metrics.constFind(metricKeyAt(column));
             return found == version.metrics.cend() ? QVariant() : QVariant(QString::number(*found, 'g', 17));
         }
         return {};
     case Qt::TextAlignmentRole:
-        if (column > StatusColumn && column < createdColumn())
+        if (isMetricColumn(column))
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case VersionRole:
@@ -291,11 +313,11 @@ QVariant ModelVersionsModel::headerData(int section, Qt::Orientation orientation
 {
     if (orientation != Qt::Horizontal)
         return {};
-    const bool metric = section > StatusColumn && section < createdColumn();
+    const bool metric = isMetricColumn(section);
     if (role == MetricKeyRole)
-        return metric ? QVariant(m_metricKeys.value(section - StatusColumn - 1)) : QVariant();
+        return metric ? QVariant(metricKeyAt(section)) : QVariant();
     if (role == Qt::ToolTipRole && metric)
-        return m_metricKeys.value(section - StatusColumn - 1);
+        return metricKeyAt(section);
     if (role != Qt::DisplayRole)
         return {};
     switch (section) {
@@ -305,11 +327,13 @@ QVariant ModelVersionsModel::headerData(int section, Qt::Orientation orientation
         return tr("Aliases");
     case StatusColumn:
         return tr("Status");
+    case TagsColumn:
+        return tr("Tags");
     default:
         break;
     }
     if (metric)
-        return runformat::resultLabel(m_metricKeys.value(section - StatusColumn - 1));
+        return runformat::resultLabel(metricKeyAt(section));
     if (section == createdColumn())
         return tr("Created");
     if (section == runColumn())

@@ -54,7 +54,8 @@ private:
 };
 
 /// The versions of one registered model as a table, newest first: version, aliases, status,
-/// one column per metric any version has, created, the run it came from, its source. Numbers
+/// tags ("key=value, key2=value2"), one column per metric any version has, created, the run it
+/// came from, its source. Numbers
 /// and dates stay numbers and dates under SortRole, so a sort proxy orders them as such.
 /// QtCore only; a view draws aliases from AliasesRole. GUI thread.
 class ModelVersionsModel final : public QAbstractTableModel
@@ -71,8 +72,8 @@ public:
         DeployedRole, ///< bool: an active deployment uses the version
         MetricKeyRole, ///< on metric column headers: the metric's key
     };
-    /// The fixed columns; metric columns sit between Status and Created.
-    enum Column { VersionColumn, AliasesColumn, StatusColumn };
+    /// The fixed columns; metric columns sit between Tags and Created.
+    enum Column { VersionColumn, AliasesColumn, StatusColumn, TagsColumn };
 
     explicit ModelVersionsModel(QObject *parent = nullptr);
     ~ModelVersionsModel() override;
@@ -87,7 +88,8 @@ public:
     int rowOf(int version) const;
     QStringList metricKeys() const { return m_metricKeys; }
     int metricColumn(const QString &key) const; ///< -1 when no version has the metric
-    int createdColumn() const { return StatusColumn + 1 + int(m_metricKeys.size()); }
+    int firstMetricColumn() const { return TagsColumn + 1; }
+    int createdColumn() const { return firstMetricColumn() + int(m_metricKeys.size()); }
     int runColumn() const { return createdColumn() + 1; }
     int sourceColumn() const { return createdColumn() + 2; }
 
@@ -100,8 +102,13 @@ public:
     static QString runText(const ModelVersion &version);
     static QString sourceText(const ModelVersion &version);
     static QString statusText(VersionStatus status); ///< "Ready", "Archived", ...
+    /// "key=value, key2=value2", in the order given (the registry's: by key).
+    static QString tagsText(const QList<QPair<QString, QString>> &tags);
 
 private:
+    bool isMetricColumn(int column) const { return column >= firstMetricColumn() && column < createdColumn(); }
+    /// The metric key of a metric column; empty on any other column.
+    QString metricKeyAt(int column) const;
     QVariant displayData(const ModelVersion &version, int column) const;
     QVariant sortData(const ModelVersion &version, int column) const;
 

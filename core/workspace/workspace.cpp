@@ -2,7 +2,6 @@
 
 #include "workspace/schema.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -81,7 +80,7 @@ Expected<std::unique_ptr<Workspace>> Workspace::open(const QString &folder, Open
     {
         auto stmt = (*db)->prepare("INSERT OR IGNORE INTO workspace_info(key, value) VALUES('created_at', ?)");
         if (stmt)
-            stmt->bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).exec();
+            stmt->bind(1, storedNow()).exec();
     }
     std::unique_ptr<Workspace> ws(new Workspace(root, std::move(db).value(), *version));
     ws->m_blobs.removeStaleTempFiles();

@@ -418,6 +418,31 @@ void tst_KilnctlCompare::demoBuildsTrainedWorkspace()
     QVERIFY(classifiers >= 6);
     QVERIFY(regressions >= 2);
 
+    // The best churn run (highest ROC AUC) is registered as churn v1, called champion.
+    double bestAuc = 0;
+    qint64 bestRun = 0;
+    for (const QJsonValue v : list) {
+        const QJsonObject run = v.toObject();
+        const double auc = run.value(QStringLiteral("results")).toObject().value(QStringLiteral("roc_auc")).toDouble();
+        if (run.value(QStringLiteral("experiment")).toString() == QLatin1String("churn") && auc > bestAuc) {
+            bestAuc = auc;
+            bestRun = run.value(QStringLiteral("id")).toInteger();
+        }
+    }
+    const Result champion = kilnctl(
+        {QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("churn@champion"), QStringLiteral("--json")},
+        demo);
+    QVERIFY2(champion.exitCode == 0, champion.err.constData());
+    const QJsonObject version = champion.json().value(QStringLiteral("version")).toObject();
+    QCOMPARE(version.value(QStringLiteral("version")).toInt(), 1);
+    QCOMPARE(version.value(QStringLiteral("run")).toInteger(), bestRun);
+    const Result models
+        = kilnctl({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}, demo);
+    QStringList modelNames;
+    for (const QJsonValue m : models.json().value(QStringLiteral("models")).toArray())
+        modelNames << m.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(modelNames, (QStringList {QStringLiteral("churn"), QStringLiteral("house-prices")}));
+
     // The filter language over it.
     const Result sweep
         = kilnctl({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--filter"),

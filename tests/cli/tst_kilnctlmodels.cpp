@@ -82,6 +82,7 @@ private Q_SLOTS:
     void aliasSetAndMove();
     void aliasRemove();
     void setStatus();
+    void tagVersionsAndModels();
     void deleteNeedsConfirmation();
     void deleteVersion();
     void deleteDeployedRefused();
@@ -216,7 +217,7 @@ void tst_KilnctlModels::showModel()
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 5);
     const qsizetype header = 2;
-    QVERIFY2(lines.at(header).simplified() == "VERSION ALIASES STATUS METRICS CREATED RUN", r.out.constData());
+    QVERIFY2(lines.at(header).simplified() == "VERSION ALIASES STATUS TAGS METRICS CREATED RUN", r.out.constData());
     for (const QByteArray &line : {lines.at(header + 1), lines.at(header + 2)}) {
         QVERIFY2(line.contains("ready") && line.contains("accuracy=") && line.contains("roc_auc="), line.constData());
         QVERIFY2(line.endsWith(QByteArray(" " + QByteArray::number(m_trained.classifier))), line.constData());
@@ -340,6 +341,75 @@ void tst_KilnctlModels::setStatus()
     const QJsonArray versions = r.json().value(QStringLiteral("versions")).toArray();
     QCOMPARE(versions.at(0).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("production"));
     QCOMPARE(versions.at(1).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("staging"));
+}
+
+void tst_KilnctlModels::tagVersionsAndModels()
+{
+    const auto versionTags = [this](const QString &ref) {
+        const Result show = kilnctl({QStringLiteral("models"), QStringLiteral("show"), ref, QStringLiteral("--json")});
+        return show.json().value(QStringLiteral("version")).toObject().value(QStringLiteral("tags")).toObject();
+    };
+    // Set two tags of a version by its number; a value may hold '='.
+    Result r = kilnctl({QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans@1"),
+                        QStringLiteral("team=risk"), QStringLiteral("note=a=b")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed(), QByteArray("loans@1 tags: note=a=b, team=risk"));
+    QCOMPARE(versionTags(QStringLiteral("loans@1")),
+             (QJsonObject {{QStringLiteral("note"), QStringLiteral("a=b")},
+                           {QStringLiteral("team"), QStringLiteral("risk")}}));
+    QVERIFY(versionTags(QStringLiteral("loans@2")).isEmpty());
+
+    // Change one and remove another in one call.
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans@1"), QStringLiteral("team=ops"),
+                 QStringLiteral("--remove"), QStringLiteral("note"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.json().value(QStringLiteral("version")).toInt(), 1);
+    QCOMPARE(r.json().value(QStringLiteral("tags")).toObject(),
+             (QJsonObject {{QStringLiteral("team"), QStringLiteral("ops")}}));
+    QCOMPARE(r.json().value(QStringLiteral("removed")).toArray(), QJsonArray {QStringLiteral("note")});
+    QCOMPARE(versionTags(QStringLiteral("loans@1")), (QJsonObject {{QStringLiteral("team"), QStringLiteral("ops")}}));
+    // By an alias: champion is version 2.
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans@champion"),
+                 QStringLiteral("reviewed=yes")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed(), QByteArray("loans@2 tags: reviewed=yes"));
+
+    // Removing a tag the version lacks fails and changes nothing, not even the tags set with it.
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans@1"), QStringLiteral("stage=qa"),
+                 QStringLiteral("--remove"), QStringLiteral("note")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err.trimmed(), QByteArray("kilnctl: loans@1 has no tag 'note'"));
+    QCOMPARE(versionTags(QStringLiteral("loans@1")), (QJsonObject {{QStringLiteral("team"), QStringLiteral("ops")}}));
+
+    // Text output shows them: the version's page and the model's versions table.
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("loans@1")});
+    QVERIFY2(r.out.contains("\ntags:        team=ops\n"), r.out.constData());
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("loans")});
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    // The model, its description and aliases, then the table.
+    QVERIFY2(lines.size() == 6, r.out.constData());
+    QVERIFY2(lines.at(3).simplified().startsWith("VERSION ALIASES STATUS TAGS METRICS "), r.out.constData());
+    QVERIFY2(lines.at(4).simplified().startsWith("2 champion production reviewed=yes "), r.out.constData());
+    QVERIFY2(lines.at(5).simplified().startsWith("1 staging team=ops "), r.out.constData());
+
+    // A bare name tags the model; removing the last tag leaves none.
+    r = kilnctl(
+        {QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans"), QStringLiteral("owner=risk")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed(), QByteArray("loans tags: owner=risk"));
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("loans"), QStringLiteral("--json")});
+    QCOMPARE(r.json().value(QStringLiteral("model")).toObject().value(QStringLiteral("tags")).toObject(),
+             (QJsonObject {{QStringLiteral("owner"), QStringLiteral("risk")}}));
+    r = kilnctl({QStringLiteral("models"), QStringLiteral("tag"), QStringLiteral("loans"), QStringLiteral("--remove"),
+                 QStringLiteral("owner")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed(), QByteArray("loans: no tags"));
+    // The registry has what kilnctl printed.
+    const kiln::Expected<kiln::ModelVersion> tagged
+        = kiln::ModelRegistry(*m_trained.workspace).version(QStringLiteral("loans@1"));
+    QVERIFY(tagged);
+    QCOMPARE(tagged->tags, (QList<QPair<QString, QString>> {{QStringLiteral("team"), QStringLiteral("ops")}}));
+    QVERIFY(kiln::ModelRegistry(*m_trained.workspace).model(QStringLiteral("loans"))->tags.isEmpty());
 }
 
 void tst_KilnctlModels::deleteNeedsConfirmation()
@@ -657,6 +727,14 @@ void tst_KilnctlModels::usageErrors_data()
                                                      QStringLiteral("shiny")};
     QTest::newRow("status of a bare name")
         << QStringList {models, QStringLiteral("status"), QStringLiteral("loans"), QStringLiteral("staging")};
+    QTest::newRow("tag, no tags") << QStringList {models, QStringLiteral("tag"), QStringLiteral("loans@1")};
+    QTest::newRow("tag, a bare key") << QStringList {models, QStringLiteral("tag"), QStringLiteral("loans@1"),
+                                                     QStringLiteral("team")};
+    QTest::newRow("tag, no key") << QStringList {models, QStringLiteral("tag"), QStringLiteral("loans@1"),
+                                                 QStringLiteral("=risk")};
+    QTest::newRow("tag, --remove without a key")
+        << QStringList {models, QStringLiteral("tag"), QStringLiteral("loans@1"), QStringLiteral("team=risk"),
+                        QStringLiteral("--remove")};
     QTest::newRow("delete a bare name") << QStringList {models, QStringLiteral("delete"), QStringLiteral("loans"),
                                                         QStringLiteral("--yes")};
     QTest::newRow("predict, no input") << QStringList {predict, QStringLiteral("loans")};

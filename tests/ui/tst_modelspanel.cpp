@@ -1,6 +1,7 @@
 // The Models panel over a workspace with trained runs, offscreen, driven as a user drives it:
 // register a run through the Register Model dialog (typed, clicked), set and move the
-// champion alias through the Set Alias dialog, read and edit the card, click through the
+// champion alias through the Set Alias dialog, edit a version's tags (shortcut and context
+// menu, typed into the tags table), read and edit the card, click through the
 // lineage graph, read the signature, compare two versions, archive, delete (confirmed; and
 // refused while deployed), export a bundle through its task and import it again. The test
 // functions run in order on one panel; a screenshot of each state goes to the test output.
@@ -26,8 +27,10 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -37,6 +40,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextDocument>
@@ -58,6 +62,24 @@ QStringList headings(const QTextDocument *document)
             texts << block.text();
     }
     return texts;
+}
+
+/// Adds a tag in `dialog` as a user does: Add clicked, the key typed, Tab to the value, the
+/// value typed. Returns the value's editor, still open; null when an editor did not open.
+QWidget *addTypedTag(ModelDetailsDialog *dialog, const QString &key, const QString &value)
+{
+    QTableWidget *tags = dialog->tagsTable();
+    QTest::mouseClick(dialog->addTagButton(), Qt::LeftButton);
+    const int row = tags->rowCount() - 1;
+    QWidget *keyEditor = tags->indexWidget(tags->model()->index(row, 0));
+    if (!keyEditor)
+        return nullptr;
+    QTest::keyClicks(keyEditor, key);
+    QTest::keyClick(keyEditor, Qt::Key_Tab);
+    QWidget *valueEditor = tags->indexWidget(tags->model()->index(row, 1));
+    if (valueEditor)
+        QTest::keyClicks(valueEditor, value);
+    return valueEditor;
 }
 
 /// The first "# " or "## " line of a Markdown text, without the marks.
@@ -83,6 +105,7 @@ private Q_SLOTS:
     void emptyStateTellsHowToRegister();
     void registerRunsThroughTheDialog();
     void setAndMoveChampion();
+    void editVersionTagsThroughTheDialog();
     void cardRendersAndSaves();
     void lineageClicksThrough();
     void signatureShowsInputsAndExample();
@@ -310,6 +333,90 @@ void TestModelsPanel::setAndMoveChampion()
     // However long a name or a sentence, the panel fits beside the window's sidebar.
     QVERIFY2(m_panel->minimumSizeHint().width() <= 900,
              qPrintable(QString::number(m_panel->minimumSizeHint().width())));
+}
+
+void TestModelsPanel::editVersionTagsThroughTheDialog()
+{
+    using Tags = ModelDetailsDialog::Tags;
+    // Ctrl+Shift+T from the versions table: the current version's tags, none yet, and no
+    // description (that belongs to the model).
+    clickVersion(2);
+    QSignalSpy changed(m_panel.get(), &ModelsPanel::registryChanged);
+    focusTable();
+    QTest::keyClick(table(), Qt::Key_T, Qt::ControlModifier | Qt::ShiftModifier);
+    ModelDetailsDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = test::visibleDialog<ModelDetailsDialog>()));
+    QCOMPARE(dialog->objectName(), QStringLiteral("versionTagsDialog"));
+    QVERIFY(!dialog->descriptionEdit());
+    QCOMPARE(dialog->tagsTable()->rowCount(), 0);
+    // Two tags typed; Save clicked while the last value is still being typed in.
+    QVERIFY(addTypedTag(dialog, QStringLiteral("stage"), QStringLiteral("production")));
+    QVERIFY(addTypedTag(dialog, QStringLiteral("team"), QStringLiteral("risk")));
+    QVERIFY(test::savePng(dialog, QStringLiteral("models-version-tags.png")) > 3000);
+    QTest::mouseClick(dialog->buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(!test::visibleDialog<ModelDetailsDialog>());
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(m_panel->currentVersion(), 2);
+    QCOMPARE(registry().version(kModel, 2)->tags,
+             (Tags {{QStringLiteral("stage"), QStringLiteral("production")},
+                    {QStringLiteral("team"), QStringLiteral("risk")}}));
+    QVERIFY(registry().version(kModel, 1)->tags.isEmpty());
+
+    // The versions table has them in its Tags column, the card under its title.
+    QCOMPARE(table()->model()->headerData(ModelVersionsModel::TagsColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Tags"));
+    QCOMPARE(rowOf(2).siblingAtColumn(ModelVersionsModel::TagsColumn).data().toString(),
+             QStringLiteral("stage=production, team=risk"));
+    QCOMPARE(rowOf(1).siblingAtColumn(ModelVersionsModel::TagsColumn).data().toString(), QString());
+    QCOMPARE(child<ModelCardPage>(QStringLiteral("modelCardPage"))->tagsLabel()->text(),
+             QStringLiteral("stage: production · team: risk"));
+    // A click on the column's header sorts by it: no tags first.
+    QHeaderView *header = table()->horizontalHeader();
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                      QPoint(header->sectionViewportPosition(ModelVersionsModel::TagsColumn)
+                                 + header->sectionSize(ModelVersionsModel::TagsColumn) / 2,
+                             header->height() / 2));
+    QCOMPARE(header->sortIndicatorSection(), int(ModelVersionsModel::TagsColumn));
+    QCOMPARE(table()->model()->index(0, 0).data(ModelVersionsModel::VersionRole).toInt(), 1);
+    QCOMPARE(table()->model()->index(1, 0).data(ModelVersionsModel::VersionRole).toInt(), 2);
+    table()->sortByColumn(ModelVersionsModel::VersionColumn, Qt::DescendingOrder);
+
+    // The version's context menu has every version action; Edit Version Tags… from it.
+    Q_EMIT table()->customContextMenuRequested(table()->visualRect(rowOf(2)).center());
+    QMenu *menu = nullptr;
+    QTRY_VERIFY((menu = test::visibleDialog<QMenu>()));
+    const QList<QAction *> entries = menu->actions();
+    for (const char *name : {"setAliasAction", "editVersionTagsAction", "archiveVersionAction", "deleteVersionAction",
+                             "exportBundleAction"})
+        QVERIFY2(entries.contains(action(name)), name);
+    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action("editVersionTagsAction")).center());
+    QTRY_VERIFY((dialog = test::visibleDialog<ModelDetailsDialog>()));
+    QTRY_VERIFY(!test::visibleDialog<QMenu>());
+    // The team row clicked and removed, a tag added; Return ends the value, Return again saves.
+    QTableWidget *tags = dialog->tagsTable();
+    QCOMPARE(tags->rowCount(), 2);
+    QCOMPARE(tags->item(1, 0)->text(), QStringLiteral("team"));
+    QTest::mouseClick(tags->viewport(), Qt::LeftButton, {}, tags->visualItemRect(tags->item(1, 0)).center());
+    QCOMPARE(tags->currentRow(), 1);
+    QTest::mouseClick(dialog->removeTagButton(), Qt::LeftButton);
+    QCOMPARE(tags->rowCount(), 1);
+    QWidget *value = addTypedTag(dialog, QStringLiteral("reviewed"), QStringLiteral("yes"));
+    QVERIFY(value);
+    QTest::keyClick(value, Qt::Key_Return);
+    QTRY_COMPARE(tags->item(1, 1)->text(), QStringLiteral("yes"));
+    QTest::keyClick(tags, Qt::Key_Return);
+    QTRY_VERIFY(!test::visibleDialog<ModelDetailsDialog>());
+    QCOMPARE(changed.count(), 2);
+    QCOMPARE(registry().version(kModel, 2)->tags,
+             (Tags {{QStringLiteral("reviewed"), QStringLiteral("yes")},
+                    {QStringLiteral("stage"), QStringLiteral("production")}}));
+    QCOMPARE(rowOf(2).siblingAtColumn(ModelVersionsModel::TagsColumn).data().toString(),
+             QStringLiteral("reviewed=yes, stage=production"));
+    QVERIFY(test::savePng(m_panel.get(), QStringLiteral("models-tags.png")) > 20000);
+    // The offscreen platform activates no window once a dialog opened from a popup menu closes
+    // (a window manager would): the panel again, as the next tests type into it.
+    m_panel->activateWindow();
+    QTRY_COMPARE(QApplication::activeWindow(), m_panel.get());
 }
 
 void TestModelsPanel::cardRendersAndSaves()
