@@ -1,9 +1,8 @@
 #include "demo/demoworkspace.h"
 
 #include "data/datasetimport.h"
-#include "runs/runscheduler.h"
-#include "runs/runstore.h"
 #include "registry/modelregistry.h"
+#include "runs/runscheduler.h"
 #include "runs/runstore.h"
 #include "runs/sweep.h"
 #include "tasks/taskmanager.h"

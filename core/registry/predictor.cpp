@@ -10,7 +10,6 @@
 #include "workspace/workspace.h"
 
 #include <QFile>
-#include <QSet>
 
 #include <algorithm>
 #include <cmath>
@@ -53,17 +52,32 @@ class InputCheck final
 public:
     static Expected<InputCheck> create(const ModelSignature &signature, const QStringList &columns, ExtraColumns extra)
     {
-        QSet<QString> seen;
-        for (const QString &column : columns) {
-            if (seen.contains(column))
-                return Error {QStringLiteral("column %1 is given twice").arg(quoted(column))};
-            seen.insert(column);
-        }
+        // The columns sorted by name, with their positions: duplicates are neighbours, and each
+        // input is found by binary search. A one-row request runs this once per row, where a
+        // hash set of the names cost as much as the model's prediction.
+        std::vector<std::pair<QStringView, int>> byName;
+        byName.reserve(std::size_t(columns.size()));
+        for (qsizetype i = 0; i < columns.size(); ++i)
+            byName.emplace_back(columns.at(i), int(i));
+        const auto nameLess = [](const std::pair<QStringView, int> &a, const std::pair<QStringView, int> &b) {
+            return a.first < b.first;
+        };
+        std::sort(byName.begin(), byName.end(), nameLess);
+        const auto twice = std::adjacent_find(byName.begin(), byName.end(),
+                                              [](const auto &a, const auto &b) { return a.first == b.first; });
+        if (twice != byName.end())
+            return Error {QStringLiteral("column %1 is given twice").arg(quoted(twice->first.toString()))};
+        const auto fieldOf = [&](const QString &name) {
+            const auto at
+                = std::lower_bound(byName.begin(), byName.end(), std::pair<QStringView, int> {name, 0}, nameLess);
+            return at != byName.end() && at->first == name ? at->second : -1;
+        };
+
         QStringList missing;
         InputCheck check;
         check.m_fieldCount = int(columns.size());
         for (const SignatureColumn &input : signature.inputs) {
-            const int field = int(columns.indexOf(input.name));
+            const int field = fieldOf(input.name);
             if (field < 0) {
                 missing.append(quoted(input.name));
                 continue;
@@ -81,7 +95,10 @@ public:
             return Error {QStringLiteral("missing %1 %2")
                               .arg(missing.size() == 1 ? QStringLiteral("column") : QStringLiteral("columns"),
                                    missing.join(QLatin1String(", ")))};
-        if (extra == ExtraColumns::Reject) {
+        // Every input was found once: the columns are the inputs and perhaps the target, or an
+        // unknown one is among them (looked for only then).
+        const std::size_t known = check.m_columns.size() + (fieldOf(signature.target) >= 0 ? 1 : 0);
+        if (extra == ExtraColumns::Reject && known != byName.size()) {
             for (const QString &column : columns) {
                 if (column != signature.target && !signature.input(column)) {
                     QStringList taken;
@@ -170,7 +187,7 @@ TrainingData matrixFor(const FeatureEncoding &encoding, qint64 rows)
     return data;
 }
 
-Expected<Predictions> predictMatrix(const Trainer &trainer, const TrainedModel &model, const FeatureEncoding &encoding,
+Expected<Predictions> predictMatrix(const ModelPredictor &predictor, const FeatureEncoding &encoding,
                                     const TrainingData &data)
 {
     Predictions predictions;
@@ -179,7 +196,7 @@ Expected<Predictions> predictMatrix(const Trainer &trainer, const TrainedModel &
     predictions.rows = data.rows;
     if (data.rows == 0)
         return predictions;
-    Expected<std::vector<double>> values = trainer.predict(model, data);
+    Expected<std::vector<double>> values = predictor.predict(data);
     if (!values)
         return values.error();
     const std::size_t width = encoding.task == TaskKind::Regression ? 1 : std::size_t(encoding.classes.size());
@@ -273,13 +290,13 @@ Expected<std::shared_ptr<const LoadedModel>> LoadedModel::load(Workspace &worksp
                           .arg(version->modelSize)};
     if (Sha256::hexHash(model.bytes) != version->modelSha256.toLatin1())
         return Error {QStringLiteral("%1: its model file %2 is damaged (its SHA-256 does not match)").arg(name, path)};
-    auto loaded = create(version->trainer, std::move(model), version->encoding, version->signature);
+    auto loaded = create(version->trainer, model, version->encoding, version->signature);
     if (!loaded)
         return Error {QStringLiteral("%1: %2").arg(name, loaded.errorMessage())};
     return loaded;
 }
 
-Expected<std::shared_ptr<const LoadedModel>> LoadedModel::create(const QString &trainerId, TrainedModel model,
+Expected<std::shared_ptr<const LoadedModel>> LoadedModel::create(const QString &trainerId, const TrainedModel &model,
                                                                  const FeatureEncoding &encoding,
                                                                  const ModelSignature &signature)
 {
@@ -296,16 +313,20 @@ Expected<std::shared_ptr<const LoadedModel>> LoadedModel::create(const QString &
             return Error {QStringLiteral("the signature lacks the column %1 the model's encoding reads")
                               .arg(quoted(column.name))};
     }
+    Expected<std::shared_ptr<const ModelPredictor>> predictor = trainer->loadPredictor(model);
+    if (!predictor)
+        return Error {
+            QStringLiteral("%1 cannot use this model: %2").arg(trainer->displayName(), predictor.errorMessage())};
     std::shared_ptr<LoadedModel> loaded(new LoadedModel);
     loaded->m_trainer = trainer;
-    loaded->m_model = std::move(model);
+    loaded->m_predictor = std::move(*predictor);
     loaded->m_encoding = encoding;
     loaded->m_signature = signature;
-    // One row of missing values: the trainer reads the model now, so that a format it cannot
-    // read, or a model of another shape, fails here and not on the first request.
+    // One row of missing values, so that a model of another shape (features, classes) fails
+    // here and not on the first request.
     TrainingData probe = matrixFor(encoding, 1);
     std::fill(probe.features.begin(), probe.features.end(), kNaN);
-    const Expected<Predictions> tried = predictMatrix(*trainer, loaded->m_model, encoding, probe);
+    const Expected<Predictions> tried = predictMatrix(*loaded->m_predictor, encoding, probe);
     if (!tried)
         return Error {QStringLiteral("%1 cannot use this model: %2").arg(trainer->displayName(), tried.errorMessage())};
     return std::shared_ptr<const LoadedModel>(std::move(loaded));
@@ -334,7 +355,7 @@ Expected<Predictions> LoadedModel::predict(const PredictionInput &input, ExtraCo
     const auto width = std::size_t(data.columns);
     for (std::size_t r = 0; r < input.rows.size(); ++r)
         encoder->encodeFeatures(input.rows[r], data.features.data() + r * width);
-    return predictMatrix(*m_trainer, m_model, m_encoding, data);
+    return predictMatrix(*m_predictor, m_encoding, data);
 }
 
 Expected<Predictions> LoadedModel::predict(const DatasetTable &table, Feedback *feedback) const
@@ -362,7 +383,7 @@ Expected<Predictions> LoadedModel::predict(const DatasetTable &table, Feedback *
     const Expected<EncodedRows> encoded = encode(m_encoding, table, MissingTarget::KeepAsNaN, feedback);
     if (!encoded)
         return encoded.error();
-    return predictMatrix(*m_trainer, m_model, m_encoding, encoded->data);
+    return predictMatrix(*m_predictor, m_encoding, encoded->data);
 }
 
 } // namespace kiln

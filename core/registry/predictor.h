@@ -66,17 +66,18 @@ enum class ExtraColumns {
     Reject ///< requests: an unknown column is an error naming it
 };
 
-/// A model version ready to predict: the trainer that reads its format, the model bytes, and
-/// the encoding that turns input rows into the matrix the model was trained on, exactly as in
-/// training. Immutable; predict() may run on several threads at once.
+/// A model version ready to predict: the model loaded once by the trainer that reads its format
+/// (a ModelPredictor), and the encoding that turns input rows into the matrix the model was
+/// trained on, exactly as in training. Immutable; predict() may run on several threads at once.
 class LoadedModel final
 {
 public:
     /// Loads a registered version ("name", "name@3", "name@champion") from a workspace.
     static Expected<std::shared_ptr<const LoadedModel>> load(Workspace &workspace, const QString &ref);
-    /// Loads a version whose parts are at hand (a verified bundle; kiln-serve). Fails when no
-    /// trainer plugin named `trainerId` exists or it cannot read the model's format.
-    static Expected<std::shared_ptr<const LoadedModel>> create(const QString &trainerId, TrainedModel model,
+    /// Loads a version whose parts are at hand (a verified bundle; kiln-serve): the trainer
+    /// reads the model once (Trainer::loadPredictor). Fails when no trainer plugin named
+    /// `trainerId` exists, it cannot read the model, or the model does not fit the encoding.
+    static Expected<std::shared_ptr<const LoadedModel>> create(const QString &trainerId, const TrainedModel &model,
                                                                const FeatureEncoding &encoding,
                                                                const ModelSignature &signature);
 
@@ -99,7 +100,7 @@ private:
     LoadedModel() = default;
 
     const Trainer *m_trainer = nullptr;
-    TrainedModel m_model;
+    std::shared_ptr<const ModelPredictor> m_predictor;
     FeatureEncoding m_encoding;
     ModelSignature m_signature;
 };

@@ -91,6 +91,14 @@ std::optional<bool> toBool(const QVariant &value)
 
 } // namespace
 
+Expected<std::vector<double>> Trainer::predict(const TrainedModel &model, const TrainingData &data) const
+{
+    const Expected<std::shared_ptr<const ModelPredictor>> predictor = loadPredictor(model);
+    if (!predictor)
+        return predictor.error();
+    return (*predictor)->predict(data);
+}
+
 Expected<QVariant> HyperParameter::validate(const QVariant &input) const
 {
     // A QJsonObject's values arrive as QJsonValue when a caller wraps them in a QVariant.

@@ -11,6 +11,7 @@
 #include <QVariant>
 #include <QtPlugin>
 
+#include <memory>
 #include <vector>
 
 namespace kiln {
@@ -70,8 +71,22 @@ struct TrainedModel
     int rounds = 0; ///< boosting rounds actually kept
 };
 
+/// A fitted model loaded once for many predictions: what a served model version keeps, so that
+/// a request pays for its rows and not for reading the model. Made by Trainer::loadPredictor();
+/// immutable, and predict() may run on several threads at once.
+class ModelPredictor
+{
+public:
+    virtual ~ModelPredictor() = default;
+    /// Predictions for every row of `data`, the same values as Trainer::predict gives for the
+    /// model and the same rows (whatever the batch size or the calling thread): class
+    /// probabilities (rows × classes, row-major) for classification, values for regression.
+    /// Fails when `data` has another number of features than the model takes.
+    virtual Expected<std::vector<double>> predict(const TrainingData &data) const = 0;
+};
+
 /// One built-in training algorithm (boosted trees, random forest, linear). Stateless and
-/// thread-safe: train() and predict() run on worker threads.
+/// thread-safe: train(), loadPredictor() and predict() run on worker threads.
 class Trainer
 {
 public:
@@ -90,9 +105,13 @@ public:
     virtual Expected<TrainedModel> train(const TrainingData &train, const TrainingData *validation,
                                          const QJsonObject &params, quint64 seed, TrainingLogger &logger,
                                          Feedback &feedback) const = 0;
-    /// Predictions for every row of `data`: class probabilities (rows × classes, row-major)
-    /// for classification, values for regression.
-    virtual Expected<std::vector<double>> predict(const TrainedModel &model, const TrainingData &data) const = 0;
+    /// Reads `model` once for many predictions. Fails, naming the reason, when the trainer
+    /// cannot read its format or its bytes are damaged.
+    virtual Expected<std::shared_ptr<const ModelPredictor>> loadPredictor(const TrainedModel &model) const = 0;
+    /// Predictions for every row of `data` (see ModelPredictor::predict): loadPredictor(model),
+    /// then its predict(). For one use of a model, as training's evaluation; a model that
+    /// predicts again and again is loaded once instead.
+    Expected<std::vector<double>> predict(const TrainedModel &model, const TrainingData &data) const;
 };
 
 /// A plugin that provides trainers (one library, several algorithms).
@@ -105,5 +124,6 @@ public:
 
 } // namespace kiln
 
-#define KILN_TRAINER_PLUGIN_IID "org.kiln.TrainerProvider/1.0"
+// 2.0: Trainer::loadPredictor (a plugin built for 1.0 lacks it).
+#define KILN_TRAINER_PLUGIN_IID "org.kiln.TrainerProvider/2.0"
 Q_DECLARE_INTERFACE(kiln::TrainerProvider, KILN_TRAINER_PLUGIN_IID)

@@ -2,12 +2,15 @@
 
 #include "ubjcheck.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QStringList>
 #include <QtGlobal>
 
 #include <xgboost/c_api.h>
 
+#include <cstdint>
 #include <limits>
 
 namespace kiln::Internal::xgb {
@@ -47,6 +50,17 @@ Status check(int rc, const QString &what)
     return Error {QStringLiteral("XGBoost failed %1: %2").arg(what, readableError())};
 }
 
+// Predictions of XGBoost's output buffer, whose shape has `dimensions` extents.
+Predictions predictionsOf(const float *values, const bst_ulong *shape, bst_ulong dimensions)
+{
+    Predictions predictions;
+    predictions.values = values;
+    predictions.size = 1;
+    for (bst_ulong d = 0; d < dimensions; ++d)
+        predictions.size *= std::size_t(shape[d]);
+    return predictions;
+}
+
 } // namespace
 
 void DMatrixFree::operator()(void *handle) const
@@ -68,7 +82,7 @@ QString version()
     return QStringLiteral("%1.%2.%3").arg(major).arg(minor).arg(patch);
 }
 
-Expected<DMatrix> makeMatrix(const TrainingData &data, int threads, Labels labels)
+Status checkShape(const TrainingData &data)
 {
     if (data.rows <= 0 || data.columns <= 0)
         return Error {QStringLiteral("there is no data: %1 rows, %2 features").arg(data.rows).arg(data.columns)};
@@ -77,6 +91,13 @@ Expected<DMatrix> makeMatrix(const TrainingData &data, int threads, Labels label
                           .arg(data.features.size())
                           .arg(data.rows)
                           .arg(data.columns)};
+    return Status::success();
+}
+
+Expected<DMatrix> makeMatrix(const TrainingData &data, int threads, Labels labels)
+{
+    if (const Status shaped = checkShape(data); !shaped)
+        return shaped.error();
     void *handle = nullptr;
     const Status created
         = check(XGDMatrixCreateFromMat_omp(data.features.data(), bst_ulong(data.rows), bst_ulong(data.columns),
@@ -116,17 +137,32 @@ Expected<Predictions> predict(void *booster, void *matrix)
 {
     const bst_ulong *shape = nullptr;
     bst_ulong dimensions = 0;
-    Predictions predictions;
+    const float *values = nullptr;
     const char *config = R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
+    const Status predicted = check(XGBoosterPredictFromDMatrix(booster, matrix, config, &shape, &dimensions, &values),
+                                   QStringLiteral("to predict"));
+    if (!predicted)
+        return predicted.error();
+    return predictionsOf(values, shape, dimensions);
+}
+
+Expected<Predictions> predictInPlace(void *booster, const float *values, qint64 rows, int columns)
+{
+    // NumPy's __array_interface__ (version 3) of the values: address, read-only, shape, float32.
+    const std::string array = R"({"data":[)" + std::to_string(reinterpret_cast<std::uintptr_t>(values))
+        + R"(,true],"shape":[)" + std::to_string(rows) + ',' + std::to_string(columns)
+        + R"(],"typestr":"<f4","version":3})";
+    const char *config = R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
+                         R"("strict_shape":false,"missing":NaN,"cache_id":0})";
+    const bst_ulong *shape = nullptr;
+    bst_ulong dimensions = 0;
+    const float *out = nullptr;
     const Status predicted
-        = check(XGBoosterPredictFromDMatrix(booster, matrix, config, &shape, &dimensions, &predictions.values),
+        = check(XGBoosterPredictFromDense(booster, array.c_str(), config, nullptr, &shape, &dimensions, &out),
                 QStringLiteral("to predict"));
     if (!predicted)
         return predicted.error();
-    predictions.size = 1;
-    for (bst_ulong d = 0; d < dimensions; ++d)
-        predictions.size *= std::size_t(shape[d]);
-    return predictions;
+    return predictionsOf(out, shape, dimensions);
 }
 
 Expected<QByteArray> saveModel(void *booster)
@@ -174,6 +210,25 @@ Expected<qint64> featureCount(void *booster)
     if (!ok)
         return ok.error();
     return qint64(count);
+}
+
+Expected<QString> boosterName(void *booster)
+{
+    bst_ulong length = 0;
+    const char *text = nullptr;
+    const Status saved
+        = check(XGBoosterSaveJsonConfig(booster, &length, &text), QStringLiteral("to read the model's configuration"));
+    if (!saved)
+        return saved.error();
+    const QJsonObject learner = QJsonDocument::fromJson(QByteArray(text, qsizetype(length)))
+                                    .object()
+                                    .value(QLatin1String("learner"))
+                                    .toObject();
+    const QString name
+        = learner.value(QLatin1String("gradient_booster")).toObject().value(QLatin1String("name")).toString();
+    if (name.isEmpty())
+        return Error {QStringLiteral("the model's configuration does not name its booster")};
+    return name;
 }
 
 Expected<FeatureScores> featureScores(void *booster, const char *importanceType)

@@ -12,8 +12,8 @@
 #include <vector>
 
 // A thin, checked layer over XGBoost's C API: handles own their XGBoost objects, and every call
-// that can fail returns its failure as an Error with XGBoost's message made readable. Nothing
-// here is shared between threads; each training or prediction call makes its own handles.
+// that can fail returns its failure as an Error with XGBoost's message made readable. A handle is
+// used by one thread at a time, except where XGBoost documents otherwise (see XGBoostPredictor).
 namespace kiln::Internal::xgb {
 
 struct DMatrixFree
@@ -33,6 +33,9 @@ using Booster = std::unique_ptr<void, BoosterFree>;
 /// "1.7.4", the version of the library linked at run time.
 QString version();
 
+/// Checks that `data` holds rows × columns feature values, at least one of each.
+Status checkShape(const TrainingData &data);
+
 enum class Labels { With, Without };
 /// The matrix of `data` (NaN is missing), with its target as labels unless told otherwise (a
 /// prediction has no use for them); `threads` 0 means all cores.
@@ -51,6 +54,10 @@ struct Predictions
 /// Probabilities (classification) or values (regression) of `booster` for `matrix`; for a
 /// matrix the booster was created with, from its prediction cache.
 Expected<Predictions> predict(void *booster, void *matrix);
+/// Probabilities or values of `booster` for `rows` × `columns` row-major values (NaN is
+/// missing) read where they are, without a DMatrix (XGBoosterPredictFromDense: the same values
+/// as predict() on a matrix of them). Tree boosters only: XGBoost 1.7's gblinear refuses it.
+Expected<Predictions> predictInPlace(void *booster, const float *values, qint64 rows, int columns);
 
 Expected<QByteArray> saveModel(void *booster);
 /// Refuses bytes that are not a whole UBJSON document before XGBoost sees them (checkUbjModel).
@@ -59,6 +66,8 @@ Expected<Booster> loadModel(const QByteArray &bytes);
 /// The booster's first `rounds` rounds as a new booster.
 Expected<Booster> slice(void *booster, int rounds);
 Expected<qint64> featureCount(void *booster);
+/// The kind of the booster's model, from its JSON configuration: "gbtree", "gblinear", "dart".
+Expected<QString> boosterName(void *booster);
 
 /// XGBoosterFeatureScore: per feature (named "f0", "f1", ... as Kiln sets no names) its score,
 /// or one score per class for a multiclass linear model.

@@ -1,6 +1,7 @@
 #include "xgboosttrainer.h"
 
 #include "xgboostapi.h"
+#include "xgboostpredictor.h"
 
 #include <QJsonObject>
 #include <QLocale>
@@ -312,49 +313,14 @@ Expected<TrainedModel> XGBoostTrainer::train(const TrainingData &train, const Tr
     return model;
 }
 
-Expected<std::vector<double>> XGBoostTrainer::predict(const TrainedModel &model, const TrainingData &data) const
+Expected<std::shared_ptr<const ModelPredictor>> XGBoostTrainer::loadPredictor(const TrainedModel &model) const
 {
     if (model.format != QLatin1String("xgboost-ubj"))
         return Error {QStringLiteral("%1 cannot read a model in the format '%2'").arg(displayName(), model.format)};
-    if (data.rows == 0)
-        return std::vector<double> {};
-    auto booster = xgb::loadModel(model.bytes);
-    if (!booster)
-        return booster.error();
-    const auto expected = xgb::featureCount(booster->get());
-    if (!expected)
-        return expected.error();
-    if (data.columns != *expected)
-        return Error {QStringLiteral("the model takes %1 features; the data has %2").arg(*expected).arg(data.columns)};
-    auto matrix = xgb::makeMatrix(data, 0, xgb::Labels::Without);
-    if (!matrix)
-        return matrix.error();
-
-    auto predicted = xgb::predict(booster->get(), matrix->get());
-    if (!predicted)
-        return predicted.error();
-    const float *values = predicted->values;
-    const std::size_t total = predicted->size;
-
-    const auto rows = std::size_t(data.rows);
-    const std::size_t perRow = data.task == TaskKind::MulticlassClassification ? std::size_t(data.classes.size()) : 1;
-    if (total != rows * perRow)
-        return Error {QStringLiteral("the model gave %1 predictions for %2 rows of a %3 task: it was trained for "
-                                     "another task")
-                          .arg(total)
-                          .arg(rows)
-                          .arg(taskKindName(data.task))};
-    std::vector<double> out;
-    if (data.task == TaskKind::BinaryClassification) {
-        out.resize(rows * 2);
-        for (std::size_t i = 0; i < rows; ++i) {
-            out[2 * i] = 1.0 - double(values[i]);
-            out[2 * i + 1] = double(values[i]);
-        }
-    } else {
-        out.assign(values, values + total);
-    }
-    return out;
+    auto predictor = XGBoostPredictor::load(model.bytes);
+    if (!predictor)
+        return predictor.error();
+    return std::shared_ptr<const ModelPredictor>(std::move(*predictor));
 }
 
 } // namespace kiln::Internal

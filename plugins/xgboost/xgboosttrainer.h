@@ -4,6 +4,7 @@
 
 #include <QVariantMap>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,7 +34,9 @@ public:
 
     Expected<TrainedModel> train(const TrainingData &train, const TrainingData *validation, const QJsonObject &params,
                                  quint64 seed, TrainingLogger &logger, Feedback &feedback) const override;
-    Expected<std::vector<double>> predict(const TrainedModel &model, const TrainingData &data) const override;
+    /// An XGBoostPredictor of a model in the "xgboost-ubj" format (any of the XGBoost trainers
+    /// reads any XGBoost model).
+    Expected<std::shared_ptr<const ModelPredictor>> loadPredictor(const TrainedModel &model) const override;
 
     /// `params` checked against hyperParameters(task), with defaults for those absent: the
     /// values a run records. Unknown names and out-of-range values are errors.

@@ -1,6 +1,6 @@
 #include "archivename.h"
-#include "util/entrypaths.h"
 #include "libarchiveplugin.h"
+#include "util/entrypaths.h"
 
 #include <QTest>
 

@@ -1,11 +1,14 @@
 // Prediction in process, the rate kiln-serve will be measured against: 20,000 rows of 30 numeric
 // features and a yes/no label (CSV imported by the real importer), boosted trees (200 trees,
 // depth 6) trained through the real scheduler and registered. Times LoadedModel::predict on one
-// row at a time (rows/s, p50 and p99 per call), a one-row dataframe_split JSON request parsed
-// and predicted, and all rows in one call; the baseline is Trainer::predict on the same rows
-// already encoded, so the ratio is what Kiln's checks and encoding add. Then the bundle export
-// and import of the model. Not a test: prints one line per figure; exits 1 when LoadedModel
-// and the trainer disagree on a prediction. `--single N` times N one-row calls (default 20,000).
+// row at a time (rows/s, p50 and p99 per call), from every core at once, a one-row
+// dataframe_split JSON request parsed and predicted, and all rows in one call; the baseline is
+// the trainer's ModelPredictor (the model loaded once, as LoadedModel keeps it) on the same rows
+// already encoded, so the ratio is what Kiln's checks and encoding add. Trainer::predict, which
+// reads the model on every call, is timed too: what one request cost before models were kept
+// loaded. Then the bundle export and import of the model. OpenMP threads wait passively, as in
+// kiln and kilnctl. Not a test: prints one line per figure; exits 1 when two ways of predicting
+// disagree on a prediction. `--single N` times N one-row calls (default 20,000).
 #include "builtinplugins.h"
 #include "data/datasetcatalog.h"
 #include "data/datasetimport.h"
@@ -19,6 +22,7 @@
 #include "tasks/feedback.h"
 #include "tasks/taskmanager.h"
 #include "training/datapreparation.h"
+#include "util/openmp.h"
 #include "workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -30,12 +34,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <thread>
 
 using namespace kiln;
 
@@ -47,6 +53,7 @@ constexpr int kTrees = 200;
 constexpr int kDepth = 6;
 constexpr int kBatchRepeats = 5;
 constexpr int kBundleRepeats = 3;
+constexpr int kReloadingCalls = 1'000; // Trainer::predict reads the model each time: ~2 ms a call
 const QString kModel = QStringLiteral("bench-trees");
 
 int fail(const QString &what)
@@ -168,12 +175,40 @@ double largestDifference(const std::vector<double> &a, const std::vector<double>
     return largest;
 }
 
-void printCalls(const char *what, int count, const CallTimes &kiln, const CallTimes &baseline)
+/// `calls` calls of `call(i)` spread over `threads` threads (thread t makes calls t, t +
+/// threads, ...): calls per second over the wall time, or the first error.
+Expected<double> callRate(int calls, int threads, const std::function<QString(int)> &call)
 {
-    std::printf("  %-36s %9.0f rows/s   p50 %8.1f us   p99 %8.1f us\n", what, kiln.rate(count), kiln.p50Us, kiln.p99Us);
-    std::printf("  %-36s %9.0f rows/s   p50 %8.1f us   p99 %8.1f us\n", "  baseline Trainer::predict (encoded)",
-                baseline.rate(count), baseline.p50Us, baseline.p99Us);
-    std::printf("  %-36s %9.2fx the baseline's time per row (p50 %.2fx)\n", "  ratio",
+    std::vector<QString> errors(static_cast<std::size_t>(threads));
+    std::vector<std::thread> workers;
+    workers.reserve(std::size_t(threads));
+    QElapsedTimer clock;
+    clock.start();
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            for (int i = t; i < calls && errors[std::size_t(t)].isEmpty(); i += threads)
+                errors[std::size_t(t)] = call(i);
+        });
+    }
+    for (std::thread &worker : workers)
+        worker.join();
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    for (const QString &error : errors) {
+        if (!error.isEmpty())
+            return Error {error};
+    }
+    return calls / seconds;
+}
+
+void printCalls(const char *what, int count, const CallTimes &times)
+{
+    std::printf("  %-40s %9.0f rows/s   p50 %8.1f us   p99 %8.1f us\n", what, times.rate(count), times.p50Us,
+                times.p99Us);
+}
+
+void printRatio(int count, const CallTimes &kiln, const CallTimes &baseline)
+{
+    std::printf("  %-40s %9.2fx the baseline's time per row (p50 %.2fx)\n", "  ratio",
                 baseline.rate(count) / kiln.rate(count), kiln.p50Us / baseline.p50Us);
 }
 
@@ -210,6 +245,7 @@ Expected<qint64> train(Workspace &workspace, const RunSpec &spec)
 
 int main(int argc, char **argv)
 {
+    ensurePassiveOpenMpWait(argv);
     QCoreApplication app(argc, argv);
     linkBuiltinPlugins();
     int singleCalls = kRows;
@@ -294,6 +330,12 @@ int main(int argc, char **argv)
             return fail(QStringLiteral("cannot read the model %1: %2").arg(file.fileName(), file.errorString()));
         trained.bytes = file.readAll();
     }
+    clock.restart();
+    const Expected<std::shared_ptr<const ModelPredictor>> loadedPredictor = trainer.loadPredictor(trained);
+    if (!loadedPredictor)
+        return fail(loadedPredictor.errorMessage());
+    const ModelPredictor &predictor = **loadedPredictor;
+    std::printf("Trainer::loadPredictor: %.1f ms\n", double(clock.nsecsElapsed()) / 1e6);
 
     // ---- Batch: every row in one call ----
     Expected<Predictions> batch = Error {};
@@ -303,17 +345,26 @@ int main(int argc, char **argv)
     });
     Expected<std::vector<double>> batchBaseline = Error {};
     const CallTimes batchBaselineTimes = timeCalls(kBatchRepeats, [&](int) {
-        batchBaseline = trainer.predict(trained, matrix);
-        return batchBaseline ? QString() : QStringLiteral("Trainer::predict: %1").arg(batchBaseline.errorMessage());
+        batchBaseline = predictor.predict(matrix);
+        return batchBaseline ? QString()
+                             : QStringLiteral("ModelPredictor::predict: %1").arg(batchBaseline.errorMessage());
     });
-    for (const CallTimes *t : {&batchTimes, &batchBaselineTimes}) {
+    Expected<std::vector<double>> batchReloading = Error {};
+    const CallTimes batchReloadingTimes = timeCalls(kBatchRepeats, [&](int) {
+        batchReloading = trainer.predict(trained, matrix);
+        return batchReloading ? QString() : QStringLiteral("Trainer::predict: %1").arg(batchReloading.errorMessage());
+    });
+    for (const CallTimes *t : {&batchTimes, &batchBaselineTimes, &batchReloadingTimes}) {
         if (!t->error.isEmpty())
             return fail(t->error);
     }
     if (const double d = largestDifference(batch->values, *batchBaseline); d > 0)
+        return fail(QStringLiteral("LoadedModel and ModelPredictor::predict disagree by up to %1").arg(d));
+    if (const double d = largestDifference(batch->values, *batchReloading); d > 0)
         return fail(QStringLiteral("LoadedModel and Trainer::predict disagree by up to %1").arg(d));
     const double batchMs = batchTimes.p50Us / 1e3;
     const double batchBaselineMs = batchBaselineTimes.p50Us / 1e3;
+    const double batchReloadingMs = batchReloadingTimes.p50Us / 1e3;
 
     // ---- One row at a time ----
     std::vector<TrainingData> singleMatrices;
@@ -336,7 +387,7 @@ int main(int argc, char **argv)
         return p ? sameAsBatch(p->values, i) : p.errorMessage();
     });
     const CallTimes singleBaseline = timeCalls(singleCalls, [&](int i) {
-        const Expected<std::vector<double>> p = trainer.predict(trained, singleMatrices[std::size_t(i)]);
+        const Expected<std::vector<double>> p = predictor.predict(singleMatrices[std::size_t(i)]);
         return p ? sameAsBatch(*p, i) : p.errorMessage();
     });
     const CallTimes json = timeCalls(singleCalls, [&](int i) {
@@ -346,24 +397,43 @@ int main(int argc, char **argv)
         const Expected<Predictions> p = model.predict(*input);
         return p ? sameAsBatch(p->values, i) : p.errorMessage();
     });
-    for (const CallTimes *t : {&single, &singleBaseline, &json}) {
+    const int reloadingCalls = std::min(singleCalls, kReloadingCalls);
+    const CallTimes singleReloading = timeCalls(reloadingCalls, [&](int i) {
+        const Expected<std::vector<double>> p = trainer.predict(trained, singleMatrices[std::size_t(i)]);
+        return p ? sameAsBatch(*p, i) : p.errorMessage();
+    });
+    for (const CallTimes *t : {&single, &singleBaseline, &json, &singleReloading}) {
         if (!t->error.isEmpty())
             return fail(t->error);
     }
+    // Every core predicting one row at a time from the same LoadedModel, as a server's workers.
+    const int threads = std::max(2, QThread::idealThreadCount());
+    const Expected<double> concurrentRate = callRate(singleCalls, threads, [&](int i) {
+        const Expected<Predictions> p = model.predict(singleInputs[std::size_t(i)]);
+        return p ? sameAsBatch(p->values, i) : p.errorMessage();
+    });
+    if (!concurrentRate)
+        return fail(concurrentRate.errorMessage());
 
     std::printf("\nsingle row, %d calls (one row each, all different):\n", singleCalls);
-    printCalls("LoadedModel::predict(PredictionInput)", singleCalls, single, singleBaseline);
-    std::printf("  %-36s %9.0f rows/s   p50 %8.1f us   p99 %8.1f us\n", "JSON dataframe_split, parse + predict",
-                json.rate(singleCalls), json.p50Us, json.p99Us);
-    std::printf("  %-36s %9.2fx the baseline's time per row (p50 %.2fx)\n", "  ratio",
-                singleBaseline.rate(singleCalls) / json.rate(singleCalls), json.p50Us / singleBaseline.p50Us);
+    printCalls("LoadedModel::predict(PredictionInput)", singleCalls, single);
+    printCalls("  baseline ModelPredictor::predict (encoded)", singleCalls, singleBaseline);
+    printRatio(singleCalls, single, singleBaseline);
+    printCalls("JSON dataframe_split, parse + predict", singleCalls, json);
+    printRatio(singleCalls, json, singleBaseline);
+    std::printf("  %-40s %9.0f rows/s   (%d threads, %.2fx one thread's rate)\n", "LoadedModel::predict, concurrent",
+                *concurrentRate, threads, *concurrentRate / single.rate(singleCalls));
+    printCalls(qPrintable(QStringLiteral("Trainer::predict (reads the model; %1 calls)").arg(reloadingCalls)),
+               reloadingCalls, singleReloading);
 
     std::printf("\nbatch, %d rows in one call (median of %d):\n", kRows, kBatchRepeats);
-    std::printf("  %-36s %9.1f ms   %9.0f rows/s\n", "LoadedModel::predict(PredictionInput)", batchMs,
+    std::printf("  %-40s %9.1f ms   %9.0f rows/s\n", "LoadedModel::predict(PredictionInput)", batchMs,
                 kRows / (batchMs / 1e3));
-    std::printf("  %-36s %9.1f ms   %9.0f rows/s\n", "  baseline Trainer::predict (encoded)", batchBaselineMs,
+    std::printf("  %-40s %9.1f ms   %9.0f rows/s\n", "  baseline ModelPredictor::predict (encoded)", batchBaselineMs,
                 kRows / (batchBaselineMs / 1e3));
-    std::printf("  %-36s %9.2fx\n", "  ratio", batchMs / batchBaselineMs);
+    std::printf("  %-40s %9.2fx\n", "  ratio", batchMs / batchBaselineMs);
+    std::printf("  %-40s %9.1f ms   %9.0f rows/s\n", "Trainer::predict (reads the model)", batchReloadingMs,
+                kRows / (batchReloadingMs / 1e3));
 
     // ---- Bundle ----
     const QString bundlePath = dir.filePath(suggestedBundleName(*version));
@@ -391,7 +461,7 @@ int main(int argc, char **argv)
     const double importMs = imported.p50Us / 1e3;
     std::printf("\nbundle of %s: %.0f KB (model %.0f KB), median of %d:\n", qPrintable(version->ref()),
                 double(QFileInfo(bundlePath).size()) / 1e3, double(version->modelSize) / 1e3, kBundleRepeats);
-    std::printf("  %-36s %9.1f ms\n", "exportBundle", exportMs);
-    std::printf("  %-36s %9.1f ms\n", "importBundle (fresh workspace)", importMs);
+    std::printf("  %-40s %9.1f ms\n", "exportBundle", exportMs);
+    std::printf("  %-40s %9.1f ms\n", "importBundle (fresh workspace)", importMs);
     return 0;
 }

@@ -436,8 +436,7 @@ void tst_KilnctlCompare::demoBuildsTrainedWorkspace()
     const QJsonObject version = champion.json().value(QStringLiteral("version")).toObject();
     QCOMPARE(version.value(QStringLiteral("version")).toInt(), 1);
     QCOMPARE(version.value(QStringLiteral("run")).toInteger(), bestRun);
-    const Result models
-        = kilnctl({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}, demo);
+    const Result models = kilnctl({QStringLiteral("models"), QStringLiteral("list"), QStringLiteral("--json")}, demo);
     QStringList modelNames;
     for (const QJsonValue m : models.json().value(QStringLiteral("models")).toArray())
         modelNames << m.toObject().value(QStringLiteral("name")).toString();

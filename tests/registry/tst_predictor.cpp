@@ -108,6 +108,8 @@ private Q_SLOTS:
     void cancel();
     void outputForms();
     void concurrentPredictions();
+    void oneRowAtATime_data();
+    void oneRowAtATime();
     void unknownTrainer();
     void missingModelBlob();
 
@@ -679,6 +681,41 @@ void tst_Predictor::concurrentPredictions()
     for (int job = 0; job < results.size(); ++job)
         QVERIFY2(results.at(job) == reference(which(job) == 0 ? kClassifier : kRegressor).values,
                  qPrintable(QStringLiteral("job %1").arg(job)));
+}
+
+void tst_Predictor::oneRowAtATime_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("boosted trees") << kClassifier;
+    QTest::newRow("linear") << kRegressor;
+}
+
+void tst_Predictor::oneRowAtATime()
+{
+    // Each row as a request of its own, as a server receives them, from several threads at once:
+    // the batch's values for that row, bit for bit (the loaded model predicts few rows on a
+    // booster of its own).
+    QFETCH(QString, name);
+    const Expected<PredictionInput> all = request(name);
+    QVERIFY2(all, all ? "" : qPrintable(all.errorMessage()));
+    const Predictions &expected = reference(name);
+    const std::size_t width = expected.values.size() / std::size_t(expected.rows);
+    QList<qint64> rows;
+    for (qint64 row = 0; row < expected.rows; ++row)
+        rows.append(row);
+    QThreadPool pool;
+    pool.setMaxThreadCount(4);
+    const QList<std::vector<double>> results
+        = QtConcurrent::blockingMapped(&pool, rows, [&](qint64 row) -> std::vector<double> {
+              const PredictionInput one {all->columns, {all->rows[std::size_t(row)]}};
+              const Expected<Predictions> predicted = model(name)->predict(one);
+              return predicted ? predicted->values : std::vector<double> {};
+          });
+    for (qint64 row = 0; row < expected.rows; ++row) {
+        const auto begin = expected.values.begin() + std::ptrdiff_t(std::size_t(row) * width);
+        QVERIFY2(results.at(row) == std::vector<double>(begin, begin + std::ptrdiff_t(width)),
+                 qPrintable(QStringLiteral("row %1").arg(row + 1)));
+    }
 }
 
 void tst_Predictor::unknownTrainer()

@@ -2,10 +2,13 @@
 #include "training/datapreparation.h"
 #include "training/datasplit.h"
 #include "trainingtestsupport.h"
+#include "xgboostapi.h"
 #include "xgboosttrainerprovider.h"
 
 #include <QElapsedTimer>
 #include <QMutex>
+#include <QThreadPool>
+#include <QtConcurrent>
 #include <QtTest>
 
 #include <ctime>
@@ -112,6 +115,44 @@ QJsonObject params(std::initializer_list<std::pair<const char *, QJsonValue>> va
     return object;
 }
 
+// The rows first .. first + count - 1 of `data`.
+TrainingData rowsOf(const TrainingData &data, qint64 first, qint64 count)
+{
+    std::vector<qint64> rows(static_cast<std::size_t>(count));
+    for (qint64 i = 0; i < count; ++i)
+        rows[std::size_t(i)] = first + i;
+    return subset(data, rows);
+}
+
+// Values for predictions `first` .. first + count - 1 of `all`, `width` values a row.
+std::vector<double> slice(const std::vector<double> &all, std::size_t width, qint64 first, qint64 count)
+{
+    const auto begin = all.begin() + std::ptrdiff_t(std::size_t(first) * width);
+    return {begin, begin + std::ptrdiff_t(std::size_t(count) * width)};
+}
+
+// What XGBoost gives for `data` through a DMatrix, the way Kiln predicted before models were kept
+// loaded, in Trainer::predict's form: (1 - p, p) for a binary task, XGBoost's values otherwise.
+Expected<std::vector<double>> throughDMatrix(const TrainedModel &model, const TrainingData &data)
+{
+    auto booster = Internal::xgb::loadModel(model.bytes);
+    if (!booster)
+        return booster.error();
+    auto matrix = Internal::xgb::makeMatrix(data, 0, Internal::xgb::Labels::Without);
+    if (!matrix)
+        return matrix.error();
+    const auto predicted = Internal::xgb::predict(booster->get(), matrix->get());
+    if (!predicted)
+        return predicted.error();
+    std::vector<double> values;
+    for (std::size_t i = 0; i < predicted->size; ++i) {
+        if (data.task == TaskKind::BinaryClassification)
+            values.push_back(1.0 - double(predicted->values[i]));
+        values.push_back(double(predicted->values[i]));
+    }
+    return values;
+}
+
 } // namespace
 
 class tst_XGBoost final : public QObject
@@ -132,6 +173,10 @@ private Q_SLOTS:
     void cancelStopsBetweenRounds();
     void earlyStoppingKeepsTheBestRound();
     void savedModelPredictsTheSame();
+    void loadedPredictorGivesTheSameValues_data();
+    void loadedPredictorGivesTheSameValues();
+    void loadedPredictorFromSeveralThreads_data();
+    void loadedPredictorFromSeveralThreads();
     void rejectsBadParametersAndData_data();
     void rejectsBadParametersAndData();
     void featureImportanceSumsToOne_data();
@@ -500,6 +545,123 @@ void tst_XGBoost::savedModelPredictsTheSame()
     const auto mismatched = t->predict(loaded, narrow);
     QVERIFY(!mismatched.ok());
     QCOMPARE(mismatched.errorMessage(), QStringLiteral("the model takes 8 features; the data has 7"));
+}
+
+void tst_XGBoost::loadedPredictorGivesTheSameValues_data()
+{
+    QTest::addColumn<QString>("trainer");
+    QTest::addColumn<TaskKind>("task");
+    for (const char *trainer : {"boosted-trees", "random-forest", "linear"}) {
+        const QString id = QLatin1String(trainer);
+        QTest::newRow(qPrintable(id + QStringLiteral(" binary"))) << id << TaskKind::BinaryClassification;
+        QTest::newRow(qPrintable(id + QStringLiteral(" multiclass"))) << id << TaskKind::MulticlassClassification;
+        QTest::newRow(qPrintable(id + QStringLiteral(" regression"))) << id << TaskKind::Regression;
+    }
+}
+
+void tst_XGBoost::loadedPredictorGivesTheSameValues()
+{
+    // Bit for bit what a DMatrix gives, for batches and single rows alike: tree models predict
+    // in place, and few rows run on a booster of one thread.
+    QFETCH(QString, trainer);
+    QFETCH(TaskKind, task);
+    Split data = split(generated(task, 1500));
+    // Missing values, which in-place prediction reads as the DMatrix does.
+    for (std::size_t i = 0; i < data.test.features.size(); i += 7)
+        data.test.features[i] = NAN;
+    RecordingLogger logger;
+    Feedback feedback;
+    const Trainer *t = this->trainer(trainer);
+    const QString roundsName
+        = trainer == QLatin1String("linear") ? QStringLiteral("rounds") : QStringLiteral("n_estimators");
+    const auto model
+        = t->train(data.train, nullptr, params({{"n_threads", 2}, {qPrintable(roundsName), 20}}), 1, logger, feedback);
+    QVERIFY2(model.ok(), qPrintable(model.ok() ? QString() : model.errorMessage()));
+    const auto expected = throughDMatrix(*model, data.test);
+    QVERIFY2(expected.ok(), qPrintable(expected.ok() ? QString() : expected.errorMessage()));
+    const std::size_t width = expected->size() / std::size_t(data.test.rows);
+    QCOMPARE(width, task == TaskKind::Regression ? std::size_t(1) : std::size_t(data.test.classes.size()));
+
+    const auto loaded = t->loadPredictor(*model);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.ok() ? QString() : loaded.errorMessage()));
+    const ModelPredictor &predictor = **loaded;
+    QCOMPARE(predictor.predict(data.test).value(), *expected);
+    QCOMPARE(t->predict(*model, data.test).value(), *expected);
+    QVERIFY(data.test.rows > 130);
+    for (qint64 row = 0; row < data.test.rows; ++row) {
+        const auto one = predictor.predict(rowsOf(data.test, row, 1));
+        QVERIFY2(one.ok(), qPrintable(one.ok() ? QString() : one.errorMessage()));
+        QVERIFY2(*one == slice(*expected, width, row, 1), qPrintable(QStringLiteral("row %1").arg(row)));
+    }
+    // Either side of the one-thread booster's limit of 64 rows.
+    for (const qint64 count : {2, 63, 64, 65, 130}) {
+        const auto some = predictor.predict(rowsOf(data.test, 1, count));
+        QVERIFY2(some.ok(), qPrintable(some.ok() ? QString() : some.errorMessage()));
+        QVERIFY2(*some == slice(*expected, width, 1, count), qPrintable(QStringLiteral("%1 rows").arg(count)));
+    }
+    QVERIFY(predictor.predict(rowsOf(data.test, 0, 0)).value().empty());
+
+    TrainingData narrow = rowsOf(data.test, 0, 3);
+    narrow.columns -= 1;
+    narrow.features.resize(std::size_t(narrow.rows * narrow.columns));
+    QCOMPARE(predictor.predict(narrow).errorMessage(),
+             QStringLiteral("the model takes %1 features; the data has %2").arg(data.test.columns).arg(narrow.columns));
+    TrainingData ragged = rowsOf(data.test, 0, 3);
+    ragged.features.pop_back();
+    QCOMPARE(predictor.predict(ragged).errorMessage(),
+             QStringLiteral("the feature matrix holds %1 values, expected 3 rows × %2 columns")
+                 .arg(ragged.features.size())
+                 .arg(ragged.columns));
+    TrainedModel other = *model;
+    other.format = QStringLiteral("onnx");
+    QCOMPARE(t->loadPredictor(other).errorMessage(),
+             t->displayName() + QStringLiteral(" cannot read a model in the format 'onnx'"));
+}
+
+void tst_XGBoost::loadedPredictorFromSeveralThreads_data()
+{
+    QTest::addColumn<QString>("trainer");
+    QTest::addColumn<TaskKind>("task");
+    // Trees predict without a lock; gblinear, not documented thread-safe, one call at a time.
+    QTest::newRow("boosted trees") << "boosted-trees" << TaskKind::BinaryClassification;
+    QTest::newRow("random forest") << "random-forest" << TaskKind::MulticlassClassification;
+    QTest::newRow("linear") << "linear" << TaskKind::MulticlassClassification;
+}
+
+void tst_XGBoost::loadedPredictorFromSeveralThreads()
+{
+    QFETCH(QString, trainer);
+    QFETCH(TaskKind, task);
+    const Split data = split(generated(task, 1500));
+    RecordingLogger logger;
+    Feedback feedback;
+    const Trainer *t = this->trainer(trainer);
+    const auto model = t->train(data.train, nullptr, params({{"n_threads", 2}}), 1, logger, feedback);
+    QVERIFY(model.ok());
+    const std::vector<double> expected = t->predict(*model, data.test).value();
+    const std::size_t width = expected.size() / std::size_t(data.test.rows);
+    // A fresh predictor: the first calls also race to set up its two boosters.
+    const std::shared_ptr<const ModelPredictor> predictor = t->loadPredictor(*model).value();
+    QThreadPool pool;
+    pool.setMaxThreadCount(8);
+    QList<qint64> jobs;
+    for (qint64 job = 0; job < 400; ++job)
+        jobs.append(job);
+    // Mostly single rows, every tenth job a batch of all the rows.
+    const auto rows = [&](qint64 job) {
+        return job % 10 == 0 ? std::pair {qint64(0), data.test.rows} : std::pair {job % data.test.rows, qint64(1)};
+    };
+    const QList<std::vector<double>> results
+        = QtConcurrent::blockingMapped(&pool, jobs, [&](qint64 job) -> std::vector<double> {
+              const auto [first, count] = rows(job);
+              const auto predicted = predictor->predict(rowsOf(data.test, first, count));
+              return predicted ? *predicted : std::vector<double> {};
+          });
+    for (qint64 job = 0; job < results.size(); ++job) {
+        const auto [first, count] = rows(job);
+        QVERIFY2(results.at(job) == slice(expected, width, first, count),
+                 qPrintable(QStringLiteral("job %1").arg(job)));
+    }
 }
 
 void tst_XGBoost::rejectsBadParametersAndData_data()
