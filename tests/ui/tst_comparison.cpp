@@ -11,7 +11,9 @@
 #include "mainwindow.h"
 #include "models/rundiffmodel.h"
 #include "models/runtablemodel.h"
+#include "modelspanel.h"
 #include "plotwidget.h"
+#include "registry/modelregistry.h"
 #include "runcolors.h"
 #include "runs/runstore.h"
 #include "runs/runtable.h"
@@ -395,6 +397,15 @@ void TestComparison::demoWorkspaceFromHelpMenu()
     auto *overlay = qobject_cast<MetricOverlayView *>(panel->comparisonView(ExperimentsPanel::Tab::Overlay));
     QTRY_VERIFY(!overlay->isLoading() && !overlay->plot()->series().isEmpty());
     QVERIFY(test::savePng(window.get(), QStringLiteral("demo-workspace.png")) > 20000);
+    // The Models panel has each experiment's best run registered as champion.
+    window->showPanel(MainWindow::Panel::Models);
+    QTRY_COMPARE(window->modelsPanel()->currentModel(), QStringLiteral("churn"));
+    QCOMPARE(window->modelsPanel()->currentVersion(), 1);
+    const Expected<ModelVersion> champion
+        = ModelRegistry(*window->workspace()).version(QStringLiteral("churn@champion"));
+    QVERIFY2(champion, champion ? "" : qPrintable(champion.errorMessage()));
+    QCOMPARE(champion->version, 1);
+    QVERIFY(test::savePng(window.get(), QStringLiteral("demo-models.png")) > 20000);
     // Opening it again opens what is there.
     QVERIFY(window->openWorkspace(m_workspaceFolder, Workspace::OpenMode::OpenExisting).ok());
     action->trigger();
