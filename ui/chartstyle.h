@@ -30,14 +30,14 @@ QValueAxis *unitAxis(const QString &title);
 QLineSeries *newDiagonal(const QString &name, double from, double to);
 /// A line series through the points (x[i], y[i]).
 QLineSeries *newLineSeries(const std::vector<double> &x, const std::vector<double> &y);
-/// A frameless scroll area around a page of charts: the page fits any width the panel allows;
-/// only its height scrolls.
 /// Fills `chart` with horizontal bars of `values` in the accent colour, `labels[0]` on top;
 /// labels elided (`elide`) to `labelChars` average characters and kept distinct. The value
 /// axis starts at 0, nice numbers, labelled with the printf `format`; `ticks` > 0 sets its
 /// tick count. Returns the height in pixels the bars need to stay readable.
 int addHorizontalBars(QChart *chart, const QString &name, const QStringList &labels, const std::vector<double> &values,
                       Qt::TextElideMode elide, int labelChars, const QString &format, int ticks = 0);
+/// A frameless scroll area around a page of charts: the page fits any width the panel allows;
+/// only its height scrolls.
 QScrollArea *newChartScrollArea(QWidget *page, QWidget *parent);
 /// Names `label` and styles it as the centred, muted note a chart view shows while it has
 /// nothing to plot.

@@ -1,81 +1,33 @@
 #include "lineageview.h"
 
+#include "lineageitems.h"
 #include "models/runformat.h"
-#include "theme.h"
 
 #include <QFocusEvent>
-#include <QFontMetricsF>
-#include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QKeyEvent>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
-#include <QWidget>
 
 #include <algorithm>
 #include <array>
-#include <utility>
 #include <vector>
 
 namespace kiln {
 
 namespace {
 
+using lineage::ArrowItem;
+using lineage::kRingGap;
+using lineage::NodeItem;
+using lineage::NodeSpec;
 using Node = LineageView::Node;
 
 constexpr qreal kColumnGap = 56;
 constexpr qreal kRowGap = 16;
-constexpr qreal kPadding = 10;
-constexpr qreal kBand = 5; ///< the strip of the kind's colour on a node's left edge
-constexpr qreal kRadius = 6;
-constexpr qreal kRingGap = 3; ///< between a node and its focus ring
-constexpr qreal kMinWidth = 150;
-constexpr qreal kMaxWidth = 250;
-constexpr qreal kArrowHead = 8;
 constexpr qreal kSceneMargin = 12;
 constexpr int kShortHash = 12;
-
-/// `share` of `a` over `1 - share` of `b`: tints and muted text that follow the palette, so
-/// the graph reads on a light and on a dark base.
-QColor mixed(const QColor &a, const QColor &b, qreal share)
-{
-    return QColor::fromRgbF(float(a.redF() * share + b.redF() * (1 - share)),
-                            float(a.greenF() * share + b.greenF() * (1 - share)),
-                            float(a.blueF() * share + b.blueF() * (1 - share)));
-}
-
-QColor kindColor(Node kind)
-{
-    switch (kind) {
-    case Node::Dataset:
-        return theme::validationLine();
-    case Node::Run:
-        return theme::accent();
-    case Node::Version:
-        return theme::runStatus(RunStatus::Finished);
-    case Node::Deployment:
-        return theme::runStatus(RunStatus::Interrupted);
-    }
-    return theme::mutedText();
-}
-
-/// What one box shows and what activating it means, before any layout.
-struct NodeSpec
-{
-    Node kind = Node::Dataset;
-    int index = 0;
-    QString title;
-    QStringList lines;
-    QString toolTip; ///< empty: the title and lines
-    bool clickable = false;
-    /// Not in this workspace, or the "not deployed" placeholder: dashed and muted.
-    bool absent = false;
-    QString name; ///< dataset or model name
-    int version = 0;
-    qint64 id = 0; ///< run or deployment id
-};
 
 NodeSpec nodeSpec(Node kind, const QString &title, bool clickable)
 {
@@ -173,175 +125,6 @@ std::vector<NodeSpec> describe(const ModelVersion &version, bool datasetPresent)
         specs.push_back(nodeSpec(Node::Deployment, LineageView::tr("not deployed"), false));
     return specs;
 }
-
-/// A rounded box centred on its position: a bold title and a few muted lines.
-class NodeItem final : public QGraphicsItem
-{
-public:
-    enum { Type = UserType + 1 };
-
-    NodeItem(NodeSpec spec, const QFont &font)
-        : m_spec(std::move(spec))
-        , m_font(font)
-        , m_titleFont(font)
-    {
-        m_titleFont.setBold(true);
-        const QFontMetricsF titleMetrics(m_titleFont);
-        const QFontMetricsF metrics(m_font);
-        qreal textWidth = titleMetrics.horizontalAdvance(m_spec.title);
-        for (const QString &line : std::as_const(m_spec.lines))
-            textWidth = std::max(textWidth, metrics.horizontalAdvance(line));
-        const qreal width = std::clamp(textWidth + 2 * kPadding + kBand + 2, kMinWidth, kMaxWidth);
-        const qreal height = 2 * kPadding + titleMetrics.height() + metrics.lineSpacing() * m_spec.lines.size();
-        m_rect = QRectF(-width / 2, -height / 2, width, height);
-        setToolTip(m_spec.toolTip.isEmpty() ? (QStringList {m_spec.title} + m_spec.lines).join(QLatin1Char('\n'))
-                                            : m_spec.toolTip);
-        setAcceptHoverEvents(m_spec.clickable);
-        if (m_spec.clickable)
-            setCursor(Qt::PointingHandCursor);
-    }
-
-    int type() const override { return Type; }
-    const NodeSpec &spec() const { return m_spec; }
-    QRectF box() const { return m_rect; }
-    /// Widens the box to its column's width, so that a column's boxes line up.
-    void setWidth(qreal width)
-    {
-        prepareGeometryChange();
-        m_rect.setLeft(-width / 2);
-        m_rect.setRight(width / 2);
-    }
-
-    QRectF boundingRect() const override
-    {
-        const qreal ring = kRingGap + 2;
-        return m_rect.adjusted(-ring, -ring, ring, ring);
-    }
-
-    QPainterPath shape() const override
-    {
-        QPainterPath path;
-        path.addRoundedRect(m_rect, kRadius, kRadius);
-        return path;
-    }
-
-    void setFocusRing(bool shown)
-    {
-        if (std::exchange(m_ring, shown) != shown)
-            update();
-    }
-    void setHovered(bool hovered)
-    {
-        if (std::exchange(m_hovered, hovered) != hovered)
-            update();
-    }
-
-    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget) override
-    {
-        const QPalette palette = widget ? widget->palette() : QPalette();
-        const QColor base = palette.color(QPalette::Base);
-        const QColor text = palette.color(QPalette::Text);
-        const QColor muted = mixed(text, base, 0.6);
-        const QColor kind = m_spec.absent ? muted : kindColor(m_spec.kind);
-        painter->setRenderHint(QPainter::Antialiasing);
-
-        if (m_ring) {
-            painter->setPen(QPen(palette.color(QPalette::Highlight), 2));
-            painter->setBrush(Qt::NoBrush);
-            painter->drawRoundedRect(m_rect.adjusted(-kRingGap, -kRingGap, kRingGap, kRingGap), kRadius + kRingGap,
-                                     kRadius + kRingGap);
-        }
-
-        const QPainterPath outline = shape();
-        painter->fillPath(outline, m_spec.absent ? base : mixed(kind, base, m_hovered ? 0.2 : 0.07));
-        if (!m_spec.absent) {
-            painter->save();
-            painter->setClipPath(outline);
-            painter->fillRect(QRectF(m_rect.left(), m_rect.top(), kBand, m_rect.height()), kind);
-            painter->restore();
-        }
-        QPen border(m_hovered ? kind : mixed(kind, base, 0.75), m_hovered ? 2.0 : 1.2);
-        if (m_spec.absent)
-            border.setStyle(Qt::DashLine);
-        painter->setPen(border);
-        painter->setBrush(Qt::NoBrush);
-        painter->drawPath(outline);
-
-        const qreal left = m_rect.left() + kBand + kPadding;
-        const qreal width = m_rect.right() - kPadding - left;
-        qreal y = m_rect.top() + kPadding;
-        const QFontMetricsF titleMetrics(m_titleFont);
-        painter->setFont(m_titleFont);
-        painter->setPen(m_spec.absent ? muted : text);
-        painter->drawText(QPointF(left, y + titleMetrics.ascent()),
-                          titleMetrics.elidedText(m_spec.title, Qt::ElideRight, width));
-        y += titleMetrics.height();
-        const QFontMetricsF metrics(m_font);
-        painter->setFont(m_font);
-        painter->setPen(muted);
-        for (const QString &line : std::as_const(m_spec.lines)) {
-            painter->drawText(QPointF(left, y + metrics.ascent()), metrics.elidedText(line, Qt::ElideRight, width));
-            y += metrics.lineSpacing();
-        }
-    }
-
-protected:
-    void hoverEnterEvent(QGraphicsSceneHoverEvent *) override { setHovered(true); }
-    void hoverLeaveEvent(QGraphicsSceneHoverEvent *) override { setHovered(false); }
-
-private:
-    NodeSpec m_spec;
-    QFont m_font;
-    QFont m_titleFont;
-    QRectF m_rect;
-    bool m_hovered = false;
-    bool m_ring = false;
-};
-
-/// A curve from one node's right edge to the next one's left edge, ending in a filled head;
-/// dashed when it leads from or to a node that is not there.
-class ArrowItem final : public QGraphicsItem
-{
-public:
-    ArrowItem(QPointF from, QPointF to, bool dashed)
-        : m_to(to)
-        , m_dashed(dashed)
-    {
-        const QPointF end(to.x() - kArrowHead, to.y());
-        const qreal bend = (end.x() - from.x()) / 2;
-        m_path.moveTo(from);
-        m_path.cubicTo(QPointF(from.x() + bend, from.y()), QPointF(end.x() - bend, end.y()), end);
-        setZValue(-1);
-    }
-
-    QRectF boundingRect() const override
-    {
-        return m_path.boundingRect().united(QRectF(m_to, QSizeF(1, 1))).adjusted(-2, -kArrowHead, 2, kArrowHead);
-    }
-
-    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget) override
-    {
-        const QPalette palette = widget ? widget->palette() : QPalette();
-        const QColor colour = mixed(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.5);
-        painter->setRenderHint(QPainter::Antialiasing);
-        QPen pen(colour, 1.4);
-        if (m_dashed)
-            pen.setStyle(Qt::DashLine);
-        painter->setPen(pen);
-        painter->setBrush(Qt::NoBrush);
-        painter->drawPath(m_path);
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(colour);
-        const std::array<QPointF, 3> head
-            = {m_to, m_to + QPointF(-kArrowHead, -kArrowHead / 2), m_to + QPointF(-kArrowHead, kArrowHead / 2)};
-        painter->drawPolygon(head.data(), int(head.size()));
-    }
-
-private:
-    QPainterPath m_path;
-    QPointF m_to;
-    bool m_dashed = false;
-};
 
 } // namespace
 

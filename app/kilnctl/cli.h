@@ -4,6 +4,9 @@
 
 #include <QCommandLineParser>
 #include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -71,6 +74,19 @@ int predict(Context &ctx);
 
 /// A run as `runs list|show --json` and `train --json` print it.
 QJsonObject runJson(const RunRecord &run);
+
+/// Key → value pairs (params, tags) as a JSON object. (Tags as text: ModelVersionsModel::tagsText.)
+QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs);
+
+/// A map of numbers (results, metrics, aliases → versions) as a JSON object.
+template<typename Number>
+QJsonObject mapJson(const QMap<QString, Number> &map)
+{
+    QJsonObject o;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

@@ -20,14 +20,6 @@
 
 namespace kiln::cli {
 
-QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs)
-{
-    QJsonObject o;
-    for (const auto &[key, value] : pairs)
-        o.insert(key, value);
-    return o;
-}
-
 bool namesVersion(const QString &text)
 {
     return text.contains(QLatin1Char('@'));
@@ -45,14 +37,6 @@ Expected<FoundVersion> findVersion(const Context &ctx, const QString &ref)
 }
 
 namespace {
-
-QJsonObject metricsJson(const QMap<QString, double> &metrics)
-{
-    QJsonObject o;
-    for (auto it = metrics.begin(); it != metrics.end(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
-}
 
 QString timeJson(const QDateTime &time)
 {
@@ -108,15 +92,12 @@ QString sourceText(const ModelVersion &v)
 
 QJsonObject modelJson(const RegisteredModel &m)
 {
-    QJsonObject aliases;
-    for (auto it = m.aliases.begin(); it != m.aliases.end(); ++it)
-        aliases.insert(it.key(), it.value());
     return {{QLatin1String("name"), m.name},
             {QLatin1String("description"), m.description},
             {QLatin1String("tags"), pairsJson(m.tags)},
             {QLatin1String("latestVersion"), m.latestVersion},
             {QLatin1String("versions"), m.versionCount},
-            {QLatin1String("aliases"), aliases},
+            {QLatin1String("aliases"), mapJson(m.aliases)},
             {QLatin1String("createdAt"), timeJson(m.createdAt)},
             {QLatin1String("updatedAt"), timeJson(m.updatedAt)}};
 }
@@ -147,7 +128,7 @@ QJsonObject versionJson(const ModelVersion &v, bool full)
                    {QLatin1String("size"), v.modelSize},
                    {QLatin1String("run"), v.runId > 0 ? QJsonValue(v.runId) : QJsonValue()},
                    {QLatin1String("source"), v.lineage.source},
-                   {QLatin1String("metrics"), metricsJson(v.metrics)},
+                   {QLatin1String("metrics"), mapJson(v.metrics)},
                    {QLatin1String("deployed"), v.isDeployed()},
                    {QLatin1String("createdAt"), timeJson(v.createdAt)},
                    {QLatin1String("updatedAt"), timeJson(v.updatedAt)}};

@@ -7,9 +7,6 @@
 #include "registry/registrytypes.h"
 
 #include <QChar>
-#include <QJsonObject>
-#include <QList>
-#include <QPair>
 #include <QString>
 
 #include <memory>
@@ -17,9 +14,6 @@
 namespace kiln::cli {
 
 inline constexpr QChar kArrow = u'\u2192';
-
-/// Tags as a JSON object, key → value. (As text: ModelVersionsModel::tagsText.)
-QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs);
 
 /// Commands that change one version take NAME@VERSION (or NAME@ALIAS): a bare name, which
 /// would mean the latest version, is too easy to get wrong there.

@@ -18,17 +18,16 @@
 
 namespace kiln::cli {
 
+QJsonObject pairsJson(const QList<QPair<QString, QString>> &pairs)
+{
+    QJsonObject o;
+    for (const auto &[key, value] : pairs)
+        o.insert(key, value);
+    return o;
+}
+
 QJsonObject runJson(const RunRecord &run)
 {
-    QJsonObject params;
-    for (const auto &[k, v] : run.params)
-        params.insert(k, v);
-    QJsonObject tags;
-    for (const auto &[k, v] : run.tags)
-        tags.insert(k, v);
-    QJsonObject results;
-    for (auto it = run.results.begin(); it != run.results.end(); ++it)
-        results.insert(it.key(), it.value());
     QJsonObject metrics;
     for (const MetricSummary &m : run.metrics)
         metrics.insert(m.key,
@@ -43,9 +42,9 @@ QJsonObject runJson(const RunRecord &run)
                    {QLatin1String("kind"), run.spec.kindName()},
                    {QLatin1String("status"), runStatusName(run.status)},
                    {QLatin1String("attempt"), run.attempt},
-                   {QLatin1String("params"), params},
-                   {QLatin1String("tags"), tags},
-                   {QLatin1String("results"), results},
+                   {QLatin1String("params"), pairsJson(run.params)},
+                   {QLatin1String("tags"), pairsJson(run.tags)},
+                   {QLatin1String("results"), mapJson(run.results)},
                    {QLatin1String("metrics"), metrics},
                    {QLatin1String("createdAt"), run.createdAt.toString(Qt::ISODateWithMs)},
                    {QLatin1String("startedAt"), run.startedAt.toString(Qt::ISODateWithMs)},

@@ -371,16 +371,13 @@ void VersionDiffModel::clear()
 void VersionDiffModel::rebuildRows()
 {
     m_rows.clear();
-    bool headed = false;
     for (int i = 0; i < m_lines.size(); ++i) {
         const VersionDiffLine &line = m_lines.at(i);
         if (onlyDifferences() && !line.differs)
             continue;
-        headed = headed && !m_rows.isEmpty() && m_rows.constLast().section == line.section;
-        if (!headed) {
+        // A heading opens each run of lines of one section.
+        if (m_rows.isEmpty() || m_rows.constLast().section != line.section)
             m_rows.append({-1, line.section});
-            headed = true;
-        }
         m_rows.append({i, line.section});
     }
 }

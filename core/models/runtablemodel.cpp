@@ -41,12 +41,6 @@ LoadResult loadTable(const QString &path, const RunTableQuery &query, const std:
     return result;
 }
 
-QString identityOf(RunColumnKind kind, const QString &key, MetricStat stat)
-{
-    const int code = int(kind) * 3 + (kind == RunColumnKind::Metric ? int(stat) : 0);
-    return QString::number(code) + u':' + key;
-}
-
 QString kindText(RunColumnKind kind, MetricStat stat)
 {
     switch (kind) {
@@ -182,7 +176,7 @@ void RunTableModel::adoptTable(const std::shared_ptr<const RunTable> &table, con
 {
     if (!m_table) {
         beginResetModel();
-        addColumns(*table);
+        addColumns(newColumns(*table));
         m_table = table;
         d->tableColumns = mapColumns(*table);
         d->view = computeView(*table, d->tableColumns);
@@ -193,18 +187,15 @@ void RunTableModel::adoptTable(const std::shared_ptr<const RunTable> &table, con
     // New keys become new columns at the end, so the view's columns stay where they were.
     const int before = columnCount();
     std::vector<ModelColumn> added = newColumns(*table);
-    if (!added.empty()) {
+    const bool columnsAdded = !added.empty();
+    if (columnsAdded) {
         beginInsertColumns({}, before, before + int(added.size()) - 1);
-        for (ModelColumn &column : added) {
-            d->columnIndex.insert(identityOf(column.kind, column.key, column.stat), int(d->columns.size()));
-            d->columns.push_back(std::move(column));
-            d->tableColumns.push_back(-1); // the shown snapshot has no such column
-        }
+        addColumns(std::move(added));
         endInsertColumns();
     }
     std::vector<int> mapping = mapColumns(*table);
     View view = computeView(*table, mapping);
-    if (!added.empty() || !sameRows(*previous, d->view, *table, view)) {
+    if (columnsAdded || !sameRows(*previous, d->view, *table, view)) {
         showView(table, std::move(mapping), std::move(view));
     } else {
         m_table = table;
@@ -237,12 +228,12 @@ void RunTableModel::adoptTable(const std::shared_ptr<const RunTable> &table, con
     }
 }
 
-void RunTableModel::addColumns(const RunTable &table)
+void RunTableModel::addColumns(std::vector<ModelColumn> added)
 {
-    std::vector<ModelColumn> added = newColumns(table);
     for (ModelColumn &column : added) {
-        d->columnIndex.insert(identityOf(column.kind, column.key, column.stat), int(d->columns.size()));
+        d->columnIndex.insert(RunTable::columnIdentity(column.kind, column.key, column.stat), int(d->columns.size()));
         d->columns.push_back(std::move(column));
+        d->tableColumns.push_back(-1); // until mapColumns(): the shown snapshot may lack it
     }
 }
 
@@ -251,7 +242,7 @@ std::vector<RunTableModel::ModelColumn> RunTableModel::newColumns(const RunTable
     std::vector<ModelColumn> added;
     for (int c = 0; c < table.columnCount(); ++c) {
         const RunTable::Column &source = table.column(c);
-        if (d->columnIndex.contains(identityOf(source.kind, source.key, source.stat)))
+        if (d->columnIndex.contains(RunTable::columnIdentity(source.kind, source.key, source.stat)))
             continue;
         ModelColumn column;
         column.kind = source.kind;
@@ -356,7 +347,7 @@ int RunTableModel::tableColumn(int column) const
 
 int RunTableModel::columnForKey(RunColumnKind kind, const QString &key, MetricStat stat) const
 {
-    return d->columnIndex.value(identityOf(kind, key, stat), -1);
+    return d->columnIndex.value(RunTable::columnIdentity(kind, key, stat), -1);
 }
 
 int RunTableModel::runCount() const
@@ -471,8 +462,10 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return column.displayText(row);
-    case Qt::ToolTipRole:
-        return column.exactText(row).isEmpty() ? QVariant() : QVariant(column.exactText(row));
+    case Qt::ToolTipRole: {
+        const QString exact = column.exactText(row);
+        return exact.isEmpty() ? QVariant() : QVariant(exact);
+    }
     case Qt::TextAlignmentRole:
         if (!column.text || column.allNumeric)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));

@@ -128,7 +128,8 @@ private:
     void updatePolling();
     /// Shows `table` (a poll's merge when `update` is set): new columns, rows, values, statuses.
     void adoptTable(const std::shared_ptr<const RunTable> &table, const RunTable *update);
-    void addColumns(const RunTable &table);
+    /// Appends `added` to the model's columns (not yet mapped to the shown snapshot: -1).
+    void addColumns(std::vector<ModelColumn> added);
     std::vector<ModelColumn> newColumns(const RunTable &table) const;
     std::vector<int> mapColumns(const RunTable &table) const;
     View computeView(const RunTable &table, const std::vector<int> &mapping) const;

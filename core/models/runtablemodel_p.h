@@ -45,7 +45,7 @@ struct RunTableModel::Private
     static constexpr int kDefaultPollInterval = 1000;
 
     std::vector<ModelColumn> columns;
-    QHash<QString, int> columnIndex; ///< identityOf() → model column
+    QHash<QString, int> columnIndex; ///< RunTable::columnIdentity() → model column
     std::vector<int> tableColumns; ///< model column → column of m_table, or -1
     View view;
     quint64 generation = 0;

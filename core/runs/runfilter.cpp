@@ -266,7 +266,7 @@ void collectUnknown(const RunFilter::Node &node, const RunTable &table, QStringL
     if (node.type != RunFilter::Node::Type::Compare || node.identifier.kind == RunColumnKind::Attribute)
         return;
     if (columnOf(node.identifier, table) < 0) {
-        const QString name = RunTable::filterName(node.identifier.kind, node.identifier.key);
+        const QString name = node.identifier.name();
         if (!keys.contains(name))
             keys << name;
     }

@@ -109,6 +109,8 @@ public:
 
 private:
     NodePtr parseAnd();
+    /// `operand` (keyword `operand`)*: one node of `type` over them, or the lone operand.
+    NodePtr parseChain(RunFilter::Node::Type type, const char *keyword, NodePtr (Parser::*operand)());
     NodePtr parsePrimary();
     NodePtr parseComparison();
     std::optional<Value> parseValue(const Identifier &id, const Token &after);

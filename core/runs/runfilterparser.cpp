@@ -182,8 +182,12 @@ std::optional<RunColumnKind> prefixNamed(const QString &word)
     return std::nullopt;
 }
 
-bool isNumericAttribute(RunAttribute a)
+/// Whether the column compares as a number: a metric or a numeric attribute.
+bool isNumeric(const Identifier &id)
 {
+    if (id.kind != RunColumnKind::Attribute)
+        return id.kind == RunColumnKind::Metric;
+    const RunAttribute a = id.attribute;
     return a == RunAttribute::Id || a == RunAttribute::Parent || a == RunAttribute::Created
         || a == RunAttribute::Started || a == RunAttribute::Ended || a == RunAttribute::Duration;
 }
@@ -233,37 +237,27 @@ QString describe(const Token &token)
 
 NodePtr Parser::parseExpression()
 {
-    NodePtr left = parseAnd();
-    if (!left)
-        return nullptr;
-    if (!isKeyword(peek(), "or"))
-        return left;
-    auto node = std::make_shared<RunFilter::Node>();
-    node->type = RunFilter::Node::Type::Or;
-    node->children.push_back(std::move(left));
-    while (isKeyword(peek(), "or")) {
-        take();
-        NodePtr right = parseAnd();
-        if (!right)
-            return nullptr;
-        node->children.push_back(std::move(right));
-    }
-    return node;
+    return parseChain(RunFilter::Node::Type::Or, "or", &Parser::parseAnd);
 }
 
 NodePtr Parser::parseAnd()
 {
-    NodePtr left = parsePrimary();
+    return parseChain(RunFilter::Node::Type::And, "and", &Parser::parsePrimary);
+}
+
+NodePtr Parser::parseChain(RunFilter::Node::Type type, const char *keyword, NodePtr (Parser::*operand)())
+{
+    NodePtr left = (this->*operand)();
     if (!left)
         return nullptr;
-    if (!isKeyword(peek(), "and"))
+    if (!isKeyword(peek(), keyword))
         return left;
     auto node = std::make_shared<RunFilter::Node>();
-    node->type = RunFilter::Node::Type::And;
+    node->type = type;
     node->children.push_back(std::move(left));
-    while (isKeyword(peek(), "and")) {
+    while (isKeyword(peek(), keyword)) {
         take();
-        NodePtr right = parsePrimary();
+        NodePtr right = (this->*operand)();
         if (!right)
             return nullptr;
         node->children.push_back(std::move(right));
@@ -359,10 +353,8 @@ std::optional<Identifier> Parser::parseIdentifier()
 
 bool Parser::checkOperator(const Identifier &id, Op op, const Token &opToken)
 {
-    const bool numeric
-        = id.kind == RunColumnKind::Metric || (id.kind == RunColumnKind::Attribute && isNumericAttribute(id.attribute));
     const bool like = op == Op::Like || op == Op::ILike || op == Op::NotLike || op == Op::NotILike;
-    if (numeric && like) {
+    if (isNumeric(id) && like) {
         fail(opToken, QStringLiteral("%1 compares text; %2 is a number").arg(opToken.text.toUpper(), id.name()));
         return false;
     }
@@ -406,9 +398,7 @@ std::optional<Value> Parser::parseValue(const Identifier &id, const Token &after
         value.isNumber = false;
         return value;
     }
-    const bool numeric
-        = id.kind == RunColumnKind::Metric || (id.kind == RunColumnKind::Attribute && isNumericAttribute(id.attribute));
-    if (numeric && !value.isNumber) {
+    if (isNumeric(id) && !value.isNumber) {
         bool ok = false;
         value.number = value.text.toDouble(&ok);
         const bool time = id.kind == RunColumnKind::Attribute

@@ -102,6 +102,9 @@ public:
     int findColumn(RunColumnKind kind, const QString &key, MetricStat stat = MetricStat::Last) const;
     /// How the filter language names a key of `kind`: "params.max_depth", "tags.`my team`".
     static QString filterName(RunColumnKind kind, const QString &key);
+    /// A column's identity as a hash key: kind, key and (metrics only) stat; what findColumn()
+    /// looks up, and what a model keeps its columns by across snapshots.
+    static QString columnIdentity(RunColumnKind kind, const QString &key, MetricStat stat = MetricStat::Last);
 
     qint64 runId(int row) const { return m_runIds[std::size_t(row)]; }
     int rowOfRun(qint64 runId) const; ///< -1 when absent
@@ -132,7 +135,6 @@ public:
 private:
     friend class RunTableBuilder;
 
-    static QString columnIdentity(RunColumnKind kind, const QString &key, MetricStat stat);
     void indexColumns();
 
     std::vector<qint64> m_runIds;
