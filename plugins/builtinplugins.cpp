@@ -6,6 +6,7 @@ Q_IMPORT_PLUGIN(DelimitedImporterPlugin)
 Q_IMPORT_PLUGIN(JsonLinesImporterPlugin)
 Q_IMPORT_PLUGIN(LibarchivePlugin)
 Q_IMPORT_PLUGIN(XGBoostTrainerProvider)
+Q_IMPORT_PLUGIN(TargetsPlugin)
 
 namespace kiln {
 

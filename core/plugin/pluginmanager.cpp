@@ -114,6 +114,8 @@ void PluginManager::consider(QObject *object, const QJsonObject &metaData, const
         m_archives.append(archive);
     else if (auto *provider = qobject_cast<TrainerProvider *>(object))
         m_trainers.append(provider->trainers());
+    else if (auto *targets = qobject_cast<TargetProvider *>(object))
+        m_targetKinds.append(targets->targetKinds());
     else
         spec.error = QStringLiteral("the plugin object implements no Kiln interface");
     m_specs.append(spec);
@@ -133,6 +135,15 @@ const Trainer *PluginManager::trainer(const QString &id) const
     for (const Trainer *t : m_trainers) {
         if (t->id() == id)
             return t;
+    }
+    return nullptr;
+}
+
+const TargetKind *PluginManager::targetKind(const QString &id) const
+{
+    for (const TargetKind *kind : m_targetKinds) {
+        if (kind->id() == id)
+            return kind;
     }
     return nullptr;
 }

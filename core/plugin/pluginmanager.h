@@ -1,5 +1,6 @@
 #pragma once
 
+#include "deploy/deploytarget.h"
 #include "plugin/importer.h"
 #include "training/trainer.h"
 
@@ -17,7 +18,7 @@ struct PluginSpec
     QString name;
     QString version;
     QString compatVersion;
-    QString kind; ///< "importer", "archive" or "trainer"
+    QString kind; ///< "importer", "archive", "trainer" or "target"
     QStringList extensions;
     QString location; ///< "static" or the library's path
     QString error; ///< why it was not loaded; empty when loaded
@@ -46,6 +47,9 @@ public:
     /// Every trainer of every trainer plugin, and one by id ("boosted-trees").
     const QList<const Trainer *> &trainers() const { return m_trainers; }
     const Trainer *trainer(const QString &id) const;
+    /// Every kind of deployment target ("agent", "ssh", "oci", "folder"), and one by id.
+    const QList<const TargetKind *> &targetKinds() const { return m_targetKinds; }
+    const TargetKind *targetKind(const QString &id) const;
     /// Extensions (lowercase, no dot) any plugin declares: what a file dialog offers.
     QStringList knownExtensions() const;
 
@@ -57,6 +61,7 @@ private:
     QList<ImporterPlugin *> m_importers;
     QList<ArchivePlugin *> m_archives;
     QList<const Trainer *> m_trainers;
+    QList<const TargetKind *> m_targetKinds;
 };
 
 } // namespace kiln

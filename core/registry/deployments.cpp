@@ -53,12 +53,14 @@ Status checkNotDeployed(Database &db, const char *which, qint64 id)
 
 using namespace Internal;
 
-Expected<qint64> ModelRegistry::recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail)
+Expected<qint64> ModelRegistry::recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail,
+                                                 const QString &status)
 {
     if (target.trimmed().isEmpty())
         return Error {QStringLiteral("a deployment needs a target")};
     Database &db = m_workspace.db();
     qint64 id = 0;
+    const auto now = storedNow();
     Status recorded = inTransaction(db, [&]() -> Status {
         auto exists = prepared(db, "SELECT 1 FROM model_versions WHERE id = ?", versionId);
         if (!exists)
@@ -67,9 +69,9 @@ Expected<qint64> ModelRegistry::recordDeployment(qint64 versionId, const QString
             return noVersionWithId(versionId);
         exists = Statement();
         if (Status s = execute(db,
-                               "INSERT INTO deployments(version_id, target, status, detail, created_at) "
-                               "VALUES(?, ?, 'active', ?, ?)",
-                               versionId, target, compactJson(detail), storedNow());
+                               "INSERT INTO deployments(version_id, target, status, detail, created_at, ended_at) "
+                               "VALUES(?, ?, ?, ?, ?, CASE WHEN ? = 'active' THEN NULL ELSE ? END)",
+                               versionId, target, status, compactJson(detail), now, status, now);
             !s)
             return s;
         id = db.lastInsertId();

@@ -98,8 +98,10 @@ public:
     Status deleteModel(const QString &modelName);
 
     /// The deployment work records here which target serves a version, and ends it on
-    /// undeploy; lineage shows them and delete protection reads them.
-    Expected<qint64> recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail = {});
+    /// undeploy; lineage shows them and delete protection reads them. `status` other than
+    /// "active" records an attempt that did not deploy ("failed", "cancelled"), ended at once.
+    Expected<qint64> recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail = {},
+                                      const QString &status = QStringLiteral("active"));
     Status endDeployment(qint64 deploymentId, const QString &status = QStringLiteral("ended"));
 
 private:

@@ -177,6 +177,18 @@ CREATE TABLE deployments(
     ended_at   TEXT);
 CREATE INDEX deployments_version ON deployments(version_id);
 )sql",
+    // v5: deployment targets (their secrets live outside the workspace, in CredentialStore),
+    // and deployments listed per target, newest first.
+    R"sql(
+CREATE TABLE deploy_targets(
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    location   TEXT NOT NULL,
+    options    TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL);
+CREATE INDEX deployments_target ON deployments(target, created_at);
+)sql",
 };
 
 } // namespace

@@ -1,0 +1,3 @@
+#include "deploy/httpclient.h"
+
+// Stub: the owner of this file replaces it.

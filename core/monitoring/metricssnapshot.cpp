@@ -1,0 +1,3 @@
+#include "monitoring/metricssnapshot.h"
+
+// Stub: the owner of this file replaces it.

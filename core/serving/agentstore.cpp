@@ -1,0 +1,3 @@
+#include "serving/agentstore.h"
+
+// Stub: the owner of this file replaces it.

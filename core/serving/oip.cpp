@@ -1,0 +1,3 @@
+#include "serving/oip.h"
+
+// Stub: the owner of this file replaces it.

@@ -1,0 +1,1 @@
+#include "serving/requestguard.h"

@@ -1,0 +1,3 @@
+#pragma once
+
+// Stub: the owner of this file (the serving agent's helper) writes the request body guard here.

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "serving/servedmodel.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace kiln {
+
+class AgentStore;
+class ServeMetrics;
+
+/// kiln-serve's HTTP API (docs/SERVING.md), served by Qt HttpServer:
+///   POST /invocations            MLflow scoring: JSON with exactly one of dataframe_split,
+///                                dataframe_records, instances, inputs; or Content-Type text/csv.
+///                                200 {"predictions": [...]} (Predictions::toJson)
+///   POST /v2/models/{name}/infer Open Inference Protocol v2 (serving/oip.h)
+///   GET  /v2/models/{name}       v2 model metadata; GET /v2/models/{name}/ready
+///   GET  /v2/health/live         200 while the process runs
+///   GET  /v2/health/ready, /ping 200 when a model is loaded, else 503
+///   GET  /version                {"name", "version", "sha256", "trainer", "loadedAt",
+///                                 "previous": {"name", "version", "sha256"} | null, "agent": "kiln-serve 0.1.0"}
+///   GET  /metrics                Prometheus text (serving/servemetrics.h)
+///   PUT  /bundle                 body: a bundle (.kiln.tar.gz); bearer token; verified, then
+///                                swapped in atomically; 200 with the /version JSON
+///   POST /rollback               bearer token; back to the previous bundle; 409 when none
+///   DELETE /bundle               bearer token; unload (503 on inference until the next push)
+/// Errors are JSON {"error_code": "BAD_REQUEST"|"UNAUTHORIZED"|..., "message": "..."} with
+/// 400 (malformed, missing/extra column, wrong type), 401, 404, 405, 409, 411 (chunked body),
+/// 413 (body over the limit, refused from its headers before it is read), 422 (a bundle the
+/// agent refuses), 503 (no model). Nothing a client sends crashes the agent.
+struct ServeOptions
+{
+    QString dataDir; ///< AgentStore's folder (required)
+    QHostAddress host = QHostAddress::LocalHost;
+    quint16 port = 8080; ///< 0: any free port (see ServeAgent::port())
+    QByteArray adminToken; ///< bearer token for PUT /bundle, /rollback, DELETE; empty refuses them all
+    QByteArray inferenceToken; ///< when set, inference and /metrics need it too
+    qint64 maxBodyBytes = 16 * 1024 * 1024; ///< inference requests
+    qint64 maxBundleBytes = 1024LL * 1024 * 1024; ///< PUT /bundle
+    int threads = 0; ///< HTTP server threads (SO_REUSEPORT); 0: QThread::idealThreadCount()
+    QString initialBundle; ///< installed at start when set (kiln-serve --bundle FILE)
+};
+
+/// The serving agent: owns the store, the current and previous ServedModel (swapped with
+/// std::atomic_store on a shared_ptr, so a request sees the old or the new model, never half
+/// of one) and the HTTP server threads. Used by kiln-serve and `kilnctl serve`.
+class ServeAgent final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServeAgent)
+
+public:
+    explicit ServeAgent(ServeOptions options, QObject *parent = nullptr);
+    ~ServeAgent() override;
+
+    /// Loads the current model (or options.initialBundle) and starts listening. Errors: the
+    /// port is taken, the data folder is not writable, the initial bundle is refused.
+    Status start();
+    quint16 port() const;
+    std::shared_ptr<const ServedModel> current() const;
+
+Q_SIGNALS:
+    /// A one-line log message ("loaded churn@3 (sha256 1a2b…)", "refused bundle: ...").
+    void logMessage(const QString &line);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace kiln

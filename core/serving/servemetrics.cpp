@@ -1,0 +1,3 @@
+#include "serving/servemetrics.h"
+
+// Stub: the owner of this file replaces it.

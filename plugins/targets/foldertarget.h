@@ -1,0 +1,3 @@
+#pragma once
+
+// Stub: the owner of this file writes it.

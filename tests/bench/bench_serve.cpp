@@ -1,0 +1,5 @@
+// Stub: the benchmark helper writes it.
+int main()
+{
+    return 0;
+}
