@@ -1,3 +1,10 @@
 #pragma once
 
-// Stub: the owner of this file writes it.
+#include "deploy/deploytarget.h"
+
+namespace kiln::Internal {
+
+/// The "agent" target kind (stateless; lives for the process). Stub until its owner writes it.
+const TargetKind *agentTargetKind();
+
+} // namespace kiln::Internal

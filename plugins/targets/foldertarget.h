@@ -1,3 +1,10 @@
 #pragma once
 
-// Stub: the owner of this file writes it.
+#include "deploy/deploytarget.h"
+
+namespace kiln::Internal {
+
+/// The "folder" target kind (stateless; lives for the process). Stub until its owner writes it.
+const TargetKind *folderTargetKind();
+
+} // namespace kiln::Internal
