@@ -27,7 +27,7 @@ PluginSpec specFrom(const QJsonObject &metaData, const QString &location)
     if (spec.id.isEmpty())
         spec.error = QStringLiteral("plugin metadata has no id");
     else if (iid != QLatin1String(KILN_IMPORTER_PLUGIN_IID) && iid != QLatin1String(KILN_ARCHIVE_PLUGIN_IID)
-             && iid != QLatin1String(KILN_TRAINER_PLUGIN_IID))
+             && iid != QLatin1String(KILN_TRAINER_PLUGIN_IID) && iid != QLatin1String(KILN_TARGET_PLUGIN_IID))
         spec.error = QStringLiteral("unknown plugin interface %1").arg(iid);
     else if (QVersionNumber::fromString(spec.compatVersion) > QVersionNumber::fromString(QLatin1String(kApiVersion)))
         spec.error = QStringLiteral("needs plugin API %1, this Kiln has %2")
