@@ -1,12 +1,34 @@
 #include "cli.h"
 
+#include "registry/registrytypes.h"
+#include "tasks/feedback.h"
 #include "workspace/workspace.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 
 namespace kiln::cli {
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+Feedback *g_cancelOnInterrupt = nullptr;
+struct sigaction g_previousInt = {};
+struct sigaction g_previousTerm = {};
+
+static_assert(std::atomic<bool>::is_always_lock_free, "Feedback::cancel() must be async-signal-safe");
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = 1;
+    if (g_cancelOnInterrupt)
+        g_cancelOnInterrupt->cancel();
+}
+
+} // namespace
 
 Context::Context(QCommandLineParser &p)
     : parser(p)
@@ -51,6 +73,59 @@ int Context::usage(const QString &reason) const
 {
     std::fprintf(stderr, "kilnctl: %s (see kilnctl --help)\n", reason.toUtf8().constData());
     return UsageError;
+}
+
+InterruptGuard::InterruptGuard(Feedback *feedback)
+{
+    g_interrupted = 0;
+    g_cancelOnInterrupt = feedback;
+    struct sigaction action = {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    // A second signal ends the process the usual way, for when the clean end takes too long.
+    action.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &action, &g_previousInt);
+    ::sigaction(SIGTERM, &action, &g_previousTerm);
+}
+
+InterruptGuard::~InterruptGuard()
+{
+    ::sigaction(SIGINT, &g_previousInt, nullptr);
+    ::sigaction(SIGTERM, &g_previousTerm, nullptr);
+    g_cancelOnInterrupt = nullptr;
+}
+
+bool InterruptGuard::interrupted()
+{
+    return g_interrupted != 0;
+}
+
+QString timeJson(const QDateTime &time)
+{
+    return time.toString(Qt::ISODateWithMs);
+}
+
+QString timeText(const QDateTime &time)
+{
+    return time.isValid() ? time.toLocalTime().toString(Qt::ISODate) : QString();
+}
+
+QJsonObject deploymentJson(const DeploymentRecord &d)
+{
+    return {{QLatin1String("id"), d.id},
+            {QLatin1String("target"), d.target},
+            {QLatin1String("status"), d.status},
+            {QLatin1String("detail"), d.detail},
+            {QLatin1String("createdAt"), timeJson(d.createdAt)},
+            {QLatin1String("endedAt"), d.endedAt.isValid() ? QJsonValue(timeJson(d.endedAt)) : QJsonValue()}};
+}
+
+bool oneTarget(const Context &ctx, const QString &command, int &exitCode)
+{
+    if (ctx.args.size() == 1 && !ctx.args.first().isEmpty())
+        return true;
+    exitCode = ctx.usage(QStringLiteral("%1 needs one target: kilnctl %1 TARGET").arg(command));
+    return false;
 }
 
 QString formatTable(const QStringList &header, const QList<QStringList> &rows)

@@ -12,8 +12,12 @@
 
 #include <memory>
 
+class QDateTime;
+
 namespace kiln {
+class Feedback;
 class Workspace;
+struct DeploymentRecord;
 struct RunRecord;
 } // namespace kiln
 
@@ -71,6 +75,32 @@ int modelsDelete(Context &ctx);
 int modelsExport(Context &ctx);
 int modelsImport(Context &ctx);
 int predict(Context &ctx);
+int targetsAdd(Context &ctx);
+int targetsList(Context &ctx);
+int targetsRemove(Context &ctx);
+int targetsKinds(Context &ctx);
+int deploy(Context &ctx);
+int deploymentsList(Context &ctx);
+int deploymentsStatus(Context &ctx);
+int deploymentsRollback(Context &ctx);
+int deploymentsUndeploy(Context &ctx);
+int serve(Context &ctx);
+
+/// While one lives, SIGINT and SIGTERM do not end the process: they set a flag (and cancel
+/// `feedback`, whose flag is a lock-free atomic, so both are async-signal-safe) that a long
+/// command polls, so it ends cleanly. A second signal ends the process the usual way. One at a
+/// time; the previous handlers come back after.
+class InterruptGuard final
+{
+public:
+    explicit InterruptGuard(Feedback *feedback = nullptr);
+    ~InterruptGuard();
+    InterruptGuard(const InterruptGuard &) = delete;
+    InterruptGuard &operator=(const InterruptGuard &) = delete;
+
+    /// Whether a signal came since this guard was made.
+    static bool interrupted();
+};
 
 /// A run as `runs list|show --json` and `train --json` print it.
 QJsonObject runJson(const RunRecord &run);
@@ -87,6 +117,19 @@ QJsonObject mapJson(const QMap<QString, Number> &map)
         o.insert(it.key(), it.value());
     return o;
 }
+
+/// A stored time as --json prints it: ISO 8601 with milliseconds.
+QString timeJson(const QDateTime &time);
+/// A time in text output, as `datasets list` prints it: local, to the second; empty when unset.
+QString timeText(const QDateTime &time);
+
+/// A deployment as `models show --json` lists it with its version (`deploy` and `deployments`
+/// add the version's name and number).
+QJsonObject deploymentJson(const DeploymentRecord &d);
+
+/// Whether the command got its one target name (targets remove, deployments status|rollback|
+/// undeploy); if not, `exitCode` is the usage error's.
+bool oneTarget(const Context &ctx, const QString &command, int &exitCode);
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

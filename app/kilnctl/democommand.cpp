@@ -10,24 +10,9 @@
 #include <QJsonArray>
 #include <QMutex>
 
-#include <csignal>
 #include <cstdio>
 
 namespace kiln::cli {
-namespace {
-
-Feedback *g_interruptible = nullptr;
-
-// Ctrl+C cancels the build, which then removes what it had written. Feedback's flag is a
-// lock-free atomic, so setting it is safe in a signal handler.
-extern "C" void cancelOnSignal(int)
-{
-    if (g_interruptible)
-        g_interruptible->cancel();
-}
-
-} // namespace
-
 int demo(Context &ctx)
 {
     const QString folder = ctx.parser.value(QStringLiteral("workspace"));
@@ -46,15 +31,14 @@ int demo(Context &ctx)
         lastStatus = status;
         std::fprintf(stderr, "[%3d%%] %s\n", int(fraction * 100), status.toUtf8().constData());
     });
-    g_interruptible = &feedback;
-    std::signal(SIGINT, cancelOnSignal);
-    std::signal(SIGTERM, cancelOnSignal);
     QElapsedTimer clock;
     clock.start();
-    const Status built = buildDemoWorkspace(folder, feedback);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    g_interruptible = nullptr;
+    Status built;
+    {
+        // Ctrl+C cancels the build, which then removes what it had written.
+        const InterruptGuard guard(&feedback);
+        built = buildDemoWorkspace(folder, feedback);
+    }
     if (!built)
         return ctx.fail(built.errorMessage());
     const double seconds = double(clock.elapsed()) / 1000.0;

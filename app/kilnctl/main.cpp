@@ -15,11 +15,11 @@ using namespace kiln::cli;
 
 int main(int argc, char **argv)
 {
-    // Only training and prediction run OpenMP (XGBoost) in this process: other commands skip the
-    // re-exec.
+    // Only training, prediction and serving run OpenMP (XGBoost) in this process: other commands
+    // skip the re-exec.
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "train") == 0 || std::strcmp(argv[i], "demo") == 0
-            || std::strcmp(argv[i], "predict") == 0) {
+            || std::strcmp(argv[i], "predict") == 0 || std::strcmp(argv[i], "serve") == 0) {
             kiln::ensurePassiveOpenMpWait(argv);
             break;
         }
@@ -61,7 +61,19 @@ int main(int argc, char **argv)
         "  models import FILE                add a bundle's model as a new version (--name NAME)\n"
         "  predict MODEL --input FILE        predictions for CSV or JSON rows (- reads stdin; --format json)\n"
         "  predict MODEL --dataset NAME      predictions for a stored dataset version (NAME@VERSION)\n"
+        "  targets add NAME --kind KIND      a deployment target (--location LOC, --option k=v, --secret-file FILE)\n"
+        "  targets list                      the workspace's targets: kind, location, options\n"
+        "  targets remove NAME               remove a target and its secret (refused while it serves)\n"
+        "  targets kinds                     target kinds (agent, ssh, oci, folder) and their fields\n"
+        "  deploy NAME@VERSION --target T    push a version to a target (--retries N; Ctrl+C cancels)\n"
+        "  deployments list                  active deployments (--all: history; --target NAME, --model NAME)\n"
+        "  deployments status TARGET         what the target serves, its health and metrics URL\n"
+        "  deployments rollback TARGET       back to the version the target served before\n"
+        "  deployments undeploy TARGET       stop serving on the target\n"
+        "  serve --bundle FILE [--port N]    run the serving agent here until Ctrl+C (--host, --data, --token-file)\n"
         "  demo --workspace DIR              build a demo workspace: generated data, trained runs\n\n"
+        "Secrets (agent tokens, passwords) are never arguments: --secret-file FILE, --secret-env VAR or\n"
+        "--secret-stdin; they are kept outside the workspace ($KILN_CREDENTIALS_FILE to choose the file).\n\n"
         "Filters use MLflow's search syntax, for example:\n"
         "  metrics.auc > 0.9 and params.max_depth = '6' and tags.team LIKE 'vision%'"));
     parser.addHelpOption();
@@ -80,7 +92,9 @@ int main(int argc, char **argv)
         {QStringLiteral("encoding"), QStringLiteral("utf-8 or latin-1; detected by default."), QStringLiteral("ENC")},
         {QStringLiteral("limit"), QStringLiteral("Rows to print (default 20)."), QStringLiteral("N")},
         {QStringLiteral("offset"), QStringLiteral("First row to print (default 0)."), QStringLiteral("N")},
-        {QStringLiteral("target"), QStringLiteral("train: the column to predict."), QStringLiteral("COLUMN")},
+        {QStringLiteral("target"),
+         QStringLiteral("train: the column to predict; deploy, deployments list: the target's name."),
+         QStringLiteral("NAME")},
         {QStringLiteral("trainer"), QStringLiteral("train: boosted-trees (default), random-forest or linear."),
          QStringLiteral("NAME")},
         {QStringLiteral("task"), QStringLiteral("train: binary, multiclass or regression; detected by default."),
@@ -105,7 +119,10 @@ int main(int argc, char **argv)
         {QStringLiteral("no-stratify"), QStringLiteral("train: split without keeping class proportions.")},
         {QStringLiteral("seed"), QStringLiteral("Random seed for splits, sweeps and training (42)."),
          QStringLiteral("N")},
-        {QStringLiteral("retries"), QStringLiteral("Retry a failed run this many times."), QStringLiteral("N")},
+        {QStringLiteral("retries"),
+         QStringLiteral(
+             "Retry a failed run this many times; deploy: a push that could not connect or got a 5xx (default 3)."),
+         QStringLiteral("N")},
         {QStringLiteral("timeout"), QStringLiteral("Fail a run that takes longer (seconds)."), QStringLiteral("S")},
         {QStringLiteral("workdir"), QStringLiteral("run: working folder of the command (default: here)."),
          QStringLiteral("DIR")},
@@ -123,7 +140,9 @@ int main(int argc, char **argv)
          QStringLiteral(
              "runs list|export: order by a column, e.g. \"metrics.auc DESC\" (newest run first by default)."),
          QStringLiteral("COL")},
-        {QStringLiteral("all"), QStringLiteral("runs compare: show equal lines too, not only what differs.")},
+        {QStringLiteral("all"),
+         QStringLiteral("runs compare: show equal lines too, not only what differs; deployments list: ended ones "
+                        "too.")},
         {QStringLiteral("format"),
          QStringLiteral("runs export: the file format (csv); predict: csv (default) or json."),
          QStringLiteral("FORMAT")},
@@ -137,6 +156,36 @@ int main(int argc, char **argv)
          QStringLiteral("models alias: remove the alias instead of setting it; models tag: bare KEY words name "
                         "tags to remove.")},
         {QStringLiteral("yes"), QStringLiteral("models delete: confirm; the version cannot be restored.")},
+        {QStringLiteral("kind"), QStringLiteral("targets add: agent, ssh, oci or folder (see targets kinds)."),
+         QStringLiteral("KIND")},
+        {QStringLiteral("location"),
+         QStringLiteral("targets add: where, e.g. http://host:8080, ssh://user@host/srv/kiln, a folder."),
+         QStringLiteral("LOC")},
+        {QStringLiteral("option"), QStringLiteral("targets add: one of the kind's settings (repeatable)."),
+         QStringLiteral("KEY=VALUE")},
+        {QStringLiteral("secret-file"), QStringLiteral("targets add: read the target's token or password from FILE."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("secret-env"),
+         QStringLiteral("targets add: read the target's token or password from the environment variable VAR."),
+         QStringLiteral("VAR")},
+        {QStringLiteral("secret-stdin"),
+         QStringLiteral("targets add: read the target's token or password from stdin.")},
+        {QStringLiteral("model"), QStringLiteral("deployments list: only deployments of this model."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("bundle"), QStringLiteral("serve: the bundle to serve (kilnctl models export)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("port"), QStringLiteral("serve: the port to listen on (8080; 0: any free port)."),
+         QStringLiteral("N")},
+        {QStringLiteral("host"), QStringLiteral("serve: the address to listen on (127.0.0.1; 0.0.0.0: all)."),
+         QStringLiteral("ADDR")},
+        {QStringLiteral("data"),
+         QStringLiteral("serve: the agent's folder for its bundles (default: kiln-serve in the app data folder)."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("token-file"),
+         QStringLiteral("serve: the admin token for pushes and rollback (default: $KILN_SERVE_TOKEN)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("threads"), QStringLiteral("serve: HTTP server threads (0: one per core)."),
+         QStringLiteral("N")},
     });
     parser.process(app);
 
@@ -168,11 +217,20 @@ int main(int argc, char **argv)
         {QStringLiteral("models delete"), modelsDelete},
         {QStringLiteral("models export"), modelsExport},
         {QStringLiteral("models import"), modelsImport},
+        {QStringLiteral("targets add"), targetsAdd},
+        {QStringLiteral("targets list"), targetsList},
+        {QStringLiteral("targets remove"), targetsRemove},
+        {QStringLiteral("targets kinds"), targetsKinds},
+        {QStringLiteral("deployments list"), deploymentsList},
+        {QStringLiteral("deployments status"), deploymentsStatus},
+        {QStringLiteral("deployments rollback"), deploymentsRollback},
+        {QStringLiteral("deployments undeploy"), deploymentsUndeploy},
     };
     const std::map<QString, Command> oneWord = {
         {QStringLiteral("import"), importPaths}, {QStringLiteral("train"), train},
         {QStringLiteral("run"), runCommand},     {QStringLiteral("trainers"), trainersList},
         {QStringLiteral("demo"), demo},          {QStringLiteral("predict"), predict},
+        {QStringLiteral("deploy"), deploy},      {QStringLiteral("serve"), serve},
     };
     if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);

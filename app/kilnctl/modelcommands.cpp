@@ -38,17 +38,6 @@ Expected<FoundVersion> findVersion(const Context &ctx, const QString &ref)
 
 namespace {
 
-QString timeJson(const QDateTime &time)
-{
-    return time.toString(Qt::ISODateWithMs);
-}
-
-/// Times in text output read as `datasets list` prints them: local, to the second.
-QString timeText(const QDateTime &time)
-{
-    return time.isValid() ? time.toLocalTime().toString(Qt::ISODate) : QString();
-}
-
 /// "champion→3, challenger→4": a model's aliases in version order.
 QString aliasesText(const QMap<QString, int> &aliases)
 {
@@ -100,16 +89,6 @@ QJsonObject modelJson(const RegisteredModel &m)
             {QLatin1String("aliases"), mapJson(m.aliases)},
             {QLatin1String("createdAt"), timeJson(m.createdAt)},
             {QLatin1String("updatedAt"), timeJson(m.updatedAt)}};
-}
-
-QJsonObject deploymentJson(const DeploymentRecord &d)
-{
-    return {{QLatin1String("id"), d.id},
-            {QLatin1String("target"), d.target},
-            {QLatin1String("status"), d.status},
-            {QLatin1String("detail"), d.detail},
-            {QLatin1String("createdAt"), timeJson(d.createdAt)},
-            {QLatin1String("endedAt"), d.endedAt.isValid() ? QJsonValue(timeJson(d.endedAt)) : QJsonValue()}};
 }
 
 /// A version as the models commands print it with --json: the facts a versions table shows,

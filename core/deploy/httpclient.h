@@ -37,6 +37,9 @@ struct HttpRequest
 
 /// Sends `request` and waits for the whole answer. `feedback` (may be null) gets upload
 /// progress and is polled for cancel (an aborted request returns the error "cancelled").
+/// A change (PUT, POST, DELETE) is cancelled only while its body is still being sent: once
+/// the server has it whole, the answer is awaited (up to the timeout), so the caller learns
+/// what the server did.
 HttpResponse sendHttp(const HttpRequest &request, Feedback *feedback = nullptr);
 
 } // namespace kiln

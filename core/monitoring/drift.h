@@ -39,4 +39,41 @@ struct DriftReport
 DriftReport computeDrift(const QList<ColumnProfile> &profile, const MetricsSnapshot &from, const MetricsSnapshot &to,
                          const DriftThresholds &thresholds = {});
 
+/// The binning rules kiln-serve's InputStats counts live values with and computeDrift reads
+/// the training profile with, kept in one place so that both always agree.
+namespace driftbins {
+
+/// Boolean, integer, float and date-time columns are binned by value; the rest by category.
+bool isNumeric(ColumnType type);
+/// The bins of a numeric column: its profile's histogram; for a boolean column (whose profile
+/// has none) two bins, false (0) and true (1), counted from the profile's mean.
+Histogram histogramOf(const ColumnProfile &profile);
+/// Equal-width bins over [lower, upper], as the profile's histogram cut them.
+struct NumericBins
+{
+    double lower = 0;
+    double upper = 0;
+    double scale = 0; ///< bins per unit
+    int count = 0;
+
+    NumericBins() = default;
+    explicit NumericBins(const Histogram &histogram);
+    /// The bin `value` falls in: 0..count-1 within [lower, upper] (upper itself in the last
+    /// bin), -1 below, count above. Not NaN (a missing value).
+    int of(double value) const
+    {
+        if (value < lower)
+            return -1;
+        if (value > upper)
+            return count;
+        const int bin = int((value - lower) * scale);
+        return bin < count ? bin : count - 1;
+    }
+};
+/// The training data's count per bin label, as kiln_feature_bin_total labels them: numeric
+/// "0".."n-1", "under", "over"; categorical each top value and "__other__"; both "__missing__".
+QHash<QString, double> trainingCounts(const ColumnProfile &profile);
+
+} // namespace driftbins
+
 } // namespace kiln

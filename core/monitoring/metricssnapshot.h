@@ -19,6 +19,7 @@ struct MetricsSnapshot
     QString modelName;
     int modelVersion = 0;
     QString sha256;
+    QDateTime loadedAt; ///< kiln_model_loaded_timestamp_seconds; invalid when no model is loaded
     double requests = 0; ///< inference endpoints (invocations + v2_infer), all codes
     double errors = 0; ///< of those, status >= 400
     double predictedRows = 0;

@@ -15,8 +15,11 @@ struct ServedModel;
 namespace oip {
 
 /// Rows from a v2 infer request: {"id"?, "parameters"?, "inputs": [{"name": "age",
-/// "shape": [N] or [N, 1], "datatype": "FP64"|"FP32"|"INT64"|"INT32"|"BOOL"|"BYTES", "data":
-/// [...] (flat or nested)}]}, one input tensor per column, all with the same N. Errors:
+/// "shape": [N] or [N, 1], "datatype": "FP64"|"FP32"|"INT64"|"INT32"|"INT16"|"INT8"|"UINT64"|
+/// "UINT32"|"UINT16"|"UINT8"|"BOOL"|"BYTES", "data": [...] (flat or nested; null is a missing
+/// value)}]}, one input tensor per column, all with the same N. Values become fields as a
+/// dataset stores them (integers without ".0", booleans true/false); a value that does not fit
+/// its datatype (a string for FP64, 2.5 or 300 for INT8, 1 for BOOL) is an error. Errors:
 /// "input 'age': shape [3] but 2 values", "input 'age': datatype FP64 but 'abc'", "inputs
 /// 'age' and 'city' have different row counts", not JSON, no inputs.
 Expected<PredictionInput> requestToInput(const QByteArray &json, QString *requestId = nullptr);

@@ -30,10 +30,14 @@ class ServeMetrics;
 ///                                swapped in atomically; 200 with the /version JSON
 ///   POST /rollback               bearer token; back to the previous bundle; 409 when none
 ///   DELETE /bundle               bearer token; unload (503 on inference until the next push)
-/// Errors are JSON {"error_code": "BAD_REQUEST"|"UNAUTHORIZED"|..., "message": "..."} with
-/// 400 (malformed, missing/extra column, wrong type), 401, 404, 405, 409, 411 (chunked body),
-/// 413 (body over the limit, refused from its headers before it is read), 422 (a bundle the
-/// agent refuses), 503 (no model). Nothing a client sends crashes the agent.
+/// Also GET /health (as /ping), GET /v2 (server metadata) and /v2/models/{name}/versions/{v}/...
+/// Every answer given with a model carries "X-Kiln-Model: NAME@VERSION", the version that
+/// answered. Errors are JSON {"error_code": "BAD_REQUEST"|"UNAUTHORIZED"|..., "message": "..."}
+/// with 400 (malformed, missing/extra column, wrong type), 401, 403 (admin endpoints on an agent
+/// without an admin token), 404, 405, 409, 411 (chunked body), 413 (body over the limit, refused
+/// from its headers before it is read), 422 (a bundle the agent refuses), 431 (headers over
+/// 64 KiB), 500 (the data folder cannot be written), 503 (no model). Nothing a client sends
+/// crashes the agent. The admin token is accepted where the inference token is asked for.
 struct ServeOptions
 {
     QString dataDir; ///< AgentStore's folder (required)
@@ -47,9 +51,19 @@ struct ServeOptions
     QString initialBundle; ///< installed at start when set (kiln-serve --bundle FILE)
 };
 
+/// --host as kiln-serve and `kilnctl serve` take it: an IP address (127.0.0.1, 0.0.0.0, ::1)
+/// or "localhost"; empty is localhost.
+Expected<QHostAddress> parseServeHost(const QString &text);
+/// A token from a file (--token-file, --inference-token-file), trimmed; an error naming the
+/// file when it cannot be read or is empty. `warning` is set when others may read the file.
+Expected<QByteArray> readTokenFile(const QString &path, QString *warning = nullptr);
+
 /// The serving agent: owns the store, the current and previous ServedModel (swapped with
 /// std::atomic_store on a shared_ptr, so a request sees the old or the new model, never half
-/// of one) and the HTTP server threads. Used by kiln-serve and `kilnctl serve`.
+/// of one) and the HTTP server threads. Used by kiln-serve and `kilnctl serve`. Lives on the
+/// thread that creates it; each server thread runs its own QAbstractHttpServer on a
+/// GuardedTcpServer (serving/requestguard.h) sharing the port, and answers requests there
+/// without a lock. logMessage() is emitted from those threads too (queued to receivers).
 class ServeAgent final : public QObject
 {
     Q_OBJECT
@@ -63,6 +77,8 @@ public:
     /// port is taken, the data folder is not writable, the initial bundle is refused.
     Status start();
     quint16 port() const;
+    /// "http://127.0.0.1:8080", "http://[::1]:8080": where it listens (after start()).
+    QString url() const;
     std::shared_ptr<const ServedModel> current() const;
 
 Q_SIGNALS:

@@ -30,6 +30,9 @@ struct ServedModel
     std::shared_ptr<const LoadedModel> model;
     std::shared_ptr<InputStats> inputStats; ///< binned like `profile`; reset with each load
 
+    /// "churn@3": what /version, the log and the X-Kiln-Model header name it by.
+    QString ref() const { return name + QLatin1Char('@') + QString::number(version); }
+
     /// readBundle() + LoadedModel::create(); errors name the file and the reason.
     static Expected<std::shared_ptr<const ServedModel>> fromBundle(const QString &path);
 };

@@ -1,10 +1,52 @@
 #pragma once
 
 #include "deploy/deploytarget.h"
+#include "util/expected.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+#include <utility>
 
 namespace kiln::Internal {
 
-/// The "folder" target kind (stateless; lives for the process). Stub until its owner writes it.
+/// The files of a deploy folder (a "folder" target, or the remote folder of an "ssh" target):
+/// the bundle served now, the one before it (what rollback returns to), and the state file
+/// that says which model version each of them is.
+inline constexpr char kCurrentBundleFile[] = "current.kiln.tar.gz";
+inline constexpr char kPreviousBundleFile[] = "previous.kiln.tar.gz";
+inline constexpr char kDeployStateFile[] = "kiln-deploy.json";
+
+/// The contents of kiln-deploy.json: which model version `current.kiln.tar.gz` and
+/// `previous.kiln.tar.gz` hold. A plain value type, any thread.
+/// JSON: {"format": "kiln-deploy", "formatVersion": 1,
+///        "current": {"name", "version", "sha256", "deployedAt"} | null, "previous": ... | null}
+struct DeployFolderState
+{
+    struct Entry
+    {
+        QString name;
+        int version = 0;
+        QString sha256;
+        QDateTime deployedAt; ///< UTC
+    };
+    std::optional<Entry> current;
+    std::optional<Entry> previous;
+
+    /// Parses the state file's bytes; empty bytes give an empty state (a fresh folder). The
+    /// error says what is wrong ("kiln-deploy.json: 'current.version' is a string, expected a
+    /// number"); callers prefix the target or path.
+    static Expected<DeployFolderState> fromJson(const QByteArray &json);
+    QByteArray toJson() const; ///< indented, ends with a newline
+
+    /// Rollback: current and previous change places (the caller checks `previous` first).
+    void swap() { std::swap(current, previous); }
+};
+
+/// The "folder" target kind (stateless; lives for the process): a local folder that holds the
+/// current and previous bundle and kiln-deploy.json. Nothing serves from it ("stored").
 const TargetKind *folderTargetKind();
 
 } // namespace kiln::Internal
