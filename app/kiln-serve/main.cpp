@@ -9,7 +9,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -31,14 +30,6 @@ extern "C" void onStopSignal(int)
 {
     const char byte = 1;
     [[maybe_unused]] const ssize_t written = ::write(g_signalFd, &byte, 1);
-}
-
-void logLine(const QString &line)
-{
-    const QByteArray text
-        = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8() + " kiln-serve: " + line.toUtf8() + '\n';
-    std::fwrite(text.constData(), 1, std::size_t(text.size()), stderr);
-    std::fflush(stderr);
 }
 
 int usageError(const QString &message)
@@ -155,7 +146,7 @@ int main(int argc, char **argv)
         QString warning;
         kiln::Expected<QByteArray> read = kiln::readTokenFile(parser.value(file), &warning);
         if (!warning.isEmpty())
-            logLine(QStringLiteral("warning: %1").arg(warning));
+            kiln::printServeLog(QStringLiteral("warning: %1").arg(warning));
         return read;
     };
     kiln::Expected<QByteArray> adminToken = token(tokenFile, "KILN_SERVE_TOKEN");
@@ -174,7 +165,7 @@ int main(int argc, char **argv)
     QSocketNotifier stopNotifier(signalPair[1], QSocketNotifier::Read);
     QObject::connect(&stopNotifier, &QSocketNotifier::activated, &app, [&] {
         stopNotifier.setEnabled(false);
-        logLine(QStringLiteral("stopping"));
+        kiln::printServeLog(QStringLiteral("stopping"));
         QCoreApplication::quit();
     });
     struct sigaction action = {};
@@ -188,15 +179,16 @@ int main(int argc, char **argv)
     int exitCode = 0;
     {
         kiln::ServeAgent agent(options);
-        QObject::connect(&agent, &kiln::ServeAgent::logMessage, &agent, logLine);
+        QObject::connect(&agent, &kiln::ServeAgent::logMessage, &agent, kiln::printServeLog);
         if (kiln::Status started = agent.start(); !started) {
             exitCode = failure(started.errorMessage());
         } else {
             std::printf("kiln-serve listening on %s\n", agent.url().toUtf8().constData());
             std::fflush(stdout); // a script or a test waits for this line through a pipe
             if (options.adminToken.isEmpty())
-                logLine(QStringLiteral("note: no admin token (--token-file or KILN_SERVE_TOKEN): pushes, rollback and "
-                                       "undeploy are refused"));
+                kiln::printServeLog(
+                    QStringLiteral("note: no admin token (--token-file or KILN_SERVE_TOKEN): pushes, rollback and "
+                                   "undeploy are refused"));
             exitCode = QCoreApplication::exec();
         }
     }

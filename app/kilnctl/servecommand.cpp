@@ -6,7 +6,6 @@
 #include "serving/servedmodel.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QDir>
 #include <QStandardPaths>
 #include <QTimer>
@@ -15,18 +14,6 @@
 #include <cstdio>
 
 namespace kiln::cli {
-namespace {
-
-/// A log line of the agent on stderr, as kiln-serve writes it: time, then the message.
-void logLine(const QString &line)
-{
-    const QByteArray text
-        = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8() + " kiln-serve: " + line.toUtf8() + '\n';
-    std::fwrite(text.constData(), 1, std::size_t(text.size()), stderr);
-    std::fflush(stderr);
-}
-
-} // namespace
 
 int serve(Context &ctx)
 {
@@ -61,7 +48,7 @@ int serve(Context &ctx)
         if (!token)
             return ctx.fail(token.errorMessage());
         if (!warning.isEmpty())
-            logLine(QStringLiteral("warning: %1").arg(warning));
+            printServeLog(QStringLiteral("warning: %1").arg(warning));
         options.adminToken = *token;
     } else {
         options.adminToken = qgetenv("KILN_SERVE_TOKEN").trimmed();
@@ -72,7 +59,7 @@ int serve(Context &ctx)
                               .filePath(QStringLiteral("kiln-serve"));
 
     ServeAgent agent(options);
-    QObject::connect(&agent, &ServeAgent::logMessage, &agent, logLine);
+    QObject::connect(&agent, &ServeAgent::logMessage, &agent, printServeLog);
     const InterruptGuard guard;
     std::signal(SIGPIPE, SIG_IGN); // a client gone mid-answer is the server's business, not a crash
     if (Status started = agent.start(); !started)
@@ -92,8 +79,8 @@ int serve(Context &ctx)
         std::fflush(stdout); // a script waits for this line through a pipe
     }
     if (options.adminToken.isEmpty())
-        logLine(QStringLiteral("note: no admin token (--token-file or KILN_SERVE_TOKEN): pushes, rollback and "
-                               "undeploy are refused"));
+        printServeLog(QStringLiteral("note: no admin token (--token-file or KILN_SERVE_TOKEN): pushes, rollback and "
+                                     "undeploy are refused"));
 
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, &agent, [] {
@@ -102,7 +89,7 @@ int serve(Context &ctx)
     });
     poll.start(100);
     QCoreApplication::exec();
-    logLine(QStringLiteral("stopping"));
+    printServeLog(QStringLiteral("stopping"));
     return Success;
 }
 

@@ -57,6 +57,9 @@ Expected<QHostAddress> parseServeHost(const QString &text);
 /// A token from a file (--token-file, --inference-token-file), trimmed; an error naming the
 /// file when it cannot be read or is empty. `warning` is set when others may read the file.
 Expected<QByteArray> readTokenFile(const QString &path, QString *warning = nullptr);
+/// Writes a log line as kiln-serve and `kilnctl serve` do: on stderr, UTC time first
+/// ("2024-05-01T12:00:00Z kiln-serve: LINE"), flushed.
+void printServeLog(const QString &line);
 
 /// The serving agent: owns the store, the current and previous ServedModel (swapped with
 /// std::atomic_store on a shared_ptr, so a request sees the old or the new model, never half
