@@ -4,6 +4,7 @@
 #include "agenttarget.h"
 
 #include "deploy/httpclient.h"
+#include "targetsupport.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -28,20 +29,17 @@ QString agentMessage(const HttpResponse &response)
     return QString::fromUtf8(response.body.left(200)).simplified();
 }
 
-class AgentTarget final : public DeployTarget
+class AgentTarget final : public TargetBase
 {
 public:
     AgentTarget(TargetConfig config, QByteArray token)
-        : m_config(std::move(config))
+        : TargetBase(std::move(config))
         , m_token(std::move(token))
     {
         m_base = m_config.location.trimmed();
         while (m_base.endsWith(QLatin1Char('/')))
             m_base.chop(1);
     }
-
-    const TargetConfig &config() const override { return m_config; }
-    FailureKind lastFailureKind() const override { return m_failure; }
 
     Status push(const PushRequest &request, Feedback &feedback) override;
     Expected<TargetStatus> status(Feedback &feedback) override;
@@ -59,11 +57,6 @@ private:
             r.headers.append({QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + m_token});
         return r;
     }
-    Error fail(const QString &reason, FailureKind kind)
-    {
-        m_failure = kind;
-        return Error {m_config.name + QStringLiteral(": ") + reason};
-    }
     /// Success for a 2xx answer, else the error with its kind: no answer, a timeout and 5xx
     /// are transient; 4xx (the token, a refused bundle) and cancel are permanent.
     Status outcome(const HttpResponse &response);
@@ -75,10 +68,8 @@ private:
                     FailureKind::Permanent);
     }
 
-    TargetConfig m_config;
     QByteArray m_token;
     QString m_base;
-    FailureKind m_failure = FailureKind::Permanent;
 };
 
 Status AgentTarget::outcome(const HttpResponse &response)
@@ -209,17 +200,12 @@ public:
     QString displayName() const override { return QStringLiteral("kiln-serve agent"); }
     QList<TargetField> fields() const override
     {
-        TargetField url;
-        url.key = QStringLiteral("location");
-        url.label = QStringLiteral("Agent URL");
-        url.placeholder = QStringLiteral("http://host:8080");
-        url.help = QStringLiteral("The base URL kiln-serve listens on.");
+        TargetField url
+            = targetField("location", "Agent URL", "http://host:8080", "The base URL kiln-serve listens on.");
         url.required = true;
-        TargetField token;
-        token.key = QStringLiteral("secret");
-        token.label = QStringLiteral("Admin token");
-        token.help
-            = QStringLiteral("The agent's KILN_SERVE_TOKEN; kept in your credentials file, not in the workspace.");
+        TargetField token
+            = targetField("secret", "Admin token", "",
+                          "The agent's KILN_SERVE_TOKEN; kept in your credentials file, not in the workspace.");
         token.required = true;
         token.secret = true;
         return {url, token};
@@ -230,9 +216,7 @@ public:
         if (location.isEmpty())
             return Error {QStringLiteral("location: the agent's URL is required")};
         const QUrl url(location, QUrl::StrictMode);
-        const QString scheme = url.scheme().toLower();
-        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
-            || url.host().isEmpty())
+        if (!isHttpUrl(url))
             return Error {QStringLiteral("location: '%1' is not an http(s) URL").arg(config.location)};
         if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
             return Error {QStringLiteral("location: '%1' has a query, fragment or user name; give the agent's base URL")

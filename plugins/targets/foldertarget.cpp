@@ -3,6 +3,8 @@
 // renames, so a failed or cancelled copy leaves the folder as it was.
 #include "foldertarget.h"
 
+#include "targetsupport.h"
+
 #include "util/jsonutil.h"
 #include "util/sha256.h"
 
@@ -102,6 +104,50 @@ Expected<DeployFolderState> DeployFolderState::fromJson(const QByteArray &json)
     return state;
 }
 
+DeployFolderState DeployFolderState::pushed(const PushRequest &request, bool hadCurrent, bool hasPrevious) const
+{
+    DeployFolderState next = *this;
+    if (hadCurrent)
+        next.previous = next.current;
+    else if (!hasPrevious)
+        next.previous.reset();
+    next.current = Entry {request.modelName, request.version, request.sha256, QDateTime::currentDateTimeUtc()};
+    return next;
+}
+
+DeployFolderState DeployFolderState::rolledBack(bool hadCurrent) const
+{
+    DeployFolderState next = *this;
+    if (!hadCurrent)
+        next.current.reset();
+    next.swap();
+    return next;
+}
+
+DeployFolderState DeployFolderState::undeployed() const
+{
+    DeployFolderState next = *this;
+    next.previous = next.current;
+    next.current.reset();
+    return next;
+}
+
+void DeployFolderState::describe(TargetStatus &status, bool hasCurrent, bool hasPrevious) const
+{
+    if (current && hasCurrent) {
+        status.health = QStringLiteral("stored");
+        status.modelName = current->name;
+        status.modelVersion = current->version;
+        status.sha256 = current->sha256;
+    } else {
+        status.health = QStringLiteral("empty");
+    }
+    if (previous && hasPrevious) {
+        status.previousModel = previous->name;
+        status.previousVersion = previous->version;
+    }
+}
+
 QByteArray DeployFolderState::toJson() const
 {
     const QJsonObject root {{QStringLiteral("format"), QStringLiteral("kiln-deploy")},
@@ -115,16 +161,13 @@ namespace {
 
 /// One configured folder. Each operation holds the folder's lock file, so two pushes (two
 /// processes) never interleave their renames.
-class FolderTarget final : public DeployTarget
+class FolderTarget final : public TargetBase
 {
 public:
     explicit FolderTarget(TargetConfig config)
-        : m_config(std::move(config))
+        : TargetBase(std::move(config))
         , m_dir(QDir::cleanPath(m_config.location))
     { }
-
-    const TargetConfig &config() const override { return m_config; }
-    FailureKind lastFailureKind() const override { return m_failure; }
 
     Status push(const PushRequest &request, Feedback &feedback) override;
     Expected<TargetStatus> status(Feedback &feedback) override;
@@ -133,24 +176,17 @@ public:
 
 private:
     QString path(const char *fileName) const { return m_dir.filePath(QString::fromLatin1(fileName)); }
-    Error fail(const QString &reason, FailureKind kind = FailureKind::Permanent)
-    {
-        m_failure = kind;
-        return Error {m_config.name + QStringLiteral(": ") + reason};
-    }
     Expected<DeployFolderState> readState();
     Status writeState(const DeployFolderState &state);
-    /// Takes the folder's lock (creating the folder when `create`).
-    Status lock(QLockFile &lockFile, bool create);
+    /// Takes the folder's lock (creating the folder when `create`), then reads its state.
+    Expected<DeployFolderState> lockAndRead(QLockFile &lockFile, bool create);
     /// Copies the bundle to a new file in the folder; returns its path.
     Expected<QString> copyBeside(const PushRequest &request, Feedback &feedback);
 
-    TargetConfig m_config;
     QDir m_dir;
-    FailureKind m_failure = FailureKind::Permanent;
 };
 
-Status FolderTarget::lock(QLockFile &lockFile, bool create)
+Expected<DeployFolderState> FolderTarget::lockAndRead(QLockFile &lockFile, bool create)
 {
     if (create && !m_dir.mkpath(QStringLiteral(".")))
         return fail(QStringLiteral("cannot create the folder %1").arg(m_dir.path()));
@@ -163,7 +199,7 @@ Status FolderTarget::lock(QLockFile &lockFile, bool create)
                              lockFile.error() == QLockFile::PermissionError ? QStringLiteral("no permission")
                                                                             : QStringLiteral("timed out")),
                     lockFile.error() == QLockFile::PermissionError ? FailureKind::Permanent : FailureKind::Transient);
-    return Status::success();
+    return readState();
 }
 
 Expected<DeployFolderState> FolderTarget::readState()
@@ -232,9 +268,7 @@ Status FolderTarget::push(const PushRequest &request, Feedback &feedback)
 {
     m_failure = FailureKind::Permanent;
     QLockFile lockFile(path(".kiln-deploy.lock"));
-    if (Status locked = lock(lockFile, true); !locked)
-        return locked;
-    auto state = readState();
+    auto state = lockAndRead(lockFile, true);
     if (!state)
         return state.error();
     feedback.setStatusText(QStringLiteral("copying the bundle to %1").arg(m_dir.path()));
@@ -261,14 +295,7 @@ Status FolderTarget::push(const PushRequest &request, Feedback &feedback)
         return fail(QStringLiteral("cannot move the new bundle to %1").arg(current));
     }
     removeTemp.dismiss();
-    DeployFolderState next = *state;
-    if (hadCurrent)
-        next.previous = next.current;
-    else if (!QFile::exists(previous))
-        next.previous.reset();
-    next.current = DeployFolderState::Entry {request.modelName, request.version, request.sha256,
-                                             QDateTime::currentDateTimeUtc()};
-    if (Status written = writeState(next); !written)
+    if (Status written = writeState(state->pushed(request, hadCurrent, QFile::exists(previous))); !written)
         return written;
     feedback.setProgress(1.0);
     return Status::success();
@@ -295,18 +322,7 @@ Expected<TargetStatus> FolderTarget::status(Feedback &)
     if (!state)
         return state.error();
     result.reachable = true;
-    if (state->current && QFile::exists(path(kCurrentBundleFile))) {
-        result.health = QStringLiteral("stored");
-        result.modelName = state->current->name;
-        result.modelVersion = state->current->version;
-        result.sha256 = state->current->sha256;
-    } else {
-        result.health = QStringLiteral("empty");
-    }
-    if (state->previous && QFile::exists(path(kPreviousBundleFile))) {
-        result.previousModel = state->previous->name;
-        result.previousVersion = state->previous->version;
-    }
+    state->describe(result, QFile::exists(path(kCurrentBundleFile)), QFile::exists(path(kPreviousBundleFile)));
     return result;
 }
 
@@ -314,9 +330,7 @@ Status FolderTarget::rollback(Feedback &feedback)
 {
     m_failure = FailureKind::Permanent;
     QLockFile lockFile(path(".kiln-deploy.lock"));
-    if (Status locked = lock(lockFile, false); !locked)
-        return locked;
-    auto state = readState();
+    auto state = lockAndRead(lockFile, false);
     if (!state)
         return state.error();
     const QString current = path(kCurrentBundleFile);
@@ -338,11 +352,7 @@ Status FolderTarget::rollback(Feedback &feedback)
     }
     if (hadCurrent && !QFile::rename(parked, previous))
         return fail(QStringLiteral("cannot move the replaced bundle to %1").arg(previous));
-    DeployFolderState next = *state;
-    if (!hadCurrent)
-        next.current.reset();
-    next.swap();
-    if (Status written = writeState(next); !written)
+    if (Status written = writeState(state->rolledBack(hadCurrent)); !written)
         return written;
     feedback.setProgress(1.0);
     return Status::success();
@@ -354,9 +364,7 @@ Status FolderTarget::undeploy(Feedback &feedback)
     if (!m_dir.exists())
         return Status::success(); // nothing was ever pushed here
     QLockFile lockFile(path(".kiln-deploy.lock"));
-    if (Status locked = lock(lockFile, false); !locked)
-        return locked;
-    auto state = readState();
+    auto state = lockAndRead(lockFile, false);
     if (!state)
         return state.error();
     const QString current = path(kCurrentBundleFile);
@@ -368,10 +376,7 @@ Status FolderTarget::undeploy(Feedback &feedback)
         return fail(QStringLiteral("cannot replace %1").arg(previous));
     if (!QFile::rename(current, previous))
         return fail(QStringLiteral("cannot move %1 to %2").arg(current, previous));
-    DeployFolderState next = *state;
-    next.previous = next.current;
-    next.current.reset();
-    if (Status written = writeState(next); !written)
+    if (Status written = writeState(state->undeployed()); !written)
         return written;
     feedback.setProgress(1.0);
     return Status::success();
@@ -384,11 +389,8 @@ public:
     QString displayName() const override { return QStringLiteral("Folder"); }
     QList<TargetField> fields() const override
     {
-        TargetField location;
-        location.key = QStringLiteral("location");
-        location.label = QStringLiteral("Folder");
-        location.placeholder = QStringLiteral("/srv/models/churn");
-        location.help = QStringLiteral("A local or mounted folder; it keeps the current and the previous bundle.");
+        TargetField location = targetField("location", "Folder", "/srv/models/churn",
+                                           "A local or mounted folder; it keeps the current and the previous bundle.");
         location.required = true;
         return {location};
     }

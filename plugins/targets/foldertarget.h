@@ -43,6 +43,17 @@ struct DeployFolderState
 
     /// Rollback: current and previous change places (the caller checks `previous` first).
     void swap() { std::swap(current, previous); }
+
+    /// The state after `request` was made current (now): the bundle that was current becomes
+    /// previous; with none, previous is kept only while its file is there (`hasPrevious`).
+    DeployFolderState pushed(const PushRequest &request, bool hadCurrent, bool hasPrevious) const;
+    /// The state after a rollback (swap); without a current bundle file, previous ends empty.
+    DeployFolderState rolledBack(bool hadCurrent) const;
+    /// The state after an undeploy: the current bundle becomes previous, nothing is current.
+    DeployFolderState undeployed() const;
+    /// Status from the state and which bundle files are there: "stored" (model, version,
+    /// SHA-256) or "empty", and the previous version.
+    void describe(TargetStatus &status, bool hasCurrent, bool hasPrevious) const;
 };
 
 /// The "folder" target kind (stateless; lives for the process): a local folder that holds the

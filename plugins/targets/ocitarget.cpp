@@ -10,6 +10,7 @@
 
 #include "deploy/httpclient.h"
 #include "registry/bundle.h"
+#include "targetsupport.h"
 #include "util/sha256.h"
 
 #include <QDateTime>
@@ -69,8 +70,7 @@ Expected<OciLocation> parseLocation(const TargetConfig &config)
     const QString text = config.location.trimmed();
     const QUrl url(text, QUrl::StrictMode);
     const QString shape = QStringLiteral("location: '%1' is not http(s)://registry[:port]/repository").arg(text);
-    if (!url.isValid() || url.host().isEmpty()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+    if (!isHttpUrl(url))
         return Error {shape};
     if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
         return Error {shape + QStringLiteral(" (no user, query or fragment; credentials go in the secret)")};
@@ -115,16 +115,13 @@ struct StoredManifest
     QJsonObject annotations;
 };
 
-class OciTarget final : public DeployTarget
+class OciTarget final : public TargetBase
 {
 public:
     OciTarget(TargetConfig config, QByteArray secret)
-        : m_config(std::move(config))
+        : TargetBase(std::move(config))
         , m_secret(std::move(secret))
     { }
-
-    const TargetConfig &config() const override { return m_config; }
-    FailureKind lastFailureKind() const override { return m_failure; }
 
     Status push(const PushRequest &request, Feedback &feedback) override;
     Expected<TargetStatus> status(Feedback &feedback) override;
@@ -132,11 +129,6 @@ public:
     Status undeploy(Feedback &feedback) override;
 
 private:
-    Error fail(const QString &reason, FailureKind kind = FailureKind::Permanent)
-    {
-        m_failure = kind;
-        return Error {m_config.name + QStringLiteral(": ") + reason};
-    }
     /// The error of an exchange that did not give the expected answer: no answer, 5xx and
     /// 429 are transient, other statuses permanent.
     Error httpFail(const QString &what, const HttpResponse &response);
@@ -149,16 +141,19 @@ private:
 
     /// `reference` (a tag or digest); null (no error) when the registry has none.
     Expected<std::optional<StoredManifest>> getManifest(const QString &reference, Feedback &feedback);
+    /// The manifest tagged `current`; null when nothing is deployed.
+    Expected<std::optional<StoredManifest>> currentManifest(Feedback &feedback)
+    {
+        return getManifest(QString::fromLatin1(oci::kCurrentTag), feedback);
+    }
     Status putManifest(const QString &reference, const QByteArray &bytes, const QByteArray &mediaType,
                        Feedback &feedback);
     /// Uploads a blob unless the registry has it: from `bytes`, or from `file` when set.
     Status uploadBlob(const QString &digest, const QByteArray &bytes, const QString &file, Feedback &feedback);
 
-    TargetConfig m_config;
     QByteArray m_secret;
     OciLocation m_location;
     QByteArray m_bearer; ///< a token fetched from the registry's realm, for this object's life
-    FailureKind m_failure = FailureKind::Permanent;
 };
 
 Error OciTarget::httpFail(const QString &what, const HttpResponse &response)
@@ -395,7 +390,7 @@ Status OciTarget::push(const PushRequest &request, Feedback &feedback)
     // keeps the previous it had).
     feedback.setStatusText(
         QStringLiteral("pushing %1@%2 to %3").arg(request.modelName).arg(request.version).arg(m_location.display()));
-    auto current = getManifest(QString::fromLatin1(oci::kCurrentTag), feedback);
+    auto current = currentManifest(feedback);
     if (!current)
         return current.error();
     QJsonObject annotations {
@@ -469,7 +464,7 @@ Expected<TargetStatus> OciTarget::status(Feedback &feedback)
     if (Status resolved = resolveLocation(); !resolved)
         return resolved.error();
     TargetStatus result;
-    auto current = getManifest(QString::fromLatin1(oci::kCurrentTag), feedback);
+    auto current = currentManifest(feedback);
     if (!current) {
         result.health = QStringLiteral("down");
         result.detail = current.errorMessage();
@@ -498,7 +493,7 @@ Status OciTarget::rollback(Feedback &feedback)
     m_failure = FailureKind::Permanent;
     if (Status resolved = resolveLocation(); !resolved)
         return resolved;
-    auto current = getManifest(QString::fromLatin1(oci::kCurrentTag), feedback);
+    auto current = currentManifest(feedback);
     if (!current)
         return current.error();
     if (!current->has_value())
@@ -530,7 +525,7 @@ Status OciTarget::undeploy(Feedback &feedback)
     m_failure = FailureKind::Permanent;
     if (Status resolved = resolveLocation(); !resolved)
         return resolved;
-    auto current = getManifest(QString::fromLatin1(oci::kCurrentTag), feedback);
+    auto current = currentManifest(feedback);
     if (!current)
         return current.error();
     if (!current->has_value())
@@ -561,24 +556,18 @@ public:
     QString displayName() const override { return QStringLiteral("OCI registry"); }
     QList<TargetField> fields() const override
     {
-        TargetField location;
-        location.key = QStringLiteral("location");
-        location.label = QStringLiteral("Registry and repository");
-        location.placeholder = QStringLiteral("https://registry.example.com/kiln/churn");
-        location.help = QStringLiteral("Each push is stored as an OCI artifact tagged v<version> and current.");
+        TargetField location
+            = targetField("location", "Registry and repository", "https://registry.example.com/kiln/churn",
+                          "Each push is stored as an OCI artifact tagged v<version> and current.");
         location.required = true;
-        TargetField insecure;
-        insecure.key = QStringLiteral("insecure");
-        insecure.label = QStringLiteral("Allow plain http");
-        insecure.placeholder = QStringLiteral("false");
-        insecure.help = QStringLiteral("Set to true for a registry without TLS (a local one).");
-        TargetField secret;
-        secret.key = QStringLiteral("secret");
-        secret.label = QStringLiteral("Credentials");
-        secret.placeholder = QStringLiteral("user:password or a token");
-        secret.help = QStringLiteral("user:password is sent as Basic authentication, anything else as a Bearer token.");
+        TargetField secret
+            = targetField("secret", "Credentials", "user:password or a token",
+                          "user:password is sent as Basic authentication, anything else as a Bearer token.");
         secret.secret = true;
-        return {location, insecure, secret};
+        return {location,
+                targetField("insecure", "Allow plain http", "false",
+                            "Set to true for a registry without TLS (a local one)."),
+                secret};
     }
     Status validate(const TargetConfig &config) const override
     {

@@ -8,8 +8,8 @@
 #include "deploy/httpclient.h"
 #include "foldertarget.h"
 #include "sshconnection.h"
+#include "targetsupport.h"
 
-#include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,16 +84,13 @@ private:
 };
 
 /// One configured SSH host.
-class SshTarget final : public DeployTarget
+class SshTarget final : public TargetBase
 {
 public:
     SshTarget(TargetConfig config, QByteArray secret)
-        : m_config(std::move(config))
+        : TargetBase(std::move(config))
         , m_secret(std::move(secret))
     { }
-
-    const TargetConfig &config() const override { return m_config; }
-    FailureKind lastFailureKind() const override { return m_failure; }
 
     Status push(const PushRequest &request, Feedback &feedback) override;
     Expected<TargetStatus> status(Feedback &feedback) override;
@@ -101,11 +98,14 @@ public:
     Status undeploy(Feedback &feedback) override;
 
 private:
-    Error fail(const QString &reason, FailureKind kind = FailureKind::Permanent)
+    /// Which of current.kiln.tar.gz and previous.kiln.tar.gz are in the folder.
+    struct Bundles
     {
-        m_failure = kind;
-        return Error {m_config.name + QStringLiteral(": ") + reason};
-    }
+        bool current = false;
+        bool previous = false;
+    };
+
+    using TargetBase::fail;
     Error fail(const SshConnection &ssh, const Error &error) { return fail(error.message, ssh.failure()); }
     QString remote(const char *fileName) const
     {
@@ -115,16 +115,15 @@ private:
     /// Connects; the location is checked here too, as an old configuration may be invalid.
     Status connect(std::unique_ptr<SshConnection> &ssh, Feedback &feedback);
     Expected<DeployFolderState> readState(SshConnection &ssh);
+    Expected<Bundles> bundles(SshConnection &ssh);
     Status writeState(SshConnection &ssh, const DeployFolderState &state);
     /// Writes `next` and runs the reload command. When either fails, undoes the journal and
     /// writes `before` back, so the folder holds what it held before.
     Status commit(SshConnection &ssh, RenameJournal &journal, const DeployFolderState &before,
                   const DeployFolderState &next, const QString &action, Feedback &feedback);
 
-    TargetConfig m_config;
     QByteArray m_secret;
     SshLocation m_location;
-    FailureKind m_failure = FailureKind::Permanent;
 };
 
 Status SshTarget::connect(std::unique_ptr<SshConnection> &ssh, Feedback &feedback)
@@ -150,6 +149,15 @@ Expected<DeployFolderState> SshTarget::readState(SshConnection &ssh)
     if (!state)
         return fail(m_location.display() + m_location.folder + QLatin1Char('/') + state.errorMessage());
     return state;
+}
+
+Expected<SshTarget::Bundles> SshTarget::bundles(SshConnection &ssh)
+{
+    auto current = ssh.exists(remote(kCurrentBundleFile));
+    auto previous = ssh.exists(remote(kPreviousBundleFile));
+    if (!current || !previous)
+        return fail(ssh, !current ? current.error() : previous.error());
+    return Bundles {*current, *previous};
 }
 
 Status SshTarget::writeState(SshConnection &ssh, const DeployFolderState &state)
@@ -257,18 +265,17 @@ Status SshTarget::push(const PushRequest &request, Feedback &feedback)
     const QString current = remote(kCurrentBundleFile);
     const QString previous = remote(kPreviousBundleFile);
     const QString parked = remote(kParkedPrevious);
-    auto hadCurrent = ssh->exists(current);
-    auto hadPrevious = ssh->exists(previous);
-    if (!hadCurrent || !hadPrevious)
-        return fail(*ssh, !hadCurrent ? hadCurrent.error() : hadPrevious.error());
+    const auto had = bundles(*ssh);
+    if (!had)
+        return had.error();
     RenameJournal journal(*ssh);
     Status switched = Status::success();
-    if (*hadCurrent && *hadPrevious) {
+    if (had->current && had->previous) {
         switched = ssh->remove(parked);
         if (switched)
             switched = journal.move(previous, parked);
     }
-    if (switched && *hadCurrent)
+    if (switched && had->current)
         switched = journal.move(current, previous);
     if (switched)
         switched = journal.move(part, current);
@@ -280,13 +287,7 @@ Status SshTarget::push(const PushRequest &request, Feedback &feedback)
     }
     feedback.setProgress(0.95);
 
-    DeployFolderState next = *state;
-    if (*hadCurrent)
-        next.previous = next.current;
-    else if (!*hadPrevious)
-        next.previous.reset();
-    next.current = DeployFolderState::Entry {request.modelName, request.version, request.sha256,
-                                             QDateTime::currentDateTimeUtc()};
+    const DeployFolderState next = state->pushed(request, had->current, had->previous);
     if (Status committed = commit(*ssh, journal, *state, next, QStringLiteral("push"), feedback); !committed) {
         ssh->remove(part); // the undone switch moved the new bundle back to its part name
         return committed;
@@ -309,23 +310,11 @@ Expected<TargetStatus> SshTarget::status(Feedback &feedback)
     auto state = readState(*ssh);
     if (!state)
         return state.error();
-    auto hasCurrent = ssh->exists(remote(kCurrentBundleFile));
-    auto hasPrevious = ssh->exists(remote(kPreviousBundleFile));
-    if (!hasCurrent || !hasPrevious)
-        return fail(*ssh, !hasCurrent ? hasCurrent.error() : hasPrevious.error());
+    const auto has = bundles(*ssh);
+    if (!has)
+        return has.error();
     result.reachable = true;
-    if (state->current && *hasCurrent) {
-        result.health = QStringLiteral("stored");
-        result.modelName = state->current->name;
-        result.modelVersion = state->current->version;
-        result.sha256 = state->current->sha256;
-    } else {
-        result.health = QStringLiteral("empty");
-    }
-    if (state->previous && *hasPrevious) {
-        result.previousModel = state->previous->name;
-        result.previousVersion = state->previous->version;
-    }
+    state->describe(result, has->current, has->previous);
 
     const QString statusUrl = optionText(m_config, "statusUrl");
     if (statusUrl.isEmpty())
@@ -382,32 +371,29 @@ Status SshTarget::rollback(Feedback &feedback)
     const QString current = remote(kCurrentBundleFile);
     const QString previous = remote(kPreviousBundleFile);
     const QString parked = remote(kParkedCurrent);
-    auto hadCurrent = ssh->exists(current);
-    auto hadPrevious = ssh->exists(previous);
-    if (!hadCurrent || !hadPrevious)
-        return fail(*ssh, !hadCurrent ? hadCurrent.error() : hadPrevious.error());
-    if (!state->previous || !*hadPrevious)
+    const auto had = bundles(*ssh);
+    if (!had)
+        return had.error();
+    if (!state->previous || !had->previous)
         return fail(QStringLiteral("there is no previous version to roll back to on %1").arg(m_location.display()));
     if (feedback.isCanceled())
         return fail(QStringLiteral("cancelled"));
     RenameJournal journal(*ssh);
     Status switched = ssh->remove(parked);
-    if (switched && *hadCurrent)
+    if (switched && had->current)
         switched = journal.move(current, parked);
     if (switched)
         switched = journal.move(previous, current);
-    if (switched && *hadCurrent)
+    if (switched && had->current)
         switched = journal.move(parked, previous);
     if (!switched) {
         const FailureKind kind = ssh->failure();
         journal.undo();
         return fail(switched.errorMessage(), kind);
     }
-    DeployFolderState next = *state;
-    if (!*hadCurrent)
-        next.current.reset();
-    next.swap();
-    if (Status committed = commit(*ssh, journal, *state, next, QStringLiteral("rollback"), feedback); !committed)
+    if (Status committed
+        = commit(*ssh, journal, *state, state->rolledBack(had->current), QStringLiteral("rollback"), feedback);
+        !committed)
         return committed;
     feedback.setProgress(1.0);
     return Status::success();
@@ -430,16 +416,15 @@ Status SshTarget::undeploy(Feedback &feedback)
     const QString current = remote(kCurrentBundleFile);
     const QString previous = remote(kPreviousBundleFile);
     const QString parked = remote(kParkedPrevious);
-    auto hadCurrent = ssh->exists(current);
-    auto hadPrevious = ssh->exists(previous);
-    if (!hadCurrent || !hadPrevious)
-        return fail(*ssh, !hadCurrent ? hadCurrent.error() : hadPrevious.error());
-    if (!*hadCurrent)
+    const auto had = bundles(*ssh);
+    if (!had)
+        return had.error();
+    if (!had->current)
         return Status::success();
     // The undeployed bundle stays as the previous one, so a rollback brings it back.
     RenameJournal journal(*ssh);
     Status switched = Status::success();
-    if (*hadPrevious) {
+    if (had->previous) {
         switched = ssh->remove(parked);
         if (switched)
             switched = journal.move(previous, parked);
@@ -451,10 +436,8 @@ Status SshTarget::undeploy(Feedback &feedback)
         journal.undo();
         return fail(switched.errorMessage(), kind);
     }
-    DeployFolderState next = *state;
-    next.previous = next.current;
-    next.current.reset();
-    if (Status committed = commit(*ssh, journal, *state, next, QStringLiteral("undeploy"), feedback); !committed)
+    if (Status committed = commit(*ssh, journal, *state, state->undeployed(), QStringLiteral("undeploy"), feedback);
+        !committed)
         return committed;
     ssh->remove(parked);
     feedback.setProgress(1.0);
@@ -468,33 +451,28 @@ public:
     QString displayName() const override { return QStringLiteral("SSH host"); }
     QList<TargetField> fields() const override
     {
-        const auto field = [](const char *key, const char *label, const char *placeholder, const char *help) {
-            TargetField f;
-            f.key = QString::fromUtf8(key);
-            f.label = QString::fromUtf8(label);
-            f.placeholder = QString::fromUtf8(placeholder);
-            f.help = QString::fromUtf8(help);
-            return f;
-        };
-        TargetField location = field("location", "Host and folder", "ssh://deploy@host:22/srv/kiln",
-                                     "The user, host and absolute folder that keeps the current and previous bundle.");
+        TargetField location
+            = targetField("location", "Host and folder", "ssh://deploy@host:22/srv/kiln",
+                          "The user, host and absolute folder that keeps the current and previous bundle.");
         location.required = true;
-        TargetField secret = field("secret", "Key passphrase or password", "",
-                                   "The private key's passphrase, or the user's password when no key file is set.");
+        TargetField secret
+            = targetField("secret", "Key passphrase or password", "",
+                          "The private key's passphrase, or the user's password when no key file is set.");
         secret.secret = true;
-        return {
-            location,
-            field("identityFile", "Private key", "~/.ssh/id_ed25519",
-                  "The key to log in with; empty: ssh-agent and the default keys, or the password."),
-            secret,
-            field("reloadCommand", "Reload command", "systemctl reload kiln-serve",
-                  "Run in the folder after each push, rollback and undeploy, with $KILN_BUNDLE (the current bundle, "
-                  "empty after an undeploy) and $KILN_ACTION; if it fails, the previous bundle is put back."),
-            field("statusUrl", "Agent URL", "http://host:8080",
-                  "A kiln-serve on the host: status asks it what it serves, and its metrics are charted."),
-            field("hostKeySha256", "Host key fingerprint", "SHA256:…",
-                  "Optional: the only host key to accept. Otherwise the first key seen is trusted and a change is "
-                  "refused.")};
+        return {location,
+                targetField("identityFile", "Private key", "~/.ssh/id_ed25519",
+                            "The key to log in with; empty: ssh-agent and the default keys, or the password."),
+                secret,
+                targetField(
+                    "reloadCommand", "Reload command", "systemctl reload kiln-serve",
+                    "Run in the folder after each push, rollback and undeploy, with $KILN_BUNDLE (the current bundle, "
+                    "empty after an undeploy) and $KILN_ACTION; if it fails, the previous bundle is put back."),
+                targetField("statusUrl", "Agent URL", "http://host:8080",
+                            "A kiln-serve on the host: status asks it what it serves, and its metrics are charted."),
+                targetField(
+                    "hostKeySha256", "Host key fingerprint", "SHA256:…",
+                    "Optional: the only host key to accept. Otherwise the first key seen is trusted and a change is "
+                    "refused.")};
     }
     Status validate(const TargetConfig &config) const override
     {
@@ -505,9 +483,7 @@ public:
             return Error {QStringLiteral("identityFile: %1 is not a file").arg(identity)};
         const QString statusUrl = optionText(config, "statusUrl");
         if (!statusUrl.isEmpty()) {
-            const QUrl url(statusUrl, QUrl::StrictMode);
-            if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
-                || url.host().isEmpty())
+            if (!isHttpUrl(QUrl(statusUrl, QUrl::StrictMode)))
                 return Error {QStringLiteral("statusUrl: '%1' is not an http(s) URL").arg(statusUrl)};
         }
         const QString pinned = optionText(config, "hostKeySha256");

@@ -15,12 +15,7 @@ TargetsPlugin::~TargetsPlugin() = default;
 
 QList<const TargetKind *> TargetsPlugin::targetKinds() const
 {
-    QList<const TargetKind *> kinds;
-    for (const TargetKind *kind : {agentTargetKind(), sshTargetKind(), ociTargetKind(), folderTargetKind()}) {
-        if (kind) // a kind still being written returns null
-            kinds.append(kind);
-    }
-    return kinds;
+    return {agentTargetKind(), sshTargetKind(), ociTargetKind(), folderTargetKind()};
 }
 
 } // namespace kiln::Internal

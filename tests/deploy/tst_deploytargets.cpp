@@ -4,6 +4,7 @@
 #include "deploy/deployer.h"
 #include "deploy/httpclient.h"
 #include "deploy/targetstore.h"
+#include "deploytestsupport.h"
 #include "foldertarget.h"
 #include "plugin/pluginmanager.h"
 #include "registry/bundle.h"
@@ -17,7 +18,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTest>
 #include <QtConcurrent>
 
@@ -37,15 +37,6 @@ int fileMode(const QString &path)
     if (::stat(QFile::encodeName(path).constData(), &info) != 0)
         return -1;
     return int(info.st_mode & 0777);
-}
-
-/// A loopback port nothing listens on (bound, then released).
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return server.serverPort();
 }
 
 RetryPolicy quickRetries(int attempts)

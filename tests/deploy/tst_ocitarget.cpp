@@ -2,6 +2,7 @@
 // started by the test with its storage in a temporary folder. What the target pushed is read
 // back over the registry's HTTP API (and with skopeo when it is installed) and checked byte
 // for byte: digests, media types, annotations, the layer against the bundle file.
+#include "deploytestsupport.h"
 #include "ocitarget.h"
 #include "servetestsupport.h"
 #include "util/sha256.h"
@@ -16,7 +17,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -30,14 +30,6 @@ namespace {
 
 const QString kRepository = QStringLiteral("kiln/loans-risk");
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        qFatal("no free port on 127.0.0.1");
-    return server.serverPort();
-}
-
 QString digestOf(const QByteArray &bytes)
 {
     return QStringLiteral("sha256:") + QString::fromLatin1(Sha256::hexHash(bytes));
@@ -45,18 +37,11 @@ QString digestOf(const QByteArray &bytes)
 
 /// docker-registry on 127.0.0.1 and a free port, its storage and config in `dir`, deletes
 /// enabled. Stopped by PID.
-class RegistryServer
+class RegistryServer : public LoopbackServer
 {
 public:
-    explicit RegistryServer(QString dir)
-        : m_dir(std::move(dir))
-        , m_port(freePort())
-    { }
-    ~RegistryServer() { stop(); }
-    RegistryServer(const RegistryServer &) = delete;
-    RegistryServer &operator=(const RegistryServer &) = delete;
+    using LoopbackServer::LoopbackServer;
 
-    quint16 port() const { return m_port; }
     QString authority() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
 
     /// An empty string, or why it did not come up. With `htpasswd` (user:bcrypt lines) it asks
@@ -88,22 +73,6 @@ public:
             .arg(m_port)
             .arg(QString::fromUtf8(m_process.readAll()));
     }
-
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate(); // SIGTERM to its PID
-        if (!m_process.waitForFinished(10000)) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
-
-private:
-    QString m_dir;
-    quint16 m_port;
-    QProcess m_process;
 };
 
 } // namespace

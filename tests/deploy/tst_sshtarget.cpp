@@ -2,6 +2,7 @@
 // its own host key, config and authorized key, and a real kiln-serve that the reload command
 // feeds with curl. One scenario, in order: push, push again, roll back, a failing reload, a
 // cancelled upload, a wrong key, undeploy, a changed host key, sshd stopped.
+#include "deploytestsupport.h"
 #include "foldertarget.h"
 #include "servetestsupport.h"
 #include "sshtarget.h"
@@ -15,7 +16,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,14 +33,6 @@ using kiln::Internal::DeployFolderState;
 namespace {
 
 const QString kSshd = QStringLiteral("/usr/sbin/sshd");
-
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        qFatal("no free port on 127.0.0.1");
-    return server.serverPort();
-}
 
 QString currentUser()
 {
@@ -79,18 +71,11 @@ QString fingerprint(const QString &publicKey)
 
 /// sshd on 127.0.0.1 and a free port, as the current user, with everything in `dir`: its
 /// config, host key, authorized_keys, pid file and log. Stopped by PID.
-class SshServer
+class SshServer : public LoopbackServer
 {
 public:
-    explicit SshServer(QString dir)
-        : m_dir(std::move(dir))
-        , m_port(freePort())
-    { }
-    ~SshServer() { stop(); }
-    SshServer(const SshServer &) = delete;
-    SshServer &operator=(const SshServer &) = delete;
+    using LoopbackServer::LoopbackServer;
 
-    quint16 port() const { return m_port; }
     QString hostKey() const { return m_dir + QStringLiteral("/host_ed25519"); }
     QString log() const { return QString::fromUtf8(readFile(m_dir + QStringLiteral("/sshd.log"))); }
 
@@ -131,22 +116,6 @@ public:
             .arg(m_port)
             .arg(QString::fromUtf8(m_process.readAll()), log());
     }
-
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate(); // SIGTERM to its PID
-        if (!m_process.waitForFinished(10000)) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
-
-private:
-    QString m_dir;
-    quint16 m_port;
-    QProcess m_process;
 };
 
 QByteArray sha256Of(const QString &path)
