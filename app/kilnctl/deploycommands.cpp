@@ -36,9 +36,12 @@ struct DeploymentRow
 };
 
 /// Every deployment the workspace recorded, newest first.
-Expected<QList<DeploymentRow>> deploymentHistory(Workspace &workspace)
+Expected<QList<DeploymentRow>> deploymentHistory(const Context &ctx)
 {
-    const ModelRegistry registry(workspace);
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ws.error();
+    const ModelRegistry registry(**ws);
     auto models = registry.models();
     if (!models)
         return models.error();
@@ -241,10 +244,7 @@ int deploymentsList(Context &ctx)
     const QString target = ctx.parser.value(QStringLiteral("target"));
     const QString model = ctx.parser.value(QStringLiteral("model"));
     const bool all = ctx.parser.isSet(QStringLiteral("all"));
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto history = deploymentHistory(**ws);
+    auto history = deploymentHistory(ctx);
     if (!history)
         return ctx.fail(history.errorMessage());
     QList<DeploymentRow> shown;
@@ -276,10 +276,7 @@ int deploymentsStatus(Context &ctx)
     if (!oneTarget(ctx, QStringLiteral("deployments status"), exitCode))
         return exitCode;
     const QString &name = ctx.args.first();
-    auto ws = ctx.openWorkspace();
-    if (!ws)
-        return ctx.fail(ws.errorMessage());
-    auto history = deploymentHistory(**ws);
+    auto history = deploymentHistory(ctx);
     if (!history)
         return ctx.fail(history.errorMessage());
     const auto active = std::find_if(history->cbegin(), history->cend(), [&name](const DeploymentRow &row) {

@@ -7,7 +7,6 @@
 #include "plugin/pluginmanager.h"
 #include "workspace/workspace.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 
@@ -159,12 +158,13 @@ int targetsAdd(Context &ctx)
                 QStringLiteral("the %1 kind has no option '%2'; %3").arg(kind->id(), key, fieldsText(*kind)));
         config.options.insert(key, pair.mid(eq + 1));
     }
-    if (secretSources(ctx) > 1)
+    const int sources = secretSources(ctx);
+    if (sources > 1)
         return ctx.usage(QStringLiteral("give the secret one way: --secret-file, --secret-env or --secret-stdin"));
+    const bool secretGiven = sources > 0;
     const bool takesSecret = std::any_of(fields.begin(), fields.end(), [](const TargetField &f) { return f.secret; });
-    if (secretSources(ctx) > 0 && !takesSecret)
+    if (secretGiven && !takesSecret)
         return ctx.usage(QStringLiteral("the %1 kind takes no secret; %2").arg(kind->id(), fieldsText(*kind)));
-    const bool secretGiven = secretSources(ctx) > 0;
     QStringList missing;
     for (const TargetField &f : fields) {
         if (!f.required)
@@ -189,7 +189,6 @@ int targetsAdd(Context &ctx)
     auto ws = ctx.openWorkspace();
     if (!ws)
         return ctx.fail(ws.errorMessage());
-    config.createdAt = QDateTime::currentDateTimeUtc();
     CredentialStore credentials;
     if (Status added = TargetStore(**ws).add(config, *secret, credentials); !added)
         return ctx.fail(added.errorMessage());

@@ -18,6 +18,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -155,6 +156,21 @@ Status lockFor(QLockFile &lock, const QString &path)
     return Status::success();
 }
 
+/// Under the lock file: reads the secrets, lets `change` edit them and writes them back when
+/// it says it changed something.
+Status changeSecrets(const QString &path, const std::function<bool(QJsonObject &)> &change)
+{
+    QLockFile lock(path + QStringLiteral(".lock"));
+    if (Status locked = lockFor(lock, path); !locked)
+        return locked;
+    auto secrets = readSecrets(path);
+    if (!secrets)
+        return secrets.error();
+    if (!change(*secrets))
+        return Status::success();
+    return writeSecrets(path, *secrets);
+}
+
 } // namespace
 
 CredentialStore::CredentialStore()
@@ -187,14 +203,10 @@ Status CredentialStore::setSecret(const QString &key, const QByteArray &secret)
     if (key.isEmpty())
         return Error {QStringLiteral("a credential needs a key")};
     QMutexLocker locker(&storeMutex());
-    QLockFile lock(m_path + QStringLiteral(".lock"));
-    if (Status locked = lockFor(lock, m_path); !locked)
-        return locked;
-    auto secrets = readSecrets(m_path);
-    if (!secrets)
-        return secrets.error();
-    secrets->insert(key, secretToJson(secret));
-    return writeSecrets(m_path, *secrets);
+    return changeSecrets(m_path, [&](QJsonObject &secrets) {
+        secrets.insert(key, secretToJson(secret));
+        return true;
+    });
 }
 
 Status CredentialStore::removeSecret(const QString &key)
@@ -202,16 +214,12 @@ Status CredentialStore::removeSecret(const QString &key)
     QMutexLocker locker(&storeMutex());
     if (!QFileInfo::exists(m_path))
         return Status::success();
-    QLockFile lock(m_path + QStringLiteral(".lock"));
-    if (Status locked = lockFor(lock, m_path); !locked)
-        return locked;
-    auto secrets = readSecrets(m_path);
-    if (!secrets)
-        return secrets.error();
-    if (!secrets->contains(key))
-        return Status::success();
-    secrets->remove(key);
-    return writeSecrets(m_path, *secrets);
+    return changeSecrets(m_path, [&](QJsonObject &secrets) {
+        if (!secrets.contains(key))
+            return false;
+        secrets.remove(key);
+        return true;
+    });
 }
 
 } // namespace kiln

@@ -84,11 +84,11 @@ private:
     std::thread m_watcher;
 };
 
-/// Everything an operation on one target needs: the workspace, the target's row and object.
+/// Everything an operation on one target needs: the workspace and the target (its row is
+/// target->config()).
 struct TargetContext
 {
     std::unique_ptr<Workspace> workspace;
-    TargetConfig config;
     std::unique_ptr<DeployTarget> target;
 };
 
@@ -99,13 +99,8 @@ Expected<TargetContext> openTarget(const QString &workspaceRoot, const QString &
         return workspace.error();
     TargetContext context;
     context.workspace = std::move(workspace).value();
-    TargetStore store(*context.workspace);
-    auto config = store.get(targetName);
-    if (!config)
-        return config.error();
-    context.config = std::move(config).value();
     CredentialStore credentials;
-    auto target = store.open(targetName, credentials);
+    auto target = TargetStore(*context.workspace).open(targetName, credentials);
     if (!target)
         return target.error();
     context.target = std::move(target).value();
@@ -225,8 +220,8 @@ Expected<DeploymentRecord> push(const QString &workspaceRoot, const QString &mod
         return version.error();
     const QString ref = version->ref();
 
-    QJsonObject detail {{QStringLiteral("kind"), context->config.kind},
-                        {QStringLiteral("location"), context->config.location}};
+    QJsonObject detail {{QStringLiteral("kind"), context->target->config().kind},
+                        {QStringLiteral("location"), context->target->config().location}};
     int attempts = 0;
     // Every attempt that got this far is recorded: deployed, failed or cancelled.
     auto finish = [&](const QString &error) -> Expected<DeploymentRecord> {
@@ -329,8 +324,8 @@ Expected<DeploymentRecord> rollback(const QString &workspaceRoot, const QString 
     if (!versionId)
         return versionId.error();
     const QJsonObject detail {{QStringLiteral("sha256"), now->sha256},
-                              {QStringLiteral("kind"), context->config.kind},
-                              {QStringLiteral("location"), context->config.location},
+                              {QStringLiteral("kind"), context->target->config().kind},
+                              {QStringLiteral("location"), context->target->config().location},
                               {QStringLiteral("attempts"), 1},
                               {QStringLiteral("rollback"), true}};
     auto id = registry.recordDeployment(*versionId, targetName, detail);

@@ -59,6 +59,16 @@ Status checkName(const QString &name)
     return Status::success();
 }
 
+Status checkUnused(Database &db, const QString &name)
+{
+    auto existing = prepared(db, "SELECT 1 FROM deploy_targets WHERE name = ?", name);
+    if (!existing)
+        return existing.error();
+    if (existing->next())
+        return Error {QStringLiteral("a target named '%1' exists").arg(name)};
+    return Status::success();
+}
+
 } // namespace
 
 TargetStore::TargetStore(Workspace &workspace)
@@ -111,12 +121,8 @@ Status TargetStore::add(const TargetConfig &config, const QByteArray &secret, Cr
     }
 
     Database &db = m_workspace.db();
-    auto existing = prepared(db, "SELECT 1 FROM deploy_targets WHERE name = ?", config.name);
-    if (!existing)
-        return existing.error();
-    if (existing->next())
-        return Error {QStringLiteral("a target named '%1' exists").arg(config.name)};
-    existing = Statement();
+    if (Status unused = checkUnused(db, config.name); !unused)
+        return unused;
 
     // The secret first: a target row without its secret would fail at its first push.
     if (!secret.isEmpty()) {
@@ -125,12 +131,8 @@ Status TargetStore::add(const TargetConfig &config, const QByteArray &secret, Cr
             return stored;
     }
     return inTransaction(db, [&]() -> Status {
-        auto duplicate = prepared(db, "SELECT 1 FROM deploy_targets WHERE name = ?", config.name);
-        if (!duplicate)
-            return duplicate.error();
-        if (duplicate->next())
-            return Error {QStringLiteral("a target named '%1' exists").arg(config.name)};
-        duplicate = Statement();
+        if (Status unused = checkUnused(db, config.name); !unused)
+            return unused;
         return execute(db,
                        "INSERT INTO deploy_targets(name, kind, location, options, created_at) VALUES(?, ?, ?, ?, ?)",
                        config.name, config.kind, config.location.trimmed(), compactJson(config.options), storedNow());

@@ -17,11 +17,6 @@ namespace {
 constexpr std::size_t kMaxSamples = 5000;
 constexpr int kMinTimeoutMs = 5000;
 
-bool sameModel(const MetricsSnapshot &a, const MetricsSnapshot &b)
-{
-    return a.modelName == b.modelName && a.modelVersion == b.modelVersion && a.sha256 == b.sha256;
-}
-
 } // namespace
 
 DeploymentMonitor::DeploymentMonitor(QObject *parent)
@@ -120,7 +115,7 @@ void DeploymentMonitor::handleReply(QNetworkReply *reply)
     // without one, at the model's load.
     const QDateTime windowStart = snapshot->at.addSecs(-m_windowSeconds);
     const MetricsSnapshot *base = nullptr;
-    for (auto it = m_samples.rbegin(); it != m_samples.rend() && sameModel(it->snapshot, *snapshot); ++it) {
+    for (auto it = m_samples.rbegin(); it != m_samples.rend() && it->snapshot.sameModel(*snapshot); ++it) {
         if (base && it->snapshot.at < windowStart)
             break;
         base = &it->snapshot;

@@ -19,11 +19,6 @@ const QString kOther = QStringLiteral("__other__");
 
 // A window's counts are `to` minus `from`; a counter that went down means the model was
 // reloaded in between, and then `to` alone is the window.
-bool sameModel(const MetricsSnapshot &from, const MetricsSnapshot &to)
-{
-    return from.modelVersion == to.modelVersion && from.sha256 == to.sha256 && from.modelName == to.modelName;
-}
-
 bool countsWentDown(const QHash<QString, double> &from, const QHash<QString, double> &to)
 {
     for (auto it = from.begin(); it != from.end(); ++it) {
@@ -107,7 +102,7 @@ bool DriftReport::anyDrift() const
 DriftReport computeDrift(const QList<ColumnProfile> &profile, const MetricsSnapshot &from, const MetricsSnapshot &to,
                          const DriftThresholds &thresholds)
 {
-    bool reset = !sameModel(from, to) || countsWentDown(from.predictionBins, to.predictionBins);
+    bool reset = !from.sameModel(to) || countsWentDown(from.predictionBins, to.predictionBins);
     for (auto it = from.featureBins.begin(); !reset && it != from.featureBins.end(); ++it)
         reset = countsWentDown(it.value(), to.featureBins.value(it.key()));
 

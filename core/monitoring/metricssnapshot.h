@@ -30,6 +30,12 @@ struct MetricsSnapshot
     QHash<QString, QHash<QString, double>> featureBins;
     QHash<QString, double> predictionBins; ///< class label or bin label -> count
 
+    /// Whether `other` is a scrape of the same loaded model (name, version and bundle SHA-256).
+    bool sameModel(const MetricsSnapshot &other) const
+    {
+        return modelName == other.modelName && modelVersion == other.modelVersion && sha256 == other.sha256;
+    }
+
     /// Parses Prometheus text; unknown families are ignored. Errors: a malformed line, with
     /// its number.
     static Expected<MetricsSnapshot> parse(const QByteArray &text);
