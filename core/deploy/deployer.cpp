@@ -107,23 +107,6 @@ Expected<TargetContext> openTarget(const QString &workspaceRoot, const QString &
     return context;
 }
 
-Expected<QString> fileSha256(const QString &path, Feedback &feedback)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-    Sha256 hash;
-    while (!file.atEnd()) {
-        if (feedback.isCanceled())
-            return Error {QStringLiteral("cancelled")};
-        const QByteArray chunk = file.read(1 << 20);
-        if (chunk.isEmpty() && file.error() != QFileDevice::NoError)
-            return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-        hash.addData(chunk);
-    }
-    return QString::fromLatin1(hash.hexResult());
-}
-
 /// The active deployments on `target` (ids), oldest first.
 Expected<QList<qint64>> activeDeployments(Database &db, const QString &target)
 {
@@ -249,7 +232,7 @@ Expected<DeploymentRecord> push(const QString &workspaceRoot, const QString &mod
         if (Status exported = exportBundle(workspace, ref, bundlePath, &step.feedback()); !exported)
             return finish(exported.errorMessage());
     }
-    auto sha = fileSha256(bundlePath, feedback);
+    auto sha = fileSha256(bundlePath, &feedback);
     if (!sha)
         return finish(sha.errorMessage());
     detail.insert(QStringLiteral("sha256"), *sha);

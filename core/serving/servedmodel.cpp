@@ -10,26 +10,6 @@
 
 namespace kiln {
 
-namespace {
-
-Expected<QString> fileSha256(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-    Sha256 hash;
-    constexpr qint64 kChunk = 1024 * 1024;
-    while (!file.atEnd()) {
-        const QByteArray chunk = file.read(kChunk);
-        if (chunk.isEmpty() && file.error() != QFileDevice::NoError)
-            return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-        hash.addData(chunk);
-    }
-    return QString::fromLatin1(hash.hexResult());
-}
-
-} // namespace
-
 Expected<std::shared_ptr<const ServedModel>> ServedModel::fromBundle(const QString &path)
 {
     Expected<BundleContents> contents = readBundle(path);

@@ -1,5 +1,7 @@
 #include "util/sha256.h"
 
+#include <QFile>
+
 #include <openssl/evp.h>
 
 namespace kiln {
@@ -36,6 +38,23 @@ QByteArray Sha256::hexHash(QByteArrayView data)
     Sha256 hash;
     hash.addData(data);
     return hash.hexResult();
+}
+
+Expected<QString> fileSha256(const QString &path, Feedback *feedback)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+    Sha256 hash;
+    while (!file.atEnd()) {
+        if (feedback && feedback->isCanceled())
+            return Error {QStringLiteral("cancelled")};
+        const QByteArray chunk = file.read(1 << 20);
+        if (chunk.isEmpty() && file.error() != QFileDevice::NoError)
+            return Error {QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+        hash.addData(chunk);
+    }
+    return QString::fromLatin1(hash.hexResult());
 }
 
 } // namespace kiln

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "tasks/feedback.h"
+#include "util/expected.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
 
 #include <memory>
 
@@ -28,5 +32,9 @@ private:
     struct Context;
     std::unique_ptr<Context> d;
 };
+
+/// The SHA-256 of a file's bytes (64 lowercase hex characters), read in 1 MiB chunks;
+/// `feedback` (may be null) can cancel between chunks ("cancelled"). Errors name the file.
+Expected<QString> fileSha256(const QString &path, Feedback *feedback = nullptr);
 
 } // namespace kiln

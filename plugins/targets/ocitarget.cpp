@@ -372,13 +372,10 @@ Status OciTarget::push(const PushRequest &request, Feedback &feedback)
     const QString configDigest = digestOf(config);
     QString bundleSha = request.sha256;
     if (bundleSha.isEmpty()) {
-        QFile bundle(request.bundlePath);
-        if (!bundle.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read the bundle %1: %2").arg(request.bundlePath, bundle.errorString()));
-        Sha256 hash;
-        while (!bundle.atEnd())
-            hash.addData(bundle.read(1024 * 1024));
-        bundleSha = QString::fromLatin1(hash.hexResult());
+        Expected<QString> hashed = fileSha256(request.bundlePath, &feedback);
+        if (!hashed)
+            return fail(hashed.errorMessage());
+        bundleSha = *hashed;
     }
     const QString layerDigest = QStringLiteral("sha256:") + bundleSha;
     const qint64 layerSize = QFileInfo(request.bundlePath).size();
