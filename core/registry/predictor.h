@@ -97,12 +97,18 @@ public:
     Expected<Predictions> predict(const DatasetTable &table, Feedback *feedback = nullptr) const;
 
 private:
+    /// What predict() needs from the signature and the encoding, worked out once at load: a
+    /// column-name index, per input its type and category lookup, per encoded column where its
+    /// features go. Shared by copies; defined in predictor.cpp.
+    struct Plan;
+
     LoadedModel() = default;
 
     const Trainer *m_trainer = nullptr;
     std::shared_ptr<const ModelPredictor> m_predictor;
     FeatureEncoding m_encoding;
     ModelSignature m_signature;
+    std::shared_ptr<const Plan> m_plan;
 };
 
 } // namespace kiln

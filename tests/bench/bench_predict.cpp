@@ -9,48 +9,28 @@
 // loaded. Then the bundle export and import of the model. OpenMP threads wait passively, as in
 // kiln and kilnctl. Not a test: prints one line per figure; exits 1 when two ways of predicting
 // disagree on a prediction. `--single N` times N one-row calls (default 20,000).
+#include "benchmodel.h"
 #include "builtinplugins.h"
 #include "data/datasetcatalog.h"
-#include "data/datasetimport.h"
 #include "data/datasettable.h"
 #include "registry/bundle.h"
-#include "registry/modelregistry.h"
-#include "registry/predictor.h"
-#include "runs/runscheduler.h"
-#include "runs/runstore.h"
-#include "runs/sweep.h"
-#include "tasks/feedback.h"
-#include "tasks/taskmanager.h"
 #include "training/datapreparation.h"
 #include "util/openmp.h"
-#include "workspace/workspace.h"
 
 #include <QCoreApplication>
-#include <QElapsedTimer>
-#include <QEventLoop>
-#include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QThread>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <functional>
-#include <random>
 #include <thread>
 
 using namespace kiln;
+using namespace kiln::bench;
 
 namespace {
 
-constexpr int kRows = 20'000;
-constexpr int kFeatures = 30;
-constexpr int kTrees = 200;
-constexpr int kDepth = 6;
+constexpr int kRows = kModelRows;
 constexpr int kBatchRepeats = 5;
 constexpr int kBundleRepeats = 3;
 constexpr int kReloadingCalls = 1'000; // Trainer::predict reads the model each time: ~2 ms a call
@@ -60,59 +40,6 @@ int fail(const QString &what)
 {
     std::fprintf(stderr, "bench_predict: %s\n", qPrintable(what));
     return 1;
-}
-
-/// The generated rows: feature columns as text (as a request carries them) and the CSV file.
-struct Generated
-{
-    PredictionInput input; ///< the 30 feature columns of every row
-    QByteArray csv; ///< the same rows with the label
-};
-
-/// A linear score with one interaction (so that depth matters) and noise decides the label.
-/// The same numbers on every run.
-Generated generate()
-{
-    std::mt19937 rng(20240501);
-    std::normal_distribution<double> normal;
-    std::vector<double> weights(kFeatures);
-    for (double &w : weights)
-        w = normal(rng);
-    Generated g;
-    for (int f = 0; f < kFeatures; ++f)
-        g.input.columns << QStringLiteral("f%1").arg(f);
-    g.csv = g.input.columns.join(QLatin1Char(',')).toUtf8() + ",label\n";
-    g.input.rows.reserve(kRows);
-    for (int r = 0; r < kRows; ++r) {
-        std::vector<std::string> row;
-        double score = 0;
-        double first = 0;
-        for (int f = 0; f < kFeatures; ++f) {
-            const double x = std::round(normal(rng) * 1e4) / 1e4;
-            score += weights[std::size_t(f)] * x;
-            if (f == 0)
-                first = x;
-            else if (f == 1)
-                score += 2.0 * first * x;
-            row.push_back(QByteArray::number(x, 'f', 4).toStdString());
-            g.csv += QByteArray::fromStdString(row.back()) + ',';
-        }
-        score += normal(rng);
-        g.csv += score > 0 ? "yes\n" : "no\n";
-        g.input.rows.push_back(std::move(row));
-    }
-    return g;
-}
-
-/// One row of `input` as a request: {"dataframe_split": {"columns": [...], "data": [[...]]}}.
-QByteArray splitRequest(const PredictionInput &input, std::size_t row)
-{
-    QJsonArray values;
-    for (const std::string &field : input.rows[row])
-        values.append(std::stod(field));
-    const QJsonObject split {{QStringLiteral("columns"), QJsonArray::fromStringList(input.columns)},
-                             {QStringLiteral("data"), QJsonArray {values}}};
-    return QJsonDocument(QJsonObject {{QStringLiteral("dataframe_split"), split}}).toJson(QJsonDocument::Compact);
 }
 
 /// Row `row` of `all` as a matrix of its own.
@@ -128,40 +55,6 @@ TrainingData oneRow(const TrainingData &all, qint64 row)
     data.features.assign(begin, begin + all.columns);
     data.target.assign(1, all.target[std::size_t(row)]);
     return data;
-}
-
-/// Per-call figures of `count` calls of `call(i)`; `error` is set (and the loop stops) when a
-/// call fails.
-struct CallTimes
-{
-    double totalSeconds = 0;
-    double p50Us = 0;
-    double p99Us = 0;
-    QString error;
-
-    double rate(int count) const { return totalSeconds > 0 ? count / totalSeconds : 0; }
-};
-
-CallTimes timeCalls(int count, const std::function<QString(int)> &call)
-{
-    CallTimes result;
-    std::vector<double> micros;
-    micros.reserve(std::size_t(count));
-    QElapsedTimer total;
-    total.start();
-    for (int i = 0; i < count; ++i) {
-        QElapsedTimer clock;
-        clock.start();
-        result.error = call(i);
-        micros.push_back(double(clock.nsecsElapsed()) / 1e3);
-        if (!result.error.isEmpty())
-            return result;
-    }
-    result.totalSeconds = double(total.nsecsElapsed()) / 1e9;
-    std::sort(micros.begin(), micros.end());
-    result.p50Us = micros[micros.size() / 2];
-    result.p99Us = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
-    return result;
 }
 
 /// The largest difference between two prediction vectors; infinity when their sizes differ.
@@ -212,35 +105,6 @@ void printRatio(int count, const CallTimes &kiln, const CallTimes &baseline)
                 baseline.rate(count) / kiln.rate(count), kiln.p50Us / baseline.p50Us);
 }
 
-/// Trains `spec` through the real scheduler; the run's id, or the reason it did not finish.
-Expected<qint64> train(Workspace &workspace, const RunSpec &spec)
-{
-    RunStore store(workspace.db());
-    Expected<RunRecord> run = submitRun(store, spec);
-    if (!run)
-        return run.error();
-    const qint64 id = run->id;
-    TaskManager tasks;
-    RunScheduler scheduler(workspace.root(), tasks);
-    scheduler.setConcurrency(1);
-    QEventLoop loop;
-    QObject::connect(&scheduler, &RunScheduler::runEnded, &loop, [&](qint64 ended, RunStatus status) {
-        if (ended == id && status != RunStatus::Queued)
-            loop.quit();
-    });
-    if (Status s = scheduler.start(); !s)
-        return s.error();
-    scheduler.poke();
-    loop.exec();
-    scheduler.stop();
-    const Expected<RunRecord> ended = store.run(id, false);
-    if (!ended)
-        return ended.error();
-    if (ended->status != RunStatus::Finished)
-        return Error {QStringLiteral("run %1 ended %2: %3").arg(id).arg(runStatusName(ended->status), ended->error)};
-    return id;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -260,49 +124,23 @@ int main(int argc, char **argv)
     Workspace &workspace = **ws;
 
     // ---- Data, training, registration ----
-    const Generated data = generate();
-    const QString csvPath = dir.filePath(QStringLiteral("predict.csv"));
-    {
-        QFile file(csvPath);
-        if (!file.open(QIODevice::WriteOnly) || file.write(data.csv) != data.csv.size())
-            return fail(QStringLiteral("cannot write %1: %2").arg(csvPath, file.errorString()));
-    }
-    QElapsedTimer clock;
-    clock.start();
-    ImportRequest request;
-    request.paths = {csvPath};
-    Feedback importFeedback;
-    const ImportReport report = importPaths(workspace, request, importFeedback);
-    if (!report.failed.isEmpty() || report.imported.size() != 1)
-        return fail(report.summary());
-    const QString datasetRef
-        = report.imported.constFirst().name + QLatin1Char('@') + QString::number(report.imported.constFirst().version);
+    const GeneratedRows data = generateRows();
+    const Expected<BenchModel> built
+        = buildBenchModel(workspace, data, dir.filePath(QStringLiteral("predict.csv")), kModel);
+    if (!built)
+        return fail(built.errorMessage());
+    const QString &datasetRef = built->datasetRef;
+    const ModelVersion &version = built->version;
     std::printf("data: %d rows x %d numeric features + yes/no label (%.1f MB CSV), imported in %.2f s\n", kRows,
-                kFeatures, double(data.csv.size()) / 1e6, double(clock.nsecsElapsed()) / 1e9);
-
-    RunSpec spec;
-    spec.experiment = QStringLiteral("bench");
-    spec.name = QStringLiteral("trees");
-    spec.trainer = QStringLiteral("boosted-trees");
-    spec.datasetRef = datasetRef;
-    spec.target = QStringLiteral("label");
-    spec.params.insert(QStringLiteral("n_estimators"), kTrees);
-    spec.params.insert(QStringLiteral("max_depth"), kDepth);
-    clock.restart();
-    const Expected<qint64> runId = train(workspace, spec);
-    if (!runId)
-        return fail(runId.errorMessage());
-    const double trainSeconds = double(clock.nsecsElapsed()) / 1e9;
-    const Expected<ModelVersion> version = ModelRegistry(workspace).registerRun(*runId, kModel);
-    if (!version)
-        return fail(version.errorMessage());
+                kFeatures, double(data.csv.size()) / 1e6, built->importSeconds);
     std::printf("model: boosted trees, %d trees of depth %d, trained in %.1f s (scheduler), registered as %s "
                 "(%.0f KB, accuracy %.3f)\n",
-                kTrees, kDepth, trainSeconds, qPrintable(version->ref()), double(version->modelSize) / 1e3,
-                version->metrics.value(QStringLiteral("accuracy")));
+                kTrees, kDepth, built->trainSeconds, qPrintable(version.ref()), double(version.modelSize) / 1e3,
+                version.metrics.value(QStringLiteral("accuracy")));
 
-    clock.restart();
-    const Expected<std::shared_ptr<const LoadedModel>> loaded = LoadedModel::load(workspace, version->ref());
+    QElapsedTimer clock;
+    clock.start();
+    const Expected<std::shared_ptr<const LoadedModel>> loaded = LoadedModel::load(workspace, version.ref());
     if (!loaded)
         return fail(loaded.errorMessage());
     const LoadedModel &model = **loaded;
@@ -323,9 +161,9 @@ int main(int argc, char **argv)
         return fail(QStringLiteral("the encoded table has %1 rows, expected %2").arg(matrix.rows).arg(kRows));
     const Trainer &trainer = model.trainer();
     TrainedModel trained;
-    trained.format = version->modelFormat;
+    trained.format = version.modelFormat;
     {
-        QFile file(workspace.blobs().pathFor(version->modelSha256));
+        QFile file(workspace.blobs().pathFor(version.modelSha256));
         if (!file.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("cannot read the model %1: %2").arg(file.fileName(), file.errorString()));
         trained.bytes = file.readAll();
@@ -436,9 +274,9 @@ int main(int argc, char **argv)
                 kRows / (batchReloadingMs / 1e3));
 
     // ---- Bundle ----
-    const QString bundlePath = dir.filePath(suggestedBundleName(*version));
+    const QString bundlePath = dir.filePath(suggestedBundleName(version));
     const CallTimes exported = timeCalls(kBundleRepeats, [&](int) {
-        const Status s = exportBundle(workspace, version->ref(), bundlePath);
+        const Status s = exportBundle(workspace, version.ref(), bundlePath);
         return s ? QString() : s.errorMessage();
     });
     std::vector<std::unique_ptr<Workspace>> targets;
@@ -459,8 +297,8 @@ int main(int argc, char **argv)
     }
     const double exportMs = exported.p50Us / 1e3;
     const double importMs = imported.p50Us / 1e3;
-    std::printf("\nbundle of %s: %.0f KB (model %.0f KB), median of %d:\n", qPrintable(version->ref()),
-                double(QFileInfo(bundlePath).size()) / 1e3, double(version->modelSize) / 1e3, kBundleRepeats);
+    std::printf("\nbundle of %s: %.0f KB (model %.0f KB), median of %d:\n", qPrintable(version.ref()),
+                double(QFileInfo(bundlePath).size()) / 1e3, double(version.modelSize) / 1e3, kBundleRepeats);
     std::printf("  %-40s %9.1f ms\n", "exportBundle", exportMs);
     std::printf("  %-40s %9.1f ms\n", "importBundle (fresh workspace)", importMs);
     return 0;
