@@ -14,10 +14,13 @@
 #include <QLocale>
 #include <QVariant>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <string_view>
+#include <utility>
 
 namespace kiln {
 
@@ -35,6 +38,20 @@ QString quoted(const QString &text)
     return QLatin1Char('\'') + text + QLatin1Char('\'');
 }
 
+// `text` as UTF-8: an ASCII string (most fields) copied as is, without QString::toStdString()'s
+// intermediate QByteArray.
+std::string utf8Text(QStringView text)
+{
+    std::string out(std::size_t(text.size()), '\0');
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c >= 0x80)
+            return text.toString().toStdString();
+        out[std::size_t(i)] = char(c);
+    }
+    return out;
+}
+
 // A JSON value as a dataset stores it: integers without ".0", other numbers in the fewest
 // digits that read back as the same double, booleans "true"/"false", null as missing (empty).
 // Nothing for an array or an object: a field holds one value.
@@ -48,10 +65,9 @@ std::optional<std::string> fieldText(const QJsonValue &value)
     case QJsonValue::Bool:
         return std::string(value.toBool() ? "true" : "false");
     case QJsonValue::Double: {
-        const QVariant number = value.toVariant();
-        if (number.typeId() == QMetaType::LongLong)
-            return std::to_string(number.toLongLong());
         const double x = value.toDouble();
+        // Below 2^53 an integer reads the same whether the parser stored it as an integer or
+        // as a double, so only larger ones need to know which (through a QVariant).
         if (std::trunc(x) == x && std::abs(x) < kExactIntegers)
             return std::to_string(qint64(x));
         if (std::trunc(x) != x) {
@@ -63,10 +79,13 @@ std::optional<std::string> fieldText(const QJsonValue &value)
             const auto written = std::to_chars(text.data(), text.data() + text.size(), x);
             return std::string(text.data(), written.ptr);
         }
+        const QVariant number = value.toVariant();
+        if (number.typeId() == QMetaType::LongLong)
+            return std::to_string(number.toLongLong());
         return QString::number(x, 'g', QLocale::FloatingPointShortest).toStdString();
     }
     case QJsonValue::String:
-        return value.toString().toStdString();
+        return utf8Text(value.toString());
     case QJsonValue::Array:
     case QJsonValue::Object:
         break;
@@ -139,26 +158,29 @@ Expected<PredictionInput> fromSplit(const QJsonObject &split, const QString &whe
     }
     const QJsonArray rows = data.toArray();
     input.rows.reserve(std::size_t(rows.size()));
-    for (qsizetype r = 0; r < rows.size(); ++r) {
-        if (!rows.at(r).isArray())
+    qsizetype r = 0;
+    for (const QJsonValue rowValue : rows) {
+        if (!rowValue.isArray())
             return Error {QStringLiteral("row %1 is %2, expected an array of values")
                               .arg(r + 1)
-                              .arg(jsonTypeName(rows.at(r).type()))};
-        const QJsonArray values = rows.at(r).toArray();
+                              .arg(jsonTypeName(rowValue.type()))};
+        const QJsonArray values = rowValue.toArray();
         if (values.size() != input.columns.size())
             return Error {QStringLiteral("row %1 has %2 values, expected %3 (one per column)")
                               .arg(r + 1)
                               .arg(values.size())
                               .arg(input.columns.size())};
-        std::vector<std::string> row;
+        std::vector<std::string> &row = input.rows.emplace_back();
         row.reserve(std::size_t(values.size()));
-        for (qsizetype c = 0; c < values.size(); ++c) {
-            std::optional<std::string> text = fieldText(values.at(c));
+        qsizetype c = 0;
+        for (const QJsonValue value : values) {
+            std::optional<std::string> text = fieldText(value);
             if (!text)
-                return notAValue(r, input.columns.at(c), values.at(c));
+                return notAValue(r, input.columns.at(c), value);
             row.push_back(std::move(*text));
+            ++c;
         }
-        input.rows.push_back(std::move(row));
+        ++r;
     }
     return input;
 }
@@ -220,7 +242,193 @@ char detectDelimiter(const QByteArray &csv)
     return c == '"' || c == '\r' || c == '\n' ? ',' : c;
 }
 
+// ---- Predictions::toJsonBytes: QJsonDocument's compact writer, without the QJson objects -----
+
+// `text` as a JSON string, escaped as Qt's JSON writer escapes it: '"', '\\' and the controls
+// below 0x20 (\b \f \n \r \t, others \u00xx), everything else as UTF-8 but a lone surrogate,
+// written \uxxxx.
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    const auto escapeUnit = [&out](char16_t u) {
+        out += "\\u";
+        for (int shift = 12; shift >= 0; shift -= 4)
+            out += kHex[(u >> shift) & 0xf];
+    };
+    out += '"';
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t u = text[i].unicode();
+        if (u < 0x80) {
+            if (u >= 0x20 && u != '"' && u != '\\') {
+                out += char(u);
+                continue;
+            }
+            switch (u) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                escapeUnit(u);
+            }
+        } else if (u < 0x800) {
+            out += char(0xc0 | (u >> 6));
+            out += char(0x80 | (u & 0x3f));
+        } else if (!QChar::isSurrogate(u)) {
+            out += char(0xe0 | (u >> 12));
+            out += char(0x80 | ((u >> 6) & 0x3f));
+            out += char(0x80 | (u & 0x3f));
+        } else if (QChar::isHighSurrogate(u) && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
+            const char32_t c = QChar::surrogateToUcs4(u, text[++i].unicode());
+            out += char(0xf0 | (c >> 18));
+            out += char(0x80 | ((c >> 12) & 0x3f));
+            out += char(0x80 | ((c >> 6) & 0x3f));
+            out += char(0x80 | (c & 0x3f));
+        } else {
+            escapeUnit(u);
+        }
+    }
+    out += '"';
+}
+
+// `x` as Qt's JSON writer writes a QJsonValue holding it: an integer below 2^53 as an integer
+// (QJsonValue stores it as one), another finite value as QByteArray::number(x, 'g',
+// QLocale::FloatingPointShortest) writes it (the fewest digits that read back, in the shorter
+// of the fixed and the exponent form, fixed on a tie; exponents of two digits at least:
+// "1e-05", "1e+21"), NaN and infinities as null.
+void appendJsonNumber(QByteArray &out, double x)
+{
+    constexpr double kExactIntegers = 9007199254740992.0; // 2^53
+    std::array<char, 32> text {};
+    if (!std::isfinite(x)) {
+        out += "null";
+        return;
+    }
+    if (std::trunc(x) == x && std::abs(x) < kExactIntegers) {
+        const auto written = std::to_chars(text.data(), text.data() + text.size(), qint64(x));
+        out.append(text.data(), written.ptr - text.data());
+        return;
+    }
+    // The shortest digits, as "-d.ddde+xx".
+    const auto written = std::to_chars(text.data(), text.data() + text.size(), x, std::chars_format::scientific);
+    const std::string_view scientific(text.data(), std::size_t(written.ptr - text.data()));
+    const bool negative = scientific.front() == '-';
+    const std::size_t e = scientific.find('e');
+    std::array<char, 24> digits {};
+    int n = 0;
+    for (std::size_t i = negative ? 1 : 0; i < e; ++i) {
+        if (scientific[i] != '.')
+            digits[std::size_t(n++)] = scientific[i];
+    }
+    int exponent = 0;
+    const char *exponentBegin = scientific.data() + e + 1;
+    std::from_chars(*exponentBegin == '+' ? exponentBegin + 1 : exponentBegin, scientific.data() + scientific.size(),
+                    exponent);
+    const int point = exponent + 1; // digits before the decimal point
+    const int magnitude = std::abs(exponent);
+    const int exponentLength = n + (n > 1 ? 1 : 0) + 2 + (magnitude >= 100 ? 3 : 2);
+    const int fixedLength = point <= 0 ? 2 - point + n : (point < n ? n + 1 : point);
+    if (negative)
+        out += '-';
+    if (fixedLength <= exponentLength) {
+        if (point <= 0) {
+            out += "0.";
+            out.append(-point, '0');
+            out.append(digits.data(), n);
+        } else if (point < n) {
+            out.append(digits.data(), point);
+            out += '.';
+            out.append(digits.data() + point, n - point);
+        } else {
+            out.append(digits.data(), n);
+            out.append(point - n, '0');
+        }
+        return;
+    }
+    out += digits[0];
+    if (n > 1) {
+        out += '.';
+        out.append(digits.data() + 1, n - 1);
+    }
+    out += exponent < 0 ? "e-" : "e+";
+    if (magnitude < 10)
+        out += '0';
+    const auto exponentWritten = std::to_chars(text.data(), text.data() + text.size(), magnitude);
+    out.append(text.data(), exponentWritten.ptr - text.data());
+}
+
 } // namespace
+
+QByteArray Predictions::toJsonBytes() const
+{
+    QByteArray out;
+    out += "{\"predictions\":[";
+    if (task == TaskKind::Regression) {
+        out.reserve(16 + rows * 20);
+        for (qint64 row = 0; row < rows; ++row) {
+            if (row > 0)
+                out += ',';
+            appendJsonNumber(out, values[std::size_t(row)]);
+        }
+        out += "]}";
+        return out;
+    }
+    // QJsonObject keeps its keys sorted (by UTF-16 code unit), a repeated key holding the last
+    // value inserted: per distinct class, its key written once and the index of its value.
+    const auto k = std::size_t(classes.size());
+    std::vector<std::size_t> order(k);
+    for (std::size_t c = 0; c < k; ++c)
+        order[c] = c;
+    std::stable_sort(order.begin(), order.end(),
+                     [this](std::size_t a, std::size_t b) { return classes.at(int(a)) < classes.at(int(b)); });
+    std::vector<std::pair<QByteArray, std::size_t>> keys;
+    keys.reserve(k);
+    for (const std::size_t c : order) {
+        if (!keys.empty() && classes.at(int(keys.back().second)) == classes.at(int(c))) {
+            keys.back().second = c;
+            continue;
+        }
+        QByteArray key;
+        appendJsonString(key, classes.at(int(c)));
+        key += ':';
+        keys.emplace_back(std::move(key), c);
+    }
+    qsizetype keyBytes = 0;
+    for (const auto &key : keys)
+        keyBytes += key.first.size() + 24;
+    out.reserve(16 + rows * (48 + 2 * keyBytes));
+    for (qint64 row = 0; row < rows; ++row) {
+        out += row > 0 ? ",{\"label\":" : "{\"label\":";
+        appendJsonString(out, label(row));
+        out += ",\"probabilities\":{";
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            out += keys[i].first;
+            appendJsonNumber(out, values[std::size_t(row) * k + keys[i].second]);
+        }
+        out += "}}";
+    }
+    out += "]}";
+    return out;
+}
 
 Expected<PredictionInput> predictionInputFromJson(const QByteArray &json)
 {
@@ -233,7 +441,7 @@ Expected<PredictionInput> predictionInputFromJson(const QByteArray &json)
     if (document.isArray())
         return fromRecords(document.array());
     const QJsonObject object = document.object();
-    const QStringList shapes {kDataframeSplit, kDataframeRecords, kInstances, kInputs};
+    static const QStringList shapes {kDataframeSplit, kDataframeRecords, kInstances, kInputs};
     QStringList given;
     for (const QString &shape : shapes) {
         if (object.contains(shape))

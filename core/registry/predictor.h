@@ -58,6 +58,11 @@ struct Predictions
     /// {"predictions": [...]}: per row {"label": ..., "probabilities": {class: p}} for
     /// classification, a number for regression.
     QJsonObject toJson() const;
+    /// Exactly the bytes `QJsonDocument(toJson()).toJson(QJsonDocument::Compact)` gives (keys in
+    /// QJsonObject's order, numbers as Qt writes them: integers below 2^53 as integers, other
+    /// finite values in the fewest digits, NaN and infinities as null; strings escaped as Qt
+    /// escapes them), written directly: a served request's response without the QJson objects.
+    QByteArray toJsonBytes() const;
 };
 
 /// What predict() does with input columns the model does not take.

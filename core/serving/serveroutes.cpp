@@ -193,7 +193,9 @@ Reply ServeAgent::Private::invocations(const QHttpServerRequest &request, const 
         = predicted(model, csv ? predictionInputFromCsv(body) : predictionInputFromJson(body));
     if (!predictions)
         return errorReply(400, predictions.errorMessage());
-    return jsonReply(predictions->toJson());
+    Reply reply;
+    reply.body = predictions->toJsonBytes(); // the bytes jsonReply(predictions->toJson()) sends
+    return reply;
 }
 
 Reply ServeAgent::Private::infer(const QHttpServerRequest &request, const ServedModel &model)

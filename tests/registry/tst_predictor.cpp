@@ -11,9 +11,14 @@
 #include "registrytestsupport.h"
 
 #include <QDirIterator>
+#include <QRandomGenerator>
 #include <QThreadPool>
 #include <QtConcurrent>
 #include <QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
 
 using namespace kiln;
 
@@ -107,6 +112,7 @@ private Q_SLOTS:
     void datasetChecks();
     void cancel();
     void outputForms();
+    void jsonBytesEqualQJsonDocument();
     void concurrentPredictions();
     void oneRowAtATime_data();
     void oneRowAtATime();
@@ -658,6 +664,91 @@ void tst_Predictor::outputForms()
     tie.values = {0.25, 0.375, 0.375};
     QCOMPARE(tie.label(0), QStringLiteral("b"));
     QCOMPARE(tie.toCsv(), QByteArray("label,p_a,p_b,p_c\r\nb,0.25,0.375,0.375\r\n"));
+}
+
+// toJsonBytes() writes what QJsonDocument writes for toJson(), byte for byte: trained
+// predictions, numbers of every magnitude and form, and class labels that need escapes or sort
+// differently in UTF-16.
+void tst_Predictor::jsonBytesEqualQJsonDocument()
+{
+    const auto qtBytes = [](const Predictions &p) { return QJsonDocument(p.toJson()).toJson(QJsonDocument::Compact); };
+    QCOMPARE(m_classifierPredictions.toJsonBytes(), qtBytes(m_classifierPredictions));
+    QCOMPARE(m_regressorPredictions.toJsonBytes(), qtBytes(m_regressorPredictions));
+
+    Predictions none;
+    QCOMPARE(none.toJsonBytes(), QByteArray(R"({"predictions":[]})"));
+    none.task = TaskKind::BinaryClassification;
+    QCOMPARE(none.toJsonBytes(), qtBytes(none));
+
+    // Regression values: random bit patterns (NaN and infinities become null), values of every
+    // magnitude, integers around 2^53 and 2^63, and the forms' edges.
+    Predictions numbers;
+    numbers.task = TaskKind::Regression;
+    numbers.values = {0.0,
+                      -0.0,
+                      1.0,
+                      -3.0,
+                      0.5,
+                      0.001,
+                      0.0012,
+                      1e-4,
+                      1e-5,
+                      1e5,
+                      1e4,
+                      1e21,
+                      1.5e20,
+                      123456.789,
+                      9007199254740991.0,
+                      9007199254740992.0,
+                      9007199254740994.0,
+                      -9007199254740994.0,
+                      9223372036854775807.0,
+                      -9223372036854775808.0,
+                      1e100,
+                      1e-100,
+                      5e-324,
+                      std::numeric_limits<double>::max(),
+                      std::numeric_limits<double>::lowest(),
+                      std::numeric_limits<double>::quiet_NaN(),
+                      std::numeric_limits<double>::infinity(),
+                      -std::numeric_limits<double>::infinity()};
+    QRandomGenerator random(6);
+    for (int i = 0; i < 100000; ++i) {
+        const quint64 bits = random.generate64();
+        double x = 0;
+        std::memcpy(&x, &bits, sizeof x);
+        numbers.values.push_back(x);
+        const double scaled = random.generateDouble() * std::pow(10.0, random.bounded(-25, 25));
+        numbers.values.push_back(i % 2 ? scaled : -scaled);
+        numbers.values.push_back(double(random.bounded(1000000)) / 1000.0);
+        numbers.values.push_back(double(float(random.generateDouble())));
+    }
+    numbers.rows = qint64(numbers.values.size());
+    QCOMPARE(numbers.toJsonBytes(), qtBytes(numbers));
+
+    // Classification: labels with quotes, backslashes, controls, non-ASCII, a character past
+    // U+FFFF (sorted by UTF-16 before U+FFFD), lone surrogates, and a repeated label (the last
+    // value wins, as in QJsonObject).
+    Predictions odd;
+    odd.task = TaskKind::MulticlassClassification;
+    odd.classes = {QStringLiteral("b"),
+                   QStringLiteral("a \"quoted\" \\ back\tslash\n"),
+                   QString(QChar(0x01)) + QChar(0x1f) + QChar(0x7f),
+                   QStringLiteral("Z\u00e9t\u00e9 \u65e5\u672c"),
+                   QString(QChar(0xfffd)),
+                   QString::fromUcs4(U"\U0001F600 smile"),
+                   QString(QChar(0xd800)) + QLatin1Char('x'),
+                   QLatin1Char('y') + QString(QChar(0xdc00)),
+                   QString(QChar(0xdbff)),
+                   QStringLiteral("b"),
+                   QString()};
+    const auto k = std::size_t(odd.classes.size());
+    odd.rows = 50;
+    for (qint64 row = 0; row < odd.rows; ++row) {
+        for (std::size_t c = 0; c < k; ++c)
+            odd.values.push_back(row == 0 ? 0.25 : random.generateDouble());
+    }
+    QCOMPARE(odd.toJsonBytes(), qtBytes(odd));
 }
 
 void tst_Predictor::concurrentPredictions()
