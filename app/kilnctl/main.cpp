@@ -73,7 +73,8 @@ int main(int argc, char **argv)
         "  serve --bundle FILE [--port N]    run the serving agent here until Ctrl+C (--host, --data, --token-file)\n"
         "  demo --workspace DIR              build a demo workspace: generated data, trained runs\n\n"
         "Secrets (agent tokens, passwords) are never arguments: --secret-file FILE, --secret-env VAR or\n"
-        "--secret-stdin; they are kept outside the workspace ($KILN_CREDENTIALS_FILE to choose the file).\n\n"
+        "--secret-stdin; they are kept outside the workspace: in the desktop keychain where one exists,\n"
+        "otherwise in a file only you can read ($KILN_CREDENTIALS_FILE forces that file).\n\n"
         "Filters use MLflow's search syntax, for example:\n"
         "  metrics.auc > 0.9 and params.max_depth = '6' and tags.team LIKE 'vision%'"));
     parser.addHelpOption();

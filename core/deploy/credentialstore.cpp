@@ -1,7 +1,10 @@
-// CredentialStore: one small JSON file, {"format": "kiln-credentials", "formatVersion": 1,
+// CredentialStore, two backends chosen at construction.
+// The file: one small JSON file, {"format": "kiln-credentials", "formatVersion": 1,
 // "secrets": {"<kind>:<location>": "<secret>" | {"base64": "..."}}}, mode 0600. Every call
 // reads the file whole (and a change writes it whole), under a process-wide mutex and a lock
 // file beside it, so two threads or two processes never lose each other's changes.
+// The keychain: the freedesktop Secret Service through libsecret's *_sync calls, which run their
+// own GLib main context, so they work on any thread without an event loop.
 #include "deploy/credentialstore.h"
 
 #include <QCoreApplication>
@@ -19,9 +22,12 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <memory>
 
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <libsecret/secret.h>
 
 namespace kiln {
 
@@ -37,11 +43,16 @@ QMutex &storeMutex()
     return mutex;
 }
 
+QString overriddenPath()
+{
+    return QString::fromLocal8Bit(qgetenv("KILN_CREDENTIALS_FILE"));
+}
+
 QString defaultPath()
 {
-    const QByteArray overridden = qgetenv("KILN_CREDENTIALS_FILE");
+    QString overridden = overriddenPath();
     if (!overridden.isEmpty())
-        return QString::fromLocal8Bit(overridden);
+        return overridden;
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
         + QStringLiteral("/kiln/credentials.json");
 }
@@ -171,15 +182,188 @@ Status changeSecrets(const QString &path, const std::function<bool(QJsonObject &
     return writeSecrets(path, *secrets);
 }
 
+// --- The keychain ---------------------------------------------------------------------------
+
+constexpr int kProbeTimeoutMs = 3000;
+constexpr const char *kKeyAttribute = "key";
+constexpr const char *kEncodingAttribute = "encoding";
+constexpr const char *kEncodingUtf8 = "utf-8";
+constexpr const char *kEncodingBase64 = "base64";
+
+const SecretSchema *keychainSchema()
+{
+    static const SecretSchema schema = [] {
+        SecretSchema made {};
+        made.name = "org.kiln.DeployTarget";
+        made.flags = SECRET_SCHEMA_NONE;
+        made.attributes[0] = {kKeyAttribute, SECRET_SCHEMA_ATTRIBUTE_STRING};
+        made.attributes[1] = {kEncodingAttribute, SECRET_SCHEMA_ATTRIBUTE_STRING};
+        return made;
+    }();
+    return &schema;
+}
+
+struct GObjectDeleter
+{
+    void operator()(gpointer object) const { g_object_unref(object); }
+};
+struct GHashTableDeleter
+{
+    void operator()(GHashTable *table) const { g_hash_table_unref(table); }
+};
+struct SecretValueDeleter
+{
+    void operator()(SecretValue *value) const { secret_value_unref(value); }
+};
+struct GListOfObjectsDeleter
+{
+    void operator()(GList *list) const { g_list_free_full(list, g_object_unref); }
+};
+using AttributesPtr = std::unique_ptr<GHashTable, GHashTableDeleter>;
+
+/// Takes ownership of a GError a libsecret or GIO call set.
+class GErrorSlot
+{
+public:
+    GError **out() { return &m_raw; }
+    QString message() const { return m_raw ? QString::fromUtf8(m_raw->message) : QStringLiteral("unknown error"); }
+    bool isSet() const { return m_raw != nullptr; }
+    ~GErrorSlot()
+    {
+        if (m_raw)
+            g_error_free(m_raw);
+    }
+    GErrorSlot() = default;
+    GErrorSlot(const GErrorSlot &) = delete;
+    GErrorSlot &operator=(const GErrorSlot &) = delete;
+
+private:
+    GError *m_raw = nullptr;
+};
+
+AttributesPtr keychainAttributes(const QString &key, const char *encoding = nullptr)
+{
+    AttributesPtr attributes(g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free));
+    g_hash_table_insert(attributes.get(), g_strdup(kKeyAttribute), g_strdup(key.toUtf8().constData()));
+    if (encoding)
+        g_hash_table_insert(attributes.get(), g_strdup(kEncodingAttribute), g_strdup(encoding));
+    return attributes;
+}
+
+Error keychainError(const QString &what, const QString &key, const QString &reason)
+{
+    return Error {QStringLiteral("the keychain (Secret Service on the session bus) could not %1 the secret for %2: %3")
+                      .arg(what, key, reason)};
+}
+
+/// Whether org.freedesktop.secrets answers a Ping on the session bus within kProbeTimeoutMs
+/// (which also starts a D-Bus activatable keychain). The bus address is checked first, so a
+/// process without a session bus never waits.
+bool secretServiceAnswers()
+{
+    if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+        return false;
+    GErrorSlot error;
+    std::unique_ptr<GDBusConnection, GObjectDeleter> bus(g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, error.out()));
+    if (!bus)
+        return false;
+    // The shared session connection (libsecret uses it too) would otherwise end the whole
+    // process with SIGTERM when the bus goes away.
+    g_dbus_connection_set_exit_on_close(bus.get(), FALSE);
+    GVariant *reply = g_dbus_connection_call_sync(bus.get(), "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                                  "org.freedesktop.DBus.Peer", "Ping", nullptr, nullptr,
+                                                  G_DBUS_CALL_FLAGS_NONE, kProbeTimeoutMs, nullptr, error.out());
+    if (!reply)
+        return false;
+    g_variant_unref(reply);
+    return true;
+}
+
+/// libsecret passes a password as NUL-terminated UTF-8 text.
+bool needsBase64(const QByteArray &secret)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8);
+    const QString text = decoder.decode(secret);
+    return decoder.hasError() || text.contains(QChar());
+}
+
+Expected<QByteArray> keychainSecret(const QString &key)
+{
+    GErrorSlot error;
+    const AttributesPtr attributes = keychainAttributes(key);
+    std::unique_ptr<GList, GListOfObjectsDeleter> items(secret_service_search_sync(
+        nullptr, keychainSchema(), attributes.get(),
+        static_cast<SecretSearchFlags>(SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS), nullptr, error.out()));
+    if (error.isSet())
+        return keychainError(QStringLiteral("read"), key, error.message());
+    if (!items)
+        return QByteArray();
+    auto *item = static_cast<SecretItem *>(items->data);
+    std::unique_ptr<SecretValue, SecretValueDeleter> value(secret_item_get_secret(item));
+    if (!value)
+        return keychainError(QStringLiteral("read"), key, QStringLiteral("the item is locked"));
+    gsize length = 0;
+    const gchar *bytes = secret_value_get(value.get(), &length);
+    QByteArray secret(bytes, qsizetype(length));
+    const AttributesPtr stored(secret_item_get_attributes(item));
+    const auto *encoding = static_cast<const char *>(g_hash_table_lookup(stored.get(), kEncodingAttribute));
+    if (encoding && qstrcmp(encoding, kEncodingBase64) == 0)
+        secret = QByteArray::fromBase64(secret);
+    return secret;
+}
+
+Status storeKeychainSecret(const QString &key, const QByteArray &secret)
+{
+    const bool binary = needsBase64(secret);
+    const char *encoding = binary ? kEncodingBase64 : kEncodingUtf8;
+    const QByteArray text = binary ? secret.toBase64() : secret;
+    const QByteArray label = QStringLiteral("Kiln target %1").arg(key).toUtf8();
+    GErrorSlot error;
+    // Stored first (replacing the item with the same attributes), then the item of the other
+    // encoding is removed: there is never a moment without the secret.
+    const AttributesPtr attributes = keychainAttributes(key, encoding);
+    if (!secret_password_storev_sync(keychainSchema(), attributes.get(), SECRET_COLLECTION_DEFAULT, label.constData(),
+                                     text.constData(), nullptr, error.out()))
+        return keychainError(QStringLiteral("store"), key, error.message());
+    const AttributesPtr other = keychainAttributes(key, binary ? kEncodingUtf8 : kEncodingBase64);
+    secret_password_clearv_sync(keychainSchema(), other.get(), nullptr, error.out());
+    if (error.isSet())
+        return keychainError(QStringLiteral("replace"), key, error.message());
+    return Status::success();
+}
+
+Status removeKeychainSecret(const QString &key)
+{
+    GErrorSlot error;
+    const AttributesPtr attributes = keychainAttributes(key);
+    secret_password_clearv_sync(keychainSchema(), attributes.get(), nullptr, error.out());
+    if (error.isSet())
+        return keychainError(QStringLiteral("remove"), key, error.message());
+    return Status::success();
+}
+
 } // namespace
 
 CredentialStore::CredentialStore()
     : m_path(defaultPath())
-{ }
+{
+    if (overriddenPath().isEmpty() && secretServiceAnswers())
+        m_backend = Backend::Keychain;
+}
 
 CredentialStore::CredentialStore(QString filePath)
     : m_path(std::move(filePath))
 { }
+
+QString CredentialStore::backendName() const
+{
+    return m_backend == Backend::Keychain ? QStringLiteral("keychain") : QStringLiteral("file: %1").arg(m_path);
+}
+
+bool CredentialStore::keychainAvailable()
+{
+    return secretServiceAnswers();
+}
 
 QString CredentialStore::keyFor(const QString &kind, const QString &location)
 {
@@ -192,6 +376,8 @@ QString CredentialStore::keyFor(const QString &kind, const QString &location)
 Expected<QByteArray> CredentialStore::secret(const QString &key) const
 {
     QMutexLocker locker(&storeMutex());
+    if (m_backend == Backend::Keychain)
+        return keychainSecret(key);
     auto secrets = readSecrets(m_path);
     if (!secrets)
         return secrets.error();
@@ -203,6 +389,8 @@ Status CredentialStore::setSecret(const QString &key, const QByteArray &secret)
     if (key.isEmpty())
         return Error {QStringLiteral("a credential needs a key")};
     QMutexLocker locker(&storeMutex());
+    if (m_backend == Backend::Keychain)
+        return storeKeychainSecret(key, secret);
     return changeSecrets(m_path, [&](QJsonObject &secrets) {
         secrets.insert(key, secretToJson(secret));
         return true;
@@ -212,6 +400,8 @@ Status CredentialStore::setSecret(const QString &key, const QByteArray &secret)
 Status CredentialStore::removeSecret(const QString &key)
 {
     QMutexLocker locker(&storeMutex());
+    if (m_backend == Backend::Keychain)
+        return removeKeychainSecret(key);
     if (!QFileInfo::exists(m_path))
         return Status::success();
     return changeSecrets(m_path, [&](QJsonObject &secrets) {
