@@ -2,8 +2,8 @@
 
 #include "data/datasetimport.h"
 #include "datapanel.h"
+#include "deploy/deploymentspanel.h"
 #include "dropoverlay.h"
-#include "emptystatewidget.h"
 #include "experimentspanel.h"
 #include "icons.h"
 #include "importcontroller.h"
@@ -110,6 +110,24 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     connect(m_experimentsPanel, &ExperimentsPanel::errorOccurred, this, showMessage);
     connect(m_runs, &RunController::errorOccurred, this, showMessage);
     connect(m_modelsPanel, &ModelsPanel::errorOccurred, this, showMessage);
+    // The Deployments panel leaves its errors to the window: a dialog, and the status bar.
+    connect(m_deploymentsPanel, &DeploymentsPanel::errorOccurred, this,
+            [this, showMessage](const QString &title, const QString &message) {
+                showMessage(title + QStringLiteral(": ") + message);
+                showError(title, message);
+            });
+    connect(m_modelsPanel, &ModelsPanel::deployRequested, this, [this](const QString &modelRef) {
+        showPanel(Panel::Deployments);
+        m_deploymentsPanel->deployVersion(modelRef);
+    });
+    // Deployments show in the Models panel's lineage; versions in the Deploy dialog.
+    connect(m_deploymentsPanel, &DeploymentsPanel::deploymentsChanged, m_modelsPanel, &ModelsPanel::refresh);
+    connect(m_modelsPanel, &ModelsPanel::registryChanged, m_deploymentsPanel, &DeploymentsPanel::refresh);
+    connect(m_deploymentsPanel, &DeploymentsPanel::modelVersionActivated, this,
+            [this](const QString &name, int version) {
+                showPanel(Panel::Models);
+                m_modelsPanel->selectVersion(name, version);
+            });
     connect(m_experimentsPanel, &ExperimentsPanel::registerModelRequested, this, [this](qint64 runId) {
         showPanel(Panel::Models);
         m_modelsPanel->registerRun(runId);
@@ -138,6 +156,7 @@ MainWindow::~MainWindow()
     m_dataPanel->setWorkspace(nullptr);
     m_experimentsPanel->setWorkspace(nullptr);
     m_modelsPanel->setWorkspace(nullptr);
+    m_deploymentsPanel->setWorkspace(nullptr);
     m_runs->setWorkspace(nullptr);
 }
 
@@ -196,15 +215,14 @@ void MainWindow::createPanels()
     m_experimentsPanel = new ExperimentsPanel(m_runs);
     m_modelsPanel = new ModelsPanel(m_tasks);
     m_modelsPanel->setObjectName(QStringLiteral("modelsPanel"));
-    auto *deployments
-        = new EmptyStateWidget(icons::deployments(), tr("Deployments"),
-                               tr("Deployment targets arrive with the serving agent: push a model version to a host "
-                                  "running kiln-serve, watch its health and latency, and roll back in one action. "
-                                  "No deployment targets are configured yet."));
-    deployments->setObjectName(QStringLiteral("deploymentsPanel"));
+    m_deploymentsPanel = new DeploymentsPanel(m_tasks);
+    m_deploymentsPanel->setObjectName(QStringLiteral("deploymentsPanel"));
+    // The window's View › Refresh (F5) refreshes whichever panel is shown, this one included;
+    // a second F5 inside the panel would make the key ambiguous.
+    m_deploymentsPanel->refreshAction()->setShortcut({});
     m_panels->addWidget(m_experimentsPanel);
     m_panels->addWidget(m_modelsPanel);
-    m_panels->addWidget(deployments);
+    m_panels->addWidget(m_deploymentsPanel);
 
     connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0)
@@ -261,6 +279,17 @@ void MainWindow::createMenus()
     QAction *registerModel = m_experimentsPanel->registerModelAction();
     registerModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
     runs->addAction(registerModel);
+
+    QMenu *deploy = menuBar()->addMenu(tr("&Deploy"));
+    deploy->addAction(m_deploymentsPanel->addTargetAction());
+    deploy->addSeparator();
+    deploy->addAction(m_deploymentsPanel->deployAction());
+    deploy->addAction(m_deploymentsPanel->rollbackAction());
+    deploy->addAction(m_deploymentsPanel->undeployAction());
+    // They act on the Deployments panel's choice: show it.
+    const QList<QAction *> deployActions = deploy->actions();
+    for (QAction *action : deployActions)
+        connect(action, &QAction::triggered, this, [this] { showPanel(Panel::Deployments); });
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *refresh = view->addAction(tr("&Refresh"), this, &MainWindow::refreshCurrentPanel);
@@ -420,6 +449,8 @@ void MainWindow::refreshCurrentPanel()
         m_modelsPanel->refresh();
     else if (currentPanel() == Panel::Data)
         m_dataPanel->refresh();
+    else if (currentPanel() == Panel::Deployments)
+        m_deploymentsPanel->refresh();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)

@@ -16,6 +16,7 @@ class QStackedWidget;
 namespace kiln {
 
 class DataPanel;
+class DeploymentsPanel;
 class DropOverlay;
 class ExperimentsPanel;
 class ImportController;
@@ -48,6 +49,7 @@ public:
     DataPanel *dataPanel() const { return m_dataPanel; }
     ExperimentsPanel *experimentsPanel() const { return m_experimentsPanel; }
     ModelsPanel *modelsPanel() const { return m_modelsPanel; }
+    DeploymentsPanel *deploymentsPanel() const { return m_deploymentsPanel; }
     QWidget *panel(Panel panel) const;
     Panel currentPanel() const;
     void showPanel(Panel panel);
@@ -105,6 +107,7 @@ private:
     DataPanel *m_dataPanel = nullptr;
     ExperimentsPanel *m_experimentsPanel = nullptr;
     ModelsPanel *m_modelsPanel = nullptr;
+    DeploymentsPanel *m_deploymentsPanel = nullptr;
     QAction *m_trainAction = nullptr;
     bool m_closeConfirmed = false; // the user agreed to cancel the running runs
     QActionGroup *m_panelActions = nullptr;

@@ -5,6 +5,7 @@
 
 #include "datapanel.h"
 #include "demo/demoworkspace.h"
+#include "deploy/deploymentspanel.h"
 #include "experimentspanel.h"
 #include "modelspanel.h"
 #include "recentworkspaces.h"
@@ -45,6 +46,7 @@ void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
     m_dataPanel->setWorkspace(nullptr);
     m_experimentsPanel->setWorkspace(nullptr);
     m_modelsPanel->setWorkspace(nullptr);
+    m_deploymentsPanel->setWorkspace(nullptr);
     m_runs->setWorkspace(nullptr);
     m_workspace = std::move(workspace);
     m_dataPanel->setWorkspace(m_workspace.get());
@@ -53,6 +55,7 @@ void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
     m_runs->setWorkspace(m_workspace.get());
     m_experimentsPanel->setWorkspace(m_workspace.get());
     m_modelsPanel->setWorkspace(m_workspace.get());
+    m_deploymentsPanel->setWorkspace(m_workspace.get());
     if (!m_workspace) {
         setWindowTitle(tr("Kiln"));
         m_workspaceLabel->clear();

@@ -55,6 +55,8 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
     m_import = newAction(tr("Import Bundle…"), QStringLiteral("importBundleAction"),
                          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I),
                          tr("Add the model of a bundle as a new version"), this);
+    m_deploy = newAction(tr("Deploy…"), QStringLiteral("deployVersionAction"), {},
+                         tr("Push this version to a deployment target (opens the Deployments panel)"), this);
     connect(m_setAlias, &QAction::triggered, this, &ModelActions::chooseAlias);
     connect(m_editTags, &QAction::triggered, this, &ModelActions::editVersionTags);
     connect(m_archive, &QAction::triggered, this, &ModelActions::toggleArchived);
@@ -66,6 +68,10 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
     connect(m_import, &QAction::triggered, this, [this] {
         if (m_workspace)
             m_bundles->chooseImportPaths(m_workspace->root());
+    });
+    connect(m_deploy, &QAction::triggered, this, [this] {
+        if (const ModelVersion *version = current())
+            Q_EMIT deployRequested(version->ref());
     });
     connect(m_bundles, &BundleController::exported, this, &ModelActions::bundleExported);
     connect(m_bundles, &BundleController::failed, this, &ModelActions::failed);
@@ -113,6 +119,7 @@ void ModelActions::updateActions()
     m_archive->setText(version && version->status == VersionStatus::Archived ? tr("Restore") : tr("Archive"));
     m_delete->setEnabled(version != nullptr);
     m_export->setEnabled(version != nullptr);
+    m_deploy->setEnabled(version != nullptr);
     m_import->setEnabled(m_workspace != nullptr);
 }
 
@@ -132,6 +139,7 @@ void ModelActions::popUpVersionMenu(const QPoint &globalPosition)
     menu->addAction(m_delete);
     menu->addSeparator();
     menu->addAction(m_export);
+    menu->addAction(m_deploy);
     menu->popup(globalPosition);
 }
 

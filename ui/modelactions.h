@@ -19,7 +19,7 @@ struct ModelVersion;
 
 /// What the Models panel does to the registry: the actions on the current version (Set
 /// Alias…, Edit Version Tags…, Archive/Restore, Delete Version… after asking, Export
-/// Bundle…), Import Bundle…,
+/// Bundle…, Deploy… which asks the main window to deploy it), Import Bundle…,
 /// Edit… of a model's description and tags, Register Model… of a run, and Remove Alias in
 /// the version's context menu, with their dialogs (opened with open() over the panel's
 /// window). Writes through ModelRegistry on the workspace's connection, so it lives on the
@@ -46,6 +46,7 @@ public:
     QAction *deleteAction() const { return m_delete; }
     QAction *exportAction() const { return m_export; }
     QAction *importAction() const { return m_import; }
+    QAction *deployAction() const { return m_deploy; }
 
     /// The current version's context menu at `globalPosition`.
     void popUpVersionMenu(const QPoint &globalPosition);
@@ -67,6 +68,8 @@ Q_SIGNALS:
     void failed(const QString &message, const QString &details);
     /// An export ended well: the bundle is at `path`.
     void bundleExported(const QString &path);
+    /// Deploy… on the current version: `modelRef` is "name@N".
+    void deployRequested(const QString &modelRef);
 
 private:
     const ModelVersion *current() const;
@@ -91,6 +94,7 @@ private:
     QAction *m_delete = nullptr;
     QAction *m_export = nullptr;
     QAction *m_import = nullptr;
+    QAction *m_deploy = nullptr;
 };
 
 } // namespace kiln

@@ -111,6 +111,7 @@ void ModelsPanel::Private::createActions()
     QObject::connect(m_actions, &ModelActions::failed, q,
                      [this](const QString &message, const QString &details) { showError(message, details); });
     QObject::connect(m_actions, &ModelActions::bundleExported, q, &ModelsPanel::bundleExported);
+    QObject::connect(m_actions, &ModelActions::deployRequested, q, &ModelsPanel::deployRequested);
 }
 
 QWidget *ModelsPanel::Private::createEmptyPage()
@@ -174,6 +175,8 @@ QWidget *ModelsPanel::Private::createModelPage()
     m_toolBar->addSeparator();
     m_toolBar->addAction(m_actions->exportAction());
     m_toolBar->addAction(m_actions->importAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_actions->deployAction());
 
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("versionsTable"));
@@ -354,6 +357,11 @@ QAction *ModelsPanel::importBundleAction() const
 QAction *ModelsPanel::exportBundleAction() const
 {
     return d->m_actions->exportAction();
+}
+
+QAction *ModelsPanel::deployVersionAction() const
+{
+    return d->m_actions->deployAction();
 }
 
 const ModelVersion *ModelsPanel::Private::current() const

@@ -20,8 +20,9 @@ class Workspace;
 /// move an alias and remove one (context menu), edit a version's tags (Edit Version Tags…,
 /// Ctrl+Shift+T), change status (archive/restore), delete a version (confirmation; refused
 /// with the reason while deployed), export a version as a bundle and import bundles (tasks on
-/// the TaskManager with progress and cancel). Edit… on the header edits a model's description
-/// and tags.
+/// the TaskManager with progress and cancel), and Deploy… (deployRequested(): the main window
+/// opens the Deployments panel's Deploy dialog on it). Edit… on the header edits a model's
+/// description and tags.
 class ModelsPanel final : public QWidget
 {
     Q_OBJECT
@@ -53,6 +54,7 @@ public:
 
     QAction *importBundleAction() const;
     QAction *exportBundleAction() const;
+    QAction *deployVersionAction() const;
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
@@ -63,6 +65,8 @@ Q_SIGNALS:
     void registryChanged();
     /// An export ended well: the bundle is at `path`.
     void bundleExported(const QString &path);
+    /// Deploy… on a version: `modelRef` is "name@N".
+    void deployRequested(const QString &modelRef);
 
 protected:
     /// Restores the splitters once the panel has its size (at construction it has none).

@@ -35,16 +35,28 @@ public:
     /// Opens the Deploy dialog with `modelRef` ("churn@3") chosen (Models panel's Deploy…).
     void deployVersion(const QString &modelRef);
 
+    /// Shows `target` (its deployment, charts, drift and history); false when there is none.
+    bool selectTarget(const QString &target);
+    QString currentTarget() const;
+
     QAction *addTargetAction() const;
+    QAction *removeTargetAction() const;
     QAction *deployAction() const;
     QAction *rollbackAction() const;
     QAction *undeployAction() const;
+    /// Re-reads everything (F5 in the panel; the main window's View › Refresh calls refresh()).
+    QAction *refreshAction() const;
 
 Q_SIGNALS:
     void errorOccurred(const QString &title, const QString &message);
     /// A deployment, rollback or undeploy finished: the Models panel refreshes its lineage.
     void deploymentsChanged();
     void modelVersionActivated(const QString &modelName, int version);
+
+protected:
+    /// Restores the splitters once the panel has its size; polls the targets while shown.
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     class Private;
