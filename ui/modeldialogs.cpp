@@ -3,7 +3,6 @@
 #include "models/runformat.h"
 #include "models/texttablemodel.h"
 #include "runoptionfields.h"
-#include "theme.h"
 #include "viewutil.h"
 
 #include <QComboBox>
@@ -32,16 +31,6 @@ const RegisteredModel *findModel(const QList<RegisteredModel> &models, const QSt
             return &model;
     }
     return nullptr;
-}
-
-QLabel *newNoteLabel(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    return label;
 }
 
 /// An editable combo for names: typed text is never completed into another name (registering
@@ -91,7 +80,7 @@ RegisterModelDialog::RegisterModelDialog(const RunRecord &run, const QList<Regis
     m_description->setTabChangesFocus(true);
     m_description->setFixedHeight(m_description->fontMetrics().lineSpacing() * 4 + 12);
 
-    m_outcome = newNoteLabel(QStringLiteral("registerOutcome"), this);
+    m_outcome = viewutil::newNoteLabel(QStringLiteral("registerOutcome"), this);
     m_error = newProblemsLabel(QStringLiteral("registerError"), this);
 
     auto *runLabel = new QLabel(this);
@@ -121,7 +110,7 @@ RegisterModelDialog::RegisterModelDialog(const RunRecord &run, const QList<Regis
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("Run"), runLabel);
     if (rows.isEmpty())
-        form->addRow(tr("Metrics"), newNoteLabel(QStringLiteral("registerNoMetrics"), this));
+        form->addRow(tr("Metrics"), viewutil::newNoteLabel(QStringLiteral("registerNoMetrics"), this));
     else
         form->addRow(tr("Metrics"), metricsView);
     form->addRow(tr("Model"), m_name);
@@ -228,7 +217,7 @@ SetAliasDialog::SetAliasDialog(const QString &modelName, int version, const QMap
     }
     m_alias->setEditText(initial);
 
-    m_move = newNoteLabel(QStringLiteral("aliasMoveLabel"), this);
+    m_move = viewutil::newNoteLabel(QStringLiteral("aliasMoveLabel"), this);
     QFont bold = m_move->font();
     bold.setBold(true);
     m_move->setFont(bold);

@@ -127,17 +127,7 @@ QWidget *ModelsPanel::Private::createEmptyPage()
     auto *button = new QPushButton(ModelsPanel::tr("Import Bundle…"));
     button->setObjectName(QStringLiteral("emptyImportBundleButton"));
     QObject::connect(button, &QPushButton::clicked, m_actions->importAction(), &QAction::trigger);
-    auto *page = new QWidget;
-    auto *row = new QHBoxLayout;
-    row->addStretch(1);
-    row->addWidget(button);
-    row->addStretch(1);
-    auto *layout = new QVBoxLayout(page);
-    layout->addStretch(2);
-    layout->addWidget(m_empty);
-    layout->addLayout(row);
-    layout->addStretch(3);
-    return page;
+    return viewutil::newEmptyPage(m_empty, button);
 }
 
 QWidget *ModelsPanel::Private::createModelPage()

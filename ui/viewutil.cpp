@@ -1,7 +1,12 @@
 #include "viewutil.h"
 
+#include "theme.h"
+
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -56,6 +61,31 @@ QGroupBox *newGroupBox(const QString &title, QWidget *content, QWidget *parent, 
     if (!grow)
         layout->addStretch(1);
     return box;
+}
+
+QLabel *newNoteLabel(const QString &objectName, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::PlainText);
+    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    return label;
+}
+
+QWidget *newEmptyPage(QWidget *emptyState, QPushButton *button)
+{
+    auto *page = new QWidget;
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(button);
+    row->addStretch(1);
+    auto *layout = new QVBoxLayout(page);
+    layout->addStretch(2);
+    layout->addWidget(emptyState);
+    layout->addLayout(row);
+    layout->addStretch(3);
+    return page;
 }
 
 } // namespace kiln::viewutil

@@ -3,6 +3,8 @@
 class QAbstractItemModel;
 class QAbstractItemView;
 class QGroupBox;
+class QLabel;
+class QPushButton;
 class QString;
 class QTableView;
 class QWidget;
@@ -21,5 +23,10 @@ void fitHeightToRows(QTableView *view, int maxRows = 30);
 /// `content` in a group box titled `title`. With `grow` false the content keeps its height
 /// at the top of the box (a table as tall as its rows) instead of filling it.
 QGroupBox *newGroupBox(const QString &title, QWidget *content, QWidget *parent, bool grow = true);
+/// A muted, word-wrapped plain-text label called `objectName`: the notes and hints of a form.
+QLabel *newNoteLabel(const QString &objectName, QWidget *parent);
+/// A panel's empty page: `emptyState` (an EmptyStateWidget) with `button` centred below it,
+/// both a little above the middle.
+QWidget *newEmptyPage(QWidget *emptyState, QPushButton *button);
 
 } // namespace kiln::viewutil

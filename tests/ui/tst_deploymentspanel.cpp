@@ -154,10 +154,7 @@ private:
     template<typename T>
     T *child(const QString &name) const
     {
-        T *found = m_panel->findChild<T *>(name);
-        if (!found)
-            qWarning("no %s", qPrintable(name));
-        return found;
+        return test::namedChild<T>(m_panel.get(), name);
     }
     QToolBar *toolBar() const { return child<QToolBar>(QStringLiteral("deploymentsToolBar")); }
     QTableView *table() const { return child<QTableView>(QStringLiteral("deploymentsTable")); }

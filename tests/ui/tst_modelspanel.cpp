@@ -119,10 +119,7 @@ private:
     template<typename T>
     T *child(const QString &name) const
     {
-        T *found = m_panel->findChild<T *>(name);
-        if (!found)
-            qWarning("no %s", qPrintable(name));
-        return found;
+        return test::namedChild<T>(m_panel.get(), name);
     }
     QTableView *table() const { return child<QTableView>(QStringLiteral("versionsTable")); }
     QToolBar *toolBar() const { return child<QToolBar>(QStringLiteral("modelsToolBar")); }

@@ -30,6 +30,16 @@ Dialog *visibleDialog()
     return nullptr;
 }
 
+/// The child of `parent` of type `T` called `name`; warns (naming it) and returns null when none.
+template<typename T>
+T *namedChild(const QObject *parent, const QString &name)
+{
+    T *found = parent->findChild<T *>(name);
+    if (!found)
+        qWarning("no %s", qPrintable(name));
+    return found;
+}
+
 /// Saves what `widget` shows to outputDir()/`name` for a person to look at; returns its size.
 inline qint64 savePng(QWidget *widget, const QString &name)
 {

@@ -2,7 +2,7 @@
 
 #include "plugin/pluginmanager.h"
 #include "runoptionfields.h"
-#include "theme.h"
+#include "viewutil.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -18,16 +18,6 @@
 namespace kiln {
 
 namespace {
-
-QLabel *newMutedLabel(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
-    return label;
-}
 
 const QString kLocationKey = QStringLiteral("location");
 const QString kSecretKey = QStringLiteral("secret");
@@ -55,7 +45,7 @@ AddTargetDialog::AddTargetDialog(const QList<TargetConfig> &existing, Saver save
     const QList<const TargetKind *> &kinds = PluginManager::instance().targetKinds();
     for (const TargetKind *kind : kinds)
         m_kind->addItem(kind->displayName(), kind->id());
-    m_kindHelp = newMutedLabel(QStringLiteral("targetKindHelp"), this);
+    m_kindHelp = viewutil::newNoteLabel(QStringLiteral("targetKindHelp"), this);
 
     m_fieldsBox = new QWidget(this);
     m_fieldsForm = new QFormLayout(m_fieldsBox);
@@ -63,8 +53,8 @@ AddTargetDialog::AddTargetDialog(const QList<TargetConfig> &existing, Saver save
     m_fieldsForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
     m_error = newProblemsLabel(QStringLiteral("addTargetError"), this);
-    m_hint = newMutedLabel(QStringLiteral("addTargetHint"), this);
-    m_shared = newMutedLabel(QStringLiteral("addTargetShared"), this);
+    m_hint = viewutil::newNoteLabel(QStringLiteral("addTargetHint"), this);
+    m_shared = viewutil::newNoteLabel(QStringLiteral("addTargetShared"), this);
     m_shared->hide();
     m_buttons = newRunButtons(this, tr("Add Target"), QStringLiteral("addTargetButton"));
 
@@ -141,7 +131,7 @@ void AddTargetDialog::rebuildFields()
         cellLayout->setSpacing(2);
         cellLayout->addWidget(edit);
         if (!field.help.isEmpty()) {
-            QLabel *help = newMutedLabel(QStringLiteral("targetHelp_") + field.key, cell);
+            QLabel *help = viewutil::newNoteLabel(QStringLiteral("targetHelp_") + field.key, cell);
             help->setText(field.help);
             QFont small = help->font();
             small.setPointSizeF(small.pointSizeF() * 0.9);
@@ -280,7 +270,7 @@ DeployDialog::DeployDialog(Choices choices, const QString &modelRef, const QStri
         m_target->addItem(tr("%1 — %2, %3").arg(config.name, kind ? kind->displayName() : config.kind, config.location),
                           config.name);
     }
-    m_summary = newMutedLabel(QStringLiteral("deploySummary"), this);
+    m_summary = viewutil::newNoteLabel(QStringLiteral("deploySummary"), this);
     m_summary->setMinimumHeight(m_summary->fontMetrics().lineSpacing() * 3);
     m_buttons = newRunButtons(this, tr("Deploy"), QStringLiteral("deployButton"));
 

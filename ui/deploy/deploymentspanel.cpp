@@ -138,17 +138,7 @@ QWidget *DeploymentsPanel::Private::createEmptyPage()
     m_emptyAddButton = new QPushButton(DeploymentsPanel::tr("Add Target…"));
     m_emptyAddButton->setObjectName(QStringLiteral("emptyAddTargetButton"));
     QObject::connect(m_emptyAddButton, &QPushButton::clicked, m_addTarget, &QAction::trigger);
-    auto *page = new QWidget;
-    auto *row = new QHBoxLayout;
-    row->addStretch(1);
-    row->addWidget(m_emptyAddButton);
-    row->addStretch(1);
-    auto *layout = new QVBoxLayout(page);
-    layout->addStretch(2);
-    layout->addWidget(m_empty);
-    layout->addLayout(row);
-    layout->addStretch(3);
-    return page;
+    return viewutil::newEmptyPage(m_empty, m_emptyAddButton);
 }
 
 QWidget *DeploymentsPanel::Private::createBanner()
