@@ -78,9 +78,9 @@ public:
         env.insert(QStringLiteral("KILN_SERVE_TOKEN"), QString::fromLatin1(token));
         agent->process.setProcessEnvironment(env);
         agent->process.setProcessChannelMode(QProcess::SeparateChannels);
-        agent->process.start(kilnServePath(), QStringList {QStringLiteral("--data"), dataDir, QStringLiteral("--port"),
-                                                           QStringLiteral("0")}
-                                                  + extraArgs);
+        agent->process.start(
+            kilnServePath(),
+            QStringList {QStringLiteral("--data"), dataDir, QStringLiteral("--port"), QStringLiteral("0")} + extraArgs);
         QByteArray out;
         const QDeadlineTimer deadline(30000);
         while (!deadline.hasExpired() && agent->process.state() != QProcess::NotRunning) {
@@ -147,8 +147,7 @@ public:
 
     explicit TestHttpClient(quint16 port)
         : m_port(port)
-    {
-    }
+    { }
 
     Reply request(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
                   const QByteArray &contentType = "application/json", const QByteArray &bearer = {})
