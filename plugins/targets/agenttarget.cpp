@@ -203,9 +203,9 @@ public:
         TargetField url
             = targetField("location", "Agent URL", "http://host:8080", "The base URL kiln-serve listens on.");
         url.required = true;
-        TargetField token
-            = targetField("secret", "Admin token", "",
-                          "The agent's KILN_SERVE_TOKEN; kept in your credentials file, not in the workspace.");
+        TargetField token = targetField(
+            "secret", "Admin token", "",
+            "The agent's KILN_SERVE_TOKEN; kept in your keychain or a private file, never in the workspace.");
         token.required = true;
         token.secret = true;
         return {url, token};
