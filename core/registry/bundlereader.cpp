@@ -105,12 +105,6 @@ Expected<qint64> integerField(const QJsonObject &object, const QString &where, c
     return qint64(number);
 }
 
-bool isSha256(const QString &text)
-{
-    static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
-    return hex.match(text).hasMatch();
-}
-
 /// One file the manifest lists, and what reading it found.
 struct ListedFile
 {
@@ -177,7 +171,7 @@ Status checkListedFiles(const QJsonArray &files, CheckedManifest &out)
             return Error {QStringLiteral("the manifest lists '%1': %2").arg(raw, clean.errorMessage())};
         if (clean->isEmpty() || *clean == manifestEntry())
             return Error {QStringLiteral("the manifest lists '%1', which cannot be a file of the bundle").arg(raw)};
-        if (!isSha256(sha->toString()))
+        if (!isSha256Hex(sha->toString()))
             return Error {QStringLiteral("manifest field '%1sha256' is not a SHA-256 in lowercase hex").arg(where)};
         if (out.files.contains(*clean))
             return Error {QStringLiteral("the manifest lists %1 twice").arg(*clean)};

@@ -1,9 +1,8 @@
-// LoadedModel: a model version ready to predict, the checks of its input against the
-// signature, and the predictions it gives.
+// LoadedModel: a model version ready to predict, and the checks of its input against the
+// signature (Predictions' output forms are in predictions.cpp).
 #include "registry/predictor.h"
 
 #include "data/datasettable.h"
-#include "models/csv.h"
 #include "plugin/pluginmanager.h"
 #include "registry/modelregistry.h"
 #include "util/sha256.h"
@@ -133,62 +132,6 @@ Expected<Predictions> predictMatrix(const ModelPredictor &predictor, const Featu
 }
 
 } // namespace
-
-// ---- Predictions ---------------------------------------------------------------------------
-
-QString Predictions::label(qint64 row) const
-{
-    if (row < 0 || row >= rows)
-        return {};
-    if (task == TaskKind::Regression)
-        return QString::number(values[std::size_t(row)], 'g', 9);
-    const auto k = std::size_t(classes.size());
-    if (k == 0)
-        return {};
-    const double *p = values.data() + std::size_t(row) * k;
-    return classes.at(int(std::max_element(p, p + k) - p));
-}
-
-QByteArray Predictions::toCsv() const
-{
-    QStringList header;
-    if (task == TaskKind::Regression) {
-        header.append(QStringLiteral("prediction"));
-    } else {
-        header.append(QStringLiteral("label"));
-        for (const QString &c : classes)
-            header.append(QLatin1String("p_") + c);
-    }
-    QByteArray csv = csvRecord(header);
-    const auto k = std::size_t(classes.size());
-    for (qint64 row = 0; row < rows; ++row) {
-        QStringList fields {label(row)};
-        if (task != TaskKind::Regression) {
-            for (std::size_t c = 0; c < k; ++c)
-                fields.append(QString::number(values[std::size_t(row) * k + c], 'g', 6));
-        }
-        csv += csvRecord(fields);
-    }
-    return csv;
-}
-
-QJsonObject Predictions::toJson() const
-{
-    QJsonArray list;
-    const auto k = std::size_t(classes.size());
-    for (qint64 row = 0; row < rows; ++row) {
-        if (task == TaskKind::Regression) {
-            list.append(values[std::size_t(row)]);
-            continue;
-        }
-        QJsonObject probabilities;
-        for (std::size_t c = 0; c < k; ++c)
-            probabilities.insert(classes.at(int(c)), values[std::size_t(row) * k + c]);
-        list.append(
-            QJsonObject {{QStringLiteral("label"), label(row)}, {QStringLiteral("probabilities"), probabilities}});
-    }
-    return {{QStringLiteral("predictions"), list}};
-}
 
 // ---- LoadedModel ---------------------------------------------------------------------------
 

@@ -13,8 +13,6 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
-#include <algorithm>
-
 namespace kiln {
 
 namespace {
@@ -24,15 +22,6 @@ const QLatin1String kBundlesDir("bundles");
 const QLatin1String kIncomingDir("incoming");
 // The name a pushed bundle is verified under: readBundle()'s messages name it.
 const QLatin1String kIncomingName("pushed.kiln.tar.gz");
-
-bool isSha256(const QString &text)
-{
-    if (text.size() != 64)
-        return false;
-    return std::all_of(text.begin(), text.end(), [](QChar c) {
-        return (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
-    });
-}
 
 QJsonValue shaOrNull(const QString &sha)
 {
@@ -74,7 +63,7 @@ Status AgentStore::readState()
         const QJsonValue value = state.value(key);
         if (value.isNull() || value.isUndefined())
             continue;
-        if (!isSha256(value.toString()))
+        if (!isSha256Hex(value.toString()))
             return damaged(QStringLiteral("\"%1\" is not a SHA-256").arg(key));
         (key == QLatin1String("current") ? m_current : m_previous) = value.toString();
     }

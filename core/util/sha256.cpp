@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 namespace kiln {
@@ -38,6 +40,14 @@ QByteArray Sha256::hexHash(QByteArrayView data)
     Sha256 hash;
     hash.addData(data);
     return hash.hexResult();
+}
+
+bool isSha256Hex(QStringView text)
+{
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](QChar c) {
+               return (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+                   || (c >= QLatin1Char('a') && c <= QLatin1Char('f'));
+           });
 }
 
 Expected<QString> fileSha256(const QString &path, Feedback *feedback)

@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
+#include <QStringView>
 
 #include <memory>
 
@@ -32,6 +33,9 @@ private:
     struct Context;
     std::unique_ptr<Context> d;
 };
+
+/// Whether `text` is a SHA-256 digest as Kiln writes them: 64 lowercase hex characters.
+bool isSha256Hex(QStringView text);
 
 /// The SHA-256 of a file's bytes (64 lowercase hex characters), read in 1 MiB chunks;
 /// `feedback` (may be null) can cancel between chunks ("cancelled"). Errors name the file.
