@@ -27,13 +27,7 @@ QString versionRef(const QString &model, int version)
 }
 
 /// A deployment with the version it deployed, as the history lists it.
-struct DeploymentRow
-{
-    DeploymentRecord record;
-    QString model;
-    int version = 0;
-    QString ref() const { return versionRef(model, version); }
-};
+using DeploymentRow = VersionDeployment;
 
 /// Every deployment the workspace recorded, newest first.
 Expected<QList<DeploymentRow>> deploymentHistory(const Context &ctx)
@@ -41,26 +35,7 @@ Expected<QList<DeploymentRow>> deploymentHistory(const Context &ctx)
     auto ws = ctx.openWorkspace();
     if (!ws)
         return ws.error();
-    const ModelRegistry registry(**ws);
-    auto models = registry.models();
-    if (!models)
-        return models.error();
-    QList<DeploymentRow> rows;
-    for (const RegisteredModel &m : std::as_const(*models)) {
-        auto versions = registry.versions(m.name);
-        if (!versions)
-            return versions.error();
-        for (const ModelVersion &v : std::as_const(*versions)) {
-            for (const DeploymentRecord &d : v.deployments)
-                rows.append({d, v.modelName, v.version});
-        }
-    }
-    std::sort(rows.begin(), rows.end(), [](const DeploymentRow &a, const DeploymentRow &b) {
-        if (a.record.createdAt != b.record.createdAt)
-            return a.record.createdAt > b.record.createdAt;
-        return a.record.id > b.record.id;
-    });
-    return rows;
+    return ModelRegistry(**ws).deploymentHistory();
 }
 
 /// A deployment as `deploy` and `deployments` print it with --json: deploymentJson() with the
@@ -68,7 +43,7 @@ Expected<QList<DeploymentRow>> deploymentHistory(const Context &ctx)
 QJsonObject deploymentJson(const DeploymentRow &row)
 {
     QJsonObject o = cli::deploymentJson(row.record);
-    o.insert(QLatin1String("model"), row.model);
+    o.insert(QLatin1String("model"), row.modelName);
     o.insert(QLatin1String("version"), row.version);
     o.insert(QLatin1String("ref"), row.ref());
     o.insert(QLatin1String("sha256"), row.record.detail.value(QLatin1String("sha256")));
@@ -250,7 +225,7 @@ int deploymentsList(Context &ctx)
     QList<DeploymentRow> shown;
     for (const DeploymentRow &row : std::as_const(*history)) {
         if ((all || row.record.isActive()) && (target.isEmpty() || row.record.target == target)
-            && (model.isEmpty() || row.model == model))
+            && (model.isEmpty() || row.modelName == model))
             shown << row;
     }
     if (ctx.json) {

@@ -10,6 +10,24 @@ namespace kiln {
 
 namespace Internal {
 
+namespace {
+
+// The columns id, version_id, target, status, detail, created_at, ended_at, first in `row`.
+DeploymentRecord deploymentAt(Statement &row)
+{
+    DeploymentRecord d;
+    d.id = row.int64(0);
+    d.versionId = row.int64(1);
+    d.target = row.text(2);
+    d.status = row.text(3);
+    d.detail = parseJson(row.text(4)).object();
+    d.createdAt = storedTime(row, 5);
+    d.endedAt = storedTime(row, 6);
+    return d;
+}
+
+} // namespace
+
 Status loadDeployments(Database &db, QList<ModelVersion> &versions)
 {
     auto deployments = db.prepare("SELECT id, version_id, target, status, detail, created_at, ended_at "
@@ -19,17 +37,8 @@ Status loadDeployments(Database &db, QList<ModelVersion> &versions)
     for (ModelVersion &v : versions) {
         deployments->reset();
         deployments->bind(1, v.id);
-        while (deployments->next()) {
-            DeploymentRecord d;
-            d.id = deployments->int64(0);
-            d.versionId = deployments->int64(1);
-            d.target = deployments->text(2);
-            d.status = deployments->text(3);
-            d.detail = parseJson(deployments->text(4)).object();
-            d.createdAt = storedTime(*deployments, 5);
-            d.endedAt = storedTime(*deployments, 6);
-            v.deployments.append(d);
-        }
+        while (deployments->next())
+            v.deployments.append(deploymentAt(*deployments));
     }
     return Status::success();
 }
@@ -101,6 +110,20 @@ Status ModelRegistry::endDeployment(qint64 deploymentId, const QString &status)
         return execute(db, "UPDATE deployments SET status = ?, ended_at = ? WHERE id = ?", status, storedNow(),
                        deploymentId);
     });
+}
+
+Expected<QList<VersionDeployment>> ModelRegistry::deploymentHistory() const
+{
+    auto rows = m_workspace.db().prepare(
+        "SELECT d.id, d.version_id, d.target, d.status, d.detail, d.created_at, d.ended_at, m.name, v.version "
+        "FROM deployments d JOIN model_versions v ON v.id = d.version_id "
+        "JOIN registered_models m ON m.id = v.model_id ORDER BY d.created_at DESC, d.id DESC");
+    if (!rows)
+        return rows.error();
+    QList<VersionDeployment> history;
+    while (rows->next())
+        history.append({deploymentAt(*rows), rows->text(7), int(rows->int64(8))});
+    return history;
 }
 
 } // namespace kiln

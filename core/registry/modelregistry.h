@@ -103,6 +103,9 @@ public:
     Expected<qint64> recordDeployment(qint64 versionId, const QString &target, const QJsonObject &detail = {},
                                       const QString &status = QStringLiteral("active"));
     Status endDeployment(qint64 deploymentId, const QString &status = QStringLiteral("ended"));
+    /// Every deployment of every version, newest first (one query; the Deployments panel's
+    /// and `kilnctl deployments`' history).
+    Expected<QList<VersionDeployment>> deploymentHistory() const;
 
 private:
     Workspace &m_workspace;

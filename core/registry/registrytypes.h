@@ -100,6 +100,16 @@ struct DeploymentRecord
     bool isActive() const { return status == QLatin1String("active"); }
 };
 
+/// A deployment with the model version it deployed (ModelRegistry::deploymentHistory).
+struct VersionDeployment
+{
+    DeploymentRecord record;
+    QString modelName;
+    int version = 0;
+
+    QString ref() const { return modelName + QLatin1Char('@') + QString::number(version); }
+};
+
 /// A named model with its versions.
 struct RegisteredModel
 {
