@@ -74,8 +74,8 @@ Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
     auto experiment = ensureExperiment(spec.experiment);
     if (!experiment)
         return experiment.error();
-    auto insert = m_db.prepare("INSERT INTO runs(uuid, experiment_id, parent_id, name, kind, status, spec, created_at) "
-                               "VALUES(?, ?, ?, ?, ?, 'queued', ?, ?)");
+    auto insert = m_db.prepare("INSERT INTO runs(uuid, experiment_id, parent_id, name, kind, status, spec, created_at, "
+                               "executor) VALUES(?, ?, ?, ?, ?, 'queued', ?, ?, ?)");
     if (!insert)
         return insert.error();
     const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces).remove(QLatin1Char('-'));
@@ -90,6 +90,7 @@ Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
         name = spec.kind == RunSpec::Kind::Command ? spec.command.value(0) : spec.trainer;
     insert->bind(4, name).bind(5, spec.kindName());
     insert->bind(6, std::string_view(specJson.constData(), std::size_t(specJson.size()))).bind(7, storedNow());
+    insert->bind(8, spec.executor.isEmpty() ? QStringLiteral("local") : spec.executor);
     if (Status s = insert->exec(); !s)
         return s.error();
     const qint64 id = m_db.lastInsertId();
@@ -108,29 +109,16 @@ Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
     Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginStatus().error();
-    // Sweep parents are bookkeeping: they never run themselves.
-    auto next = m_db.prepare("SELECT id FROM runs WHERE status = 'queued' AND kind != 'sweep' ORDER BY id LIMIT 1");
+    // Sweep parents are bookkeeping: they never run themselves; cluster runs wait for their job.
+    auto next = m_db.prepare("SELECT id FROM runs WHERE status = 'queued' AND kind != 'sweep' AND executor = 'local' "
+                             "ORDER BY id LIMIT 1");
     if (!next)
         return next.error();
     if (!next->next())
         return std::optional<RunRecord>();
     const qint64 id = next->int64(0);
     next = Statement();
-    const ProcessIdentity me = ProcessIdentity::current();
-    auto update = m_db.prepare("UPDATE runs SET status = 'running', started_at = ?, ended_at = NULL, host = ?, "
-                               "runner_pid = ?, runner_start = ?, attempt = attempt + 1 WHERE id = ?");
-    if (!update)
-        return update.error();
-    update->bind(1, storedNow()).bind(2, me.host).bind(3, me.pid).bind(4, me.start).bind(5, id);
-    if (Status s = update->exec(); !s)
-        return s.error();
-    // A sweep runs while any of its points does.
-    auto parent = m_db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) "
-                               "WHERE status = 'queued' AND id = (SELECT parent_id FROM runs WHERE id = ?)");
-    if (!parent)
-        return parent.error();
-    parent->bind(1, storedNow()).bind(2, id);
-    if (Status s = parent->exec(); !s)
+    if (Status s = markClaimed(id); !s)
         return s.error();
     if (Status s = tx.commit(); !s)
         return s.error();
@@ -138,6 +126,42 @@ Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
     if (!claimed)
         return claimed.error();
     return std::optional<RunRecord>(std::move(claimed).value());
+}
+
+Expected<RunRecord> RunStore::claimRun(qint64 runId)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return tx.beginStatus().error();
+    auto current = run(runId, false);
+    if (!current)
+        return current.error();
+    if (current->status != RunStatus::Queued)
+        return Error {QStringLiteral("run %1 is %2, not queued").arg(runId).arg(runStatusName(current->status))};
+    if (Status s = markClaimed(runId); !s)
+        return s.error();
+    if (Status s = tx.commit(); !s)
+        return s.error();
+    return run(runId);
+}
+
+Status RunStore::markClaimed(qint64 id)
+{
+    const ProcessIdentity me = ProcessIdentity::current();
+    auto update = m_db.prepare("UPDATE runs SET status = 'running', started_at = ?, ended_at = NULL, host = ?, "
+                               "runner_pid = ?, runner_start = ?, attempt = attempt + 1 WHERE id = ?");
+    if (!update)
+        return update.error();
+    update->bind(1, storedNow()).bind(2, me.host).bind(3, me.pid).bind(4, me.start).bind(5, id);
+    if (Status s = update->exec(); !s)
+        return s;
+    // A sweep runs while any of its points does.
+    auto parent = m_db.prepare("UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?) "
+                               "WHERE status = 'queued' AND id = (SELECT parent_id FROM runs WHERE id = ?)");
+    if (!parent)
+        return parent.error();
+    parent->bind(1, storedNow()).bind(2, id);
+    return parent->exec();
 }
 
 Status RunStore::markEnded(qint64 runId, RunStatus status, std::optional<int> exitCode, const QString &error)

@@ -20,6 +20,20 @@ struct RunQuery
     bool withDetails = true; ///< params, tags, results and metric summaries
 };
 
+/// The cluster job that runs a run of executor "slurm" (table run_jobs).
+struct RunJob
+{
+    qint64 runId = 0;
+    QString executor; ///< "slurm"
+    QString jobId; ///< "123", or "123_4" for task 4 of array job 123; empty before submission
+    QString node; ///< where it runs (empty while pending)
+    QString state; ///< the scheduler's last word: "PENDING", "RUNNING", "TIMEOUT"...
+    QString reason; ///< why it waits or why it ended, as the scheduler says
+    QString script; ///< the batch script's path
+    QDateTime submittedAt;
+    QDateTime updatedAt;
+};
+
 /// The runs of a workspace: experiments, runs and their status, params, tags, step metrics
 /// (stored as packed chunks, so a million points cost a few hundred rows), results and
 /// artifacts. Works on the connection it is given, on that connection's thread.
@@ -39,6 +53,9 @@ public:
     /// Takes the oldest queued run and marks it running by this process, atomically: two
     /// schedulers (an app and a kilnctl) never start the same run. Empty when none waits.
     Expected<std::optional<RunRecord>> claimNextQueued();
+    /// Claims queued run `runId` for this process whatever its executor (a cluster job's
+    /// worker does). Fails naming the run's status when it is not queued.
+    Expected<RunRecord> claimRun(qint64 runId);
     Status markEnded(qint64 runId, RunStatus status, std::optional<int> exitCode = std::nullopt,
                      const QString &error = {});
     /// Back to the queue for another attempt (retries).
@@ -70,12 +87,21 @@ public:
     /// whole chunks before it are skipped without decoding).
     Expected<std::vector<MetricPoint>> metricPoints(qint64 runId, const QString &key, qint64 fromIndex = 0) const;
     Expected<QList<ArtifactInfo>> artifacts(qint64 runId) const;
+
+    // Cluster jobs (runjobs.cpp).
+    /// Inserts or replaces the job row of `job.runId` (updatedAt is set to now).
+    Status setJob(const RunJob &job);
+    /// Empty when the run has no job.
+    Expected<std::optional<RunJob>> job(qint64 runId) const;
+    /// The jobs of `executor` whose runs have not ended, oldest first.
+    Expected<QList<RunJob>> activeJobs(const QString &executor) const;
     /// The blob of artifact `path` of each of `runIds` that has one, in one query.
     Expected<QHash<qint64, QString>> artifactBlobs(const std::vector<qint64> &runIds, const QString &path) const;
 
 private:
     Status setPairs(const char *table, qint64 runId, const QList<QPair<QString, QString>> &pairs);
     Status loadDetails(QList<RunRecord> &runs) const;
+    Status markClaimed(qint64 runId);
 
     Database &m_db;
 };

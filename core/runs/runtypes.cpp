@@ -93,7 +93,33 @@ QJsonObject RunSpec::toJson() const
             {QLatin1String("sweepMethod"), sweepMethod},
             {QLatin1String("samples"), samples},
             {QLatin1String("maxRetries"), maxRetries},
-            {QLatin1String("timeoutSeconds"), timeoutSeconds}};
+            {QLatin1String("timeoutSeconds"), timeoutSeconds},
+            {QLatin1String("executor"), executor},
+            {QLatin1String("resources"), resources.toJson()}};
+}
+
+bool ClusterResources::operator==(const ClusterResources &other) const
+{
+    return cpus == other.cpus && memoryMb == other.memoryMb && timeLimitMinutes == other.timeLimitMinutes
+        && partition == other.partition;
+}
+
+QJsonObject ClusterResources::toJson() const
+{
+    return {{QLatin1String("cpus"), cpus},
+            {QLatin1String("memoryMb"), memoryMb},
+            {QLatin1String("timeLimitMinutes"), timeLimitMinutes},
+            {QLatin1String("partition"), partition}};
+}
+
+ClusterResources ClusterResources::fromJson(const QJsonObject &json)
+{
+    ClusterResources r;
+    r.cpus = json.value(QLatin1String("cpus")).toInt();
+    r.memoryMb = json.value(QLatin1String("memoryMb")).toInt();
+    r.timeLimitMinutes = json.value(QLatin1String("timeLimitMinutes")).toInt();
+    r.partition = json.value(QLatin1String("partition")).toString();
+    return r;
 }
 
 RunSpec RunSpec::fromJson(const QJsonObject &json)
@@ -126,6 +152,8 @@ RunSpec RunSpec::fromJson(const QJsonObject &json)
     spec.samples = json.value(QLatin1String("samples")).toInt();
     spec.maxRetries = json.value(QLatin1String("maxRetries")).toInt();
     spec.timeoutSeconds = json.value(QLatin1String("timeoutSeconds")).toInt();
+    spec.executor = json.value(QLatin1String("executor")).toString(spec.executor);
+    spec.resources = ClusterResources::fromJson(json.value(QLatin1String("resources")).toObject());
     return spec;
 }
 

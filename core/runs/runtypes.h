@@ -28,6 +28,19 @@ struct MetricPoint
     double value = 0;
 };
 
+/// What a run asks of a cluster scheduler (Slurm); 0 or empty: the cluster's default.
+struct ClusterResources
+{
+    int cpus = 0; ///< --cpus-per-task
+    int memoryMb = 0; ///< --mem, in MB
+    int timeLimitMinutes = 0; ///< --time
+    QString partition; ///< --partition
+
+    bool operator==(const ClusterResources &other) const;
+    QJsonObject toJson() const;
+    static ClusterResources fromJson(const QJsonObject &json);
+};
+
 /// Everything needed to start a run, kept with it (as JSON) so a scheduler in any process
 /// can start it, retry it, or run it again.
 struct RunSpec
@@ -60,6 +73,10 @@ struct RunSpec
     // Queue behaviour
     int maxRetries = 0;
     int timeoutSeconds = 0; ///< 0: none
+    // Where it runs: "local" (a RunScheduler of any process on the workspace claims it) or
+    // "slurm" (submitted with sbatch; a `kilnctl worker` on the allocated node runs it).
+    QString executor = QStringLiteral("local");
+    ClusterResources resources; ///< for executor "slurm"
 
     QString kindName() const;
     QJsonObject toJson() const;

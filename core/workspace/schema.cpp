@@ -189,6 +189,24 @@ CREATE TABLE deploy_targets(
     created_at TEXT NOT NULL);
 CREATE INDEX deployments_target ON deployments(target, created_at);
 )sql",
+    // v6: runs sent to a cluster scheduler instead of the local queue (local schedulers claim
+    // only executor 'local'), and the cluster job that runs each: its id ("123" or "123_4" in
+    // an array), the node, Slurm's last state and reason.
+    R"sql(
+ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
+CREATE INDEX runs_executor ON runs(executor, status);
+CREATE TABLE run_jobs(
+    run_id       INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    executor     TEXT NOT NULL,
+    job_id       TEXT NOT NULL DEFAULT '',
+    node         TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL DEFAULT '',
+    reason       TEXT NOT NULL DEFAULT '',
+    script       TEXT NOT NULL DEFAULT '',
+    submitted_at TEXT,
+    updated_at   TEXT NOT NULL);
+CREATE INDEX run_jobs_job ON run_jobs(job_id);
+)sql",
 };
 
 } // namespace

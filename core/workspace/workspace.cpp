@@ -12,7 +12,8 @@ const QLatin1String kDatabaseFile("kiln.db");
 }
 
 Workspace::Workspace(QString root, std::unique_ptr<Database> db, int schemaVersion)
-    : m_root(std::move(root))
+    : m_location(root)
+    , m_root(std::move(root))
     , m_blobs(m_root)
     , m_db(std::move(db))
     , m_schemaVersion(schemaVersion)
@@ -29,6 +30,11 @@ QString Workspace::defaultFolder()
     if (data.isEmpty())
         data = QDir::homePath() + QLatin1String("/.local/share");
     return data + QLatin1String("/kiln/default-workspace");
+}
+
+bool Workspace::isStoreUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
 }
 
 bool Workspace::isWorkspace(const QString &folder)
