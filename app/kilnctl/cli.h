@@ -85,6 +85,9 @@ int deploymentsStatus(Context &ctx);
 int deploymentsRollback(Context &ctx);
 int deploymentsUndeploy(Context &ctx);
 int serve(Context &ctx);
+int worker(Context &ctx); // workercommand.cpp
+int workspacePush(Context &ctx); // workspacecommands.cpp
+int workspacePull(Context &ctx);
 
 /// While one lives, SIGINT and SIGTERM do not end the process: they set a flag (and cancel
 /// `feedback`, whose flag is a lock-free atomic, so both are async-signal-safe) that a long

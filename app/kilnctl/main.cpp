@@ -19,7 +19,8 @@ int main(int argc, char **argv)
     // skip the re-exec.
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "train") == 0 || std::strcmp(argv[i], "demo") == 0
-            || std::strcmp(argv[i], "predict") == 0 || std::strcmp(argv[i], "serve") == 0) {
+            || std::strcmp(argv[i], "predict") == 0 || std::strcmp(argv[i], "serve") == 0
+            || std::strcmp(argv[i], "worker") == 0) {
             kiln::ensurePassiveOpenMpWait(argv);
             break;
         }
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
         "Commands (MODEL is NAME, NAME@VERSION or NAME@ALIAS):\n"
         "  workspace init [DIR]              create a workspace (or open an existing one)\n"
         "  workspace info                    schema, counts and integrity check\n"
+        "  workspace push --to LOCATION      copy this workspace into another (a team store postgresql://...)\n"
+        "  workspace pull --from LOCATION    copy another workspace (a team store) into this one\n"
         "  import PATH... [--name NAME]      import files, folders and archives\n"
         "  datasets list                     datasets with their latest version\n"
         "  datasets show NAME[@VERSION]      a version: source, hash, schema, history\n"
@@ -49,6 +52,7 @@ int main(int argc, char **argv)
         "  runs show RUN                     params, results, metrics, artifacts\n"
         "  runs metrics RUN [--key K]        step metrics\n"
         "  runs cancel RUN                   cancel a queued or running run\n"
+        "  worker --run RUN                  run one queued run here (what a Slurm job runs on its node)\n"
         "  trainers                          built-in trainers and their hyperparameters\n"
         "  models list                       registered models: latest version, aliases\n"
         "  models show MODEL                 a model's versions, or one version: schema, lineage, card\n"
@@ -80,8 +84,24 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
-        {QStringLiteral("workspace"), QStringLiteral("Workspace folder (default: the user's default workspace)."),
+        {QStringLiteral("workspace"),
+         QStringLiteral("Workspace folder or team store postgresql://[user@]host[:port]/db (default: the user's "
+                        "default workspace)."),
+         QStringLiteral("LOCATION")},
+        {QStringLiteral("to"), QStringLiteral("workspace push: the workspace to copy into."),
+         QStringLiteral("LOCATION")},
+        {QStringLiteral("from"), QStringLiteral("workspace pull: the workspace to copy from."),
+         QStringLiteral("LOCATION")},
+        {QStringLiteral("blobs"),
+         QStringLiteral("workspace init|push: a new team store's blob folder (shared by every machine)."),
          QStringLiteral("DIR")},
+        {QStringLiteral("slurm"), QStringLiteral("train, run: submit the run(s) to Slurm instead of the local queue.")},
+        {QStringLiteral("cpus"), QStringLiteral("--slurm: CPUs per run (--cpus-per-task)."), QStringLiteral("N")},
+        {QStringLiteral("mem"), QStringLiteral("--slurm: memory per run, e.g. 512M or 4G (--mem)."),
+         QStringLiteral("SIZE")},
+        {QStringLiteral("time"), QStringLiteral("--slurm: time limit, minutes or HH:MM:SS (--time)."),
+         QStringLiteral("LIMIT")},
+        {QStringLiteral("partition"), QStringLiteral("--slurm: the partition (--partition)."), QStringLiteral("NAME")},
         {QStringLiteral("json"), QStringLiteral("Print machine-readable JSON.")},
         {QStringLiteral("name"),
          QStringLiteral("import: dataset name for a single file; models register|import: the model's name."),
@@ -199,6 +219,8 @@ int main(int argc, char **argv)
     const std::map<QString, Command> twoWord = {
         {QStringLiteral("workspace init"), workspaceInit},
         {QStringLiteral("workspace info"), workspaceInfo},
+        {QStringLiteral("workspace push"), workspacePush},
+        {QStringLiteral("workspace pull"), workspacePull},
         {QStringLiteral("datasets list"), datasetsList},
         {QStringLiteral("datasets show"), datasetsShow},
         {QStringLiteral("datasets rows"), datasetsRows},
@@ -232,6 +254,7 @@ int main(int argc, char **argv)
         {QStringLiteral("run"), runCommand},     {QStringLiteral("trainers"), trainersList},
         {QStringLiteral("demo"), demo},          {QStringLiteral("predict"), predict},
         {QStringLiteral("deploy"), deploy},      {QStringLiteral("serve"), serve},
+        {QStringLiteral("worker"), worker},
     };
     if (const auto it = oneWord.find(words.first()); it != oneWord.end()) {
         ctx.args = words.mid(1);

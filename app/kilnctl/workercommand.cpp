@@ -1,2 +1,11 @@
-// kilnctl worker --run UUID: the body of a cluster job (see core/slurm/slurmexecutor.h).
+// kilnctl worker --run RUN: the body of a cluster job (see core/slurm/slurmexecutor.h).
 #include "cli.h"
+
+namespace kiln::cli {
+
+int worker(Context &ctx)
+{
+    return ctx.fail(QStringLiteral("worker: not implemented yet"));
+}
+
+} // namespace kiln::cli
