@@ -347,13 +347,13 @@ void MainWindow::importPaths(const QStringList &paths)
         m_modelsPanel->importBundles(bundles);
     }
     if (!dataPaths.isEmpty())
-        m_imports->importPaths(dataPaths, m_workspace->root());
+        m_imports->importPaths(dataPaths, m_workspace->location());
 }
 
 void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportReport &report)
 {
     // The user may have switched workspaces while the import ran.
-    if (!m_workspace || QDir(workspaceRoot) != QDir(m_workspace->root()))
+    if (!m_workspace || workspaceRoot != m_workspace->location())
         return;
     m_dataPanel->refresh();
     if (!report.imported.isEmpty()) {

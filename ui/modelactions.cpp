@@ -63,11 +63,11 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
     connect(m_delete, &QAction::triggered, this, &ModelActions::confirmDelete);
     connect(m_export, &QAction::triggered, this, [this] {
         if (const ModelVersion *version = current(); version && m_workspace)
-            m_bundles->chooseExportPath(*version, m_workspace->root());
+            m_bundles->chooseExportPath(*version, m_workspace->location());
     });
     connect(m_import, &QAction::triggered, this, [this] {
         if (m_workspace)
-            m_bundles->chooseImportPaths(m_workspace->root());
+            m_bundles->chooseImportPaths(m_workspace->location());
     });
     connect(m_deploy, &QAction::triggered, this, [this] {
         if (const ModelVersion *version = current())
@@ -77,7 +77,7 @@ ModelActions::ModelActions(const RegisteredModelListModel *models, const ModelVe
     connect(m_bundles, &BundleController::failed, this, &ModelActions::failed);
     connect(m_bundles, &BundleController::imported, this,
             [this](const QString &root, const QList<ModelVersion> &imported) {
-                if (m_workspace && m_workspace->root() == root && !imported.isEmpty())
+                if (m_workspace && m_workspace->location() == root && !imported.isEmpty())
                     Q_EMIT changed(imported.constLast().modelName, imported.constLast().version);
             });
     updateActions();
@@ -177,13 +177,13 @@ void ModelActions::registerRun(qint64 runId)
 void ModelActions::importBundles(const QStringList &paths)
 {
     if (m_workspace)
-        m_bundles->importBundles(paths, m_workspace->root());
+        m_bundles->importBundles(paths, m_workspace->location());
 }
 
 void ModelActions::exportCurrentVersion(const QString &path)
 {
     if (const ModelVersion *version = current(); version && m_workspace)
-        m_bundles->exportVersion(version->ref(), path, m_workspace->root());
+        m_bundles->exportVersion(version->ref(), path, m_workspace->location());
 }
 
 void ModelActions::chooseAlias()

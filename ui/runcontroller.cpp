@@ -20,7 +20,7 @@ void RunController::setWorkspace(Workspace *workspace)
     m_workspace = workspace;
     if (!workspace)
         return;
-    m_scheduler = std::make_unique<RunScheduler>(workspace->root(), *m_tasks);
+    m_scheduler = std::make_unique<RunScheduler>(workspace->location(), *m_tasks);
     connect(m_scheduler.get(), &RunScheduler::runStarted, this, &RunController::runStarted);
     connect(m_scheduler.get(), &RunScheduler::runEnded, this, &RunController::runEnded);
     connect(m_scheduler.get(), &RunScheduler::error, this, &RunController::errorOccurred);

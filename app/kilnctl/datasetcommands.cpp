@@ -121,7 +121,7 @@ int importPaths(Context &ctx)
     if (!ws)
         return ctx.fail(ws.errorMessage());
     ImportRequest request;
-    request.workspaceRoot = (*ws)->root();
+    request.workspaceRoot = (*ws)->location();
     request.paths = ctx.args;
     request.name = ctx.parser.value(QStringLiteral("name"));
     const QString delimiter = ctx.parser.value(QStringLiteral("delimiter"));

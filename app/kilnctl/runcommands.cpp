@@ -120,7 +120,7 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
     }
 
     TaskManager tasks;
-    RunScheduler scheduler((*ws)->root(), tasks);
+    RunScheduler scheduler((*ws)->location(), tasks);
     if (ctx.parser.isSet(QStringLiteral("concurrency")))
         scheduler.setConcurrency(ctx.parser.value(QStringLiteral("concurrency")).toInt());
     QSet<qint64> waiting(ids.begin(), ids.end());

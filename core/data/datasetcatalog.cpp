@@ -57,7 +57,7 @@ Expected<QList<DatasetSummary>> DatasetCatalog::datasets() const
         "v.row_count, v.column_count, v.imported_at FROM datasets d "
         "JOIN dataset_versions v ON v.dataset_id = d.id "
         "AND v.version = (SELECT MAX(version) FROM dataset_versions m WHERE m.dataset_id = d.id) "
-        "ORDER BY d.name COLLATE NOCASE");
+        "ORDER BY lower(d.name), d.name");
     if (!stmt)
         return stmt.error();
     QList<DatasetSummary> result;

@@ -306,7 +306,7 @@ Status Importer::commit()
     if (!tx.isActive())
         return tx.beginStatus();
     const QString now = storedNow();
-    auto insertBlob = db.prepare("INSERT OR IGNORE INTO blobs(sha256, size, created_at) VALUES(?, ?, ?)");
+    auto insertBlob = db.prepare("INSERT INTO blobs(sha256, size, created_at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING");
     auto findDataset = db.prepare("SELECT id FROM datasets WHERE name = ?");
     auto insertDataset = db.prepare("INSERT INTO datasets(name, created_at) VALUES(?, ?)");
     auto latest = db.prepare("SELECT version, blob_sha256, format, format_options FROM dataset_versions "

@@ -221,7 +221,7 @@ Expected<QList<RegisteredModel>> ModelRegistry::models() const
     auto stmt = db.prepare("SELECT m.id, m.name, m.description, m.created_at, m.updated_at, "
                            "COALESCE((SELECT MAX(version) FROM model_versions v WHERE v.model_id = m.id), 0), "
                            "(SELECT COUNT(*) FROM model_versions v WHERE v.model_id = m.id) "
-                           "FROM registered_models m ORDER BY m.name COLLATE NOCASE, m.name");
+                           "FROM registered_models m ORDER BY lower(m.name), m.name");
     if (!stmt)
         return stmt.error();
     QList<RegisteredModel> result;
@@ -346,21 +346,24 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
             return s;
         }
         // Inside the write transaction, so two connections never pick the same number.
-        auto next = prepared(db,
-                             "SELECT MAX(COALESCE((SELECT MAX(version) FROM model_versions WHERE model_id = ?1), 0), "
-                             "COALESCE((SELECT CAST(value AS INTEGER) FROM workspace_info WHERE key = ?2), 0)) + 1",
-                             *modelId, highWaterKey(modelName));
+        auto next = prepared(
+            db,
+            "SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(version), 0) AS n FROM model_versions WHERE model_id = ?1 "
+            "UNION ALL SELECT CAST(value AS BIGINT) FROM workspace_info WHERE key = ?2) AS numbers",
+            *modelId, highWaterKey(modelName));
         if (!next)
             return next.error();
         if (!next->next())
             return Error {db.lastError()};
         const int number = int(next->int64(0));
         next = Statement();
-        if (Status s = execute(db, "INSERT OR REPLACE INTO workspace_info(key, value) VALUES(?, ?)",
+        if (Status s = execute(db,
+                               "INSERT INTO workspace_info(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
+                               "value = excluded.value",
                                highWaterKey(modelName), QString::number(number));
             !s)
             return s;
-        if (Status s = execute(db, "INSERT OR IGNORE INTO blobs(sha256, size, created_at) VALUES(?, ?, ?)",
+        if (Status s = execute(db, "INSERT INTO blobs(sha256, size, created_at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",
                                draft.modelSha256, draft.modelSize, time);
             !s)
             return s;
@@ -394,9 +397,10 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
             return s;
         versionId = db.lastInsertId();
         for (const auto &[key, value] : draft.tags) {
-            if (Status s
-                = execute(db, "INSERT OR REPLACE INTO model_version_tags(version_id, key, value) VALUES(?, ?, ?)",
-                          versionId, key, value);
+            if (Status s = execute(db,
+                                   "INSERT INTO model_version_tags(version_id, key, value) VALUES(?, ?, ?) "
+                                   "ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value",
+                                   versionId, key, value);
                 !s)
                 return s;
         }
@@ -420,8 +424,9 @@ Status ModelRegistry::setModelTag(const QString &modelName, const QString &key, 
     if (key.trimmed().isEmpty())
         return Error {QStringLiteral("a tag of model '%1' needs a key").arg(modelName)};
     return changeModel(m_workspace.db(), modelName, QString(),
-                       "INSERT OR REPLACE INTO registered_model_tags(model_id, key, value) VALUES(?1, ?2, ?3)", key,
-                       value);
+                       "INSERT INTO registered_model_tags(model_id, key, value) VALUES(?1, ?2, ?3) "
+                       "ON CONFLICT(model_id, key) DO UPDATE SET value = excluded.value",
+                       key, value);
 }
 
 Status ModelRegistry::removeModelTag(const QString &modelName, const QString &key)
@@ -435,8 +440,9 @@ Status ModelRegistry::setVersionTag(const QString &modelName, int version, const
     if (key.trimmed().isEmpty())
         return Error {QStringLiteral("a tag of %1 needs a key").arg(versionRef(modelName, version))};
     return changeVersion(m_workspace.db(), modelName, version, QString(),
-                         "INSERT OR REPLACE INTO model_version_tags(version_id, key, value) VALUES(?1, ?2, ?3)", key,
-                         value);
+                         "INSERT INTO model_version_tags(version_id, key, value) VALUES(?1, ?2, ?3) "
+                         "ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value",
+                         key, value);
 }
 
 Status ModelRegistry::removeVersionTag(const QString &modelName, int version, const QString &key)
@@ -471,8 +477,10 @@ Status ModelRegistry::setAlias(const QString &modelName, const QString &alias, i
             return versionId.error();
         // The primary key (model, alias) makes this a move: the old row is replaced.
         return execute(db,
-                       "INSERT OR REPLACE INTO model_aliases(model_id, alias, version_id, updated_at) "
-                       "SELECT model_id, ?1, id, ?2 FROM model_versions WHERE id = ?3",
+                       "INSERT INTO model_aliases(model_id, alias, version_id, updated_at) "
+                       "SELECT model_id, ?1, id, ?2 FROM model_versions WHERE id = ?3 "
+                       "ON CONFLICT(model_id, alias) DO UPDATE SET version_id = excluded.version_id, "
+                       "updated_at = excluded.updated_at",
                        alias, storedNow(), *versionId);
     });
 }

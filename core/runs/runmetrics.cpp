@@ -54,12 +54,15 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
         "INSERT INTO metric_series(run_id, key, count, last_step, last_value, min_value, max_value, last_time) "
         "VALUES(?, ?, 0, 0, 0, ?, ?, 0)");
     auto updateSeries = m_db.prepare(
-        "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = MIN(min_value, ?), "
-        "max_value = MAX(max_value, ?), last_time = ? WHERE id = ?");
+        "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = CASE WHEN ?4 < "
+        "min_value "
+        "THEN ?4 ELSE min_value END, max_value = CASE WHEN ?5 > max_value THEN ?5 ELSE max_value END, last_time = ?6 "
+        "WHERE id = ?7");
     auto lastChunk
         = m_db.prepare("SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
     auto writeChunk
-        = m_db.prepare("INSERT OR REPLACE INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?)");
+        = m_db.prepare("INSERT INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?) "
+                       "ON CONFLICT(series_id, seq) DO UPDATE SET count = excluded.count, points = excluded.points");
     for (auto *stmt : {&findSeries, &insertSeries, &updateSeries, &lastChunk, &writeChunk}) {
         if (!*stmt)
             return stmt->error();

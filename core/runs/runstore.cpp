@@ -60,7 +60,7 @@ Expected<qint64> RunStore::ensureExperiment(const QString &name)
 QStringList RunStore::experiments() const
 {
     QStringList names;
-    auto stmt = m_db.prepare("SELECT name FROM experiments ORDER BY name COLLATE NOCASE");
+    auto stmt = m_db.prepare("SELECT name FROM experiments ORDER BY lower(name), name");
     while (stmt && stmt->next())
         names << stmt->text(0);
     return names;
@@ -261,17 +261,22 @@ Status RunStore::setPairs(const char *sql, qint64 runId, const QList<QPair<QStri
 
 Status RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &params)
 {
-    return setPairs("INSERT OR REPLACE INTO run_params(run_id, key, value) VALUES(?, ?, ?)", runId, params);
+    return setPairs("INSERT INTO run_params(run_id, key, value) VALUES(?, ?, ?) "
+                    "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value",
+                    runId, params);
 }
 
 Status RunStore::setTags(qint64 runId, const QList<QPair<QString, QString>> &tags)
 {
-    return setPairs("INSERT OR REPLACE INTO run_tags(run_id, key, value) VALUES(?, ?, ?)", runId, tags);
+    return setPairs("INSERT INTO run_tags(run_id, key, value) VALUES(?, ?, ?) "
+                    "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value",
+                    runId, tags);
 }
 
 Status RunStore::setResults(qint64 runId, const QMap<QString, double> &results)
 {
-    auto stmt = m_db.prepare("INSERT OR REPLACE INTO run_results(run_id, key, value) VALUES(?, ?, ?)");
+    auto stmt = m_db.prepare("INSERT INTO run_results(run_id, key, value) VALUES(?, ?, ?) "
+                             "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
     if (!stmt)
         return stmt.error();
     for (auto it = results.begin(); it != results.end(); ++it) {
@@ -306,9 +311,11 @@ Status RunStore::addArtifact(qint64 runId, const QString &path, const QString &s
     Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginStatus();
-    auto blob = m_db.prepare("INSERT OR IGNORE INTO blobs(sha256, size, created_at) VALUES(?, ?, ?)");
+    auto blob = m_db.prepare("INSERT INTO blobs(sha256, size, created_at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING");
     auto artifact = m_db.prepare(
-        "INSERT OR REPLACE INTO run_artifacts(run_id, path, blob_sha256, size, created_at) VALUES(?, ?, ?, ?, ?)");
+        "INSERT INTO run_artifacts(run_id, path, blob_sha256, size, created_at) VALUES(?, ?, ?, ?, ?) "
+        "ON CONFLICT(run_id, path) DO UPDATE SET blob_sha256 = excluded.blob_sha256, size = excluded.size, "
+        "created_at = excluded.created_at");
     if (!blob)
         return blob.error();
     if (!artifact)
@@ -425,26 +432,29 @@ Status RunStore::loadDetails(QList<RunRecord> &runs) const
     };
     const auto target
         = [&runs, &index](const Statement &row) -> RunRecord & { return runs[index.value(row.int64(0))]; };
-    if (Status s = query("SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT value FROM json_each(?)) "
+    if (Status s = query("SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT CAST(value AS BIGINT) FROM "
+                         "json_each(?)) "
                          "ORDER BY run_id, key",
                          [&](const Statement &row) {
                              target(row).params.append({row.text(1), row.text(2)});
                          });
         !s)
         return s;
-    if (Status s = query("SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?)) "
-                         "ORDER BY run_id, key",
-                         [&](const Statement &row) {
-                             target(row).tags.append({row.text(1), row.text(2)});
-                         });
+    if (Status s = query(
+            "SELECT run_id, key, value FROM run_tags WHERE run_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
+            "ORDER BY run_id, key",
+            [&](const Statement &row) {
+                target(row).tags.append({row.text(1), row.text(2)});
+            });
         !s)
         return s;
-    if (Status s = query("SELECT run_id, key, value FROM run_results WHERE run_id IN (SELECT value FROM json_each(?))",
+    if (Status s = query("SELECT run_id, key, value FROM run_results WHERE run_id IN (SELECT CAST(value AS BIGINT) "
+                         "FROM json_each(?))",
                          [&](const Statement &row) { target(row).results.insert(row.text(1), row.real(2)); });
         !s)
         return s;
     return query("SELECT run_id, key, count, last_step, last_value, min_value, max_value FROM metric_series "
-                 "WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key",
+                 "WHERE run_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY run_id, key",
                  [&](const Statement &row) {
                      target(row).metrics.append(
                          {row.text(1), row.int64(2), row.int64(3), row.real(4), row.real(5), row.real(6)});
@@ -464,7 +474,7 @@ Expected<QHash<qint64, QString>> RunStore::artifactBlobs(const std::vector<qint6
     }
     ids += ']';
     auto stmt = m_db.prepare("SELECT run_id, blob_sha256 FROM run_artifacts "
-                             "WHERE path = ? AND run_id IN (SELECT value FROM json_each(?))");
+                             "WHERE path = ? AND run_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))");
     if (!stmt)
         return stmt.error();
     stmt->bind(1, path).bind(2, std::string_view(ids.constData(), std::size_t(ids.size())));

@@ -11,8 +11,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -196,7 +194,7 @@ RunTableBuilder::Selection::Selection(const RunTableQuery &query)
     QList<QByteArray> delta;
     if (!query.runIds.empty()) {
         runIds = jsonArray(query.runIds);
-        delta << "r.id IN (SELECT value FROM json_each(?2))";
+        delta << "r.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?2))";
     }
     if (query.newerThan >= 0)
         delta << "r.id > ?3";
@@ -219,8 +217,8 @@ Expected<Statement> RunTableBuilder::prepareByRun(const QByteArray &select) cons
 {
     // A subset names its runs: the tables keyed by run are then read by their primary key.
     const bool subset = m_loadedIds.has_value();
-    auto stmt
-        = m_db.prepare((subset ? select + " WHERE run_id IN (SELECT value FROM json_each(?1))" : select).constData());
+    auto stmt = m_db.prepare(
+        (subset ? select + " WHERE run_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?1))" : select).constData());
     if (!stmt)
         return failure(stmt.errorMessage());
     if (subset)
@@ -235,10 +233,9 @@ Error RunTableBuilder::failure(const QString &what) const
 
 Status RunTableBuilder::stepStatus() const
 {
-    const int code = sqlite3_errcode(m_db.handle());
-    if (code == SQLITE_DONE || code == SQLITE_OK || code == SQLITE_ROW)
-        return {};
-    return failure(m_db.lastError());
+    if (Status s = m_db.lastStepStatus(); !s)
+        return failure(s.errorMessage());
+    return {};
 }
 
 int RunTableBuilder::rowOf(qint64 runId)
@@ -272,14 +269,22 @@ QString RunTableBuilder::sourceText(const QString &kind, const QString &trainer,
 
 Status RunTableBuilder::readRuns(const Selection &selection)
 {
-    // Times are ISO 8601 text; SQLite turns them into ms in C, far faster than QDateTime.
-    const auto ms = [](const char *column) -> QByteArray {
+    // Times are ISO 8601 text; the database turns them into ms in C, far faster than QDateTime.
+    const bool postgres = m_db.dialect() == Database::Dialect::PostgreSQL;
+    const auto ms = [postgres](const char *column) -> QByteArray {
+        if (postgres)
+            return "CAST(ROUND(EXTRACT(EPOCH FROM CAST(" + QByteArray(column) + " AS timestamptz)) * 1000) AS BIGINT)";
         return "CAST(ROUND((julianday(" + QByteArray(column) + ") - 2440587.5) * 86400000.0) AS INTEGER)";
     };
-    QByteArray sql = "SELECT r.id, r.uuid, e.name, r.parent_id, r.name, r.status, r.kind, "
-                     "json_extract(r.spec, '$.trainer'), "
-                     "CASE r.kind WHEN 'trainer' THEN NULL ELSE json_extract(r.spec, '$.command') END, "
-                     "d.name || '@' || v.version, "
+    const auto specField = [postgres](const char *key) -> QByteArray {
+        if (postgres)
+            return "CAST(r.spec AS json) ->> '" + QByteArray(key) + "'";
+        return "json_extract(r.spec, '$." + QByteArray(key) + "')";
+    };
+    QByteArray sql = "SELECT r.id, r.uuid, e.name, r.parent_id, r.name, r.status, r.kind, " + specField("trainer")
+        + ", CASE r.kind WHEN 'trainer' THEN NULL ELSE " + specField("command")
+        + " END, "
+          "d.name || '@' || v.version, "
         + ms("r.created_at") + ", " + ms("r.started_at") + ", " + ms("r.ended_at")
         + " FROM runs r JOIN experiments e ON e.id = r.experiment_id "
           "LEFT JOIN dataset_versions v ON v.id = r.dataset_version_id "
@@ -471,13 +476,14 @@ Expected<std::shared_ptr<const RunTable>> RunTableBuilder::load(Database &db, co
 
 Expected<std::shared_ptr<const RunTable>> RunTable::load(const QString &databasePath, const RunTableQuery &query)
 {
-    if (!QFileInfo::exists(databasePath))
+    if (!Database::isPostgresUrl(databasePath) && !QFileInfo::exists(databasePath))
         return Error {QStringLiteral("cannot read the runs of %1: the file does not exist").arg(databasePath)};
     Expected<std::unique_ptr<Database>> db = Database::open(databasePath);
     if (!db)
         return db.error();
     // One pass over every page: mapped pages skip a copy per page read (a hint; no error if refused).
-    (*db)->exec("PRAGMA mmap_size=2147483648");
+    if ((*db)->dialect() == Database::Dialect::SQLite)
+        (*db)->exec("PRAGMA mmap_size=2147483648");
     return RunTableBuilder::load(**db, query);
 }
 

@@ -224,11 +224,10 @@ Expected<int> migrate(Database &db)
         Transaction tx(db);
         if (!tx.isActive())
             return tx.beginStatus().error();
-        auto stmt = db.prepare("PRAGMA user_version");
-        if (!stmt)
-            return stmt.error();
-        const int version = stmt->next() ? int(stmt->int64(0)) : 0;
-        stmt = Statement();
+        auto current = db.schemaVersion();
+        if (!current)
+            return current.error();
+        const int version = *current;
         if (version > latestSchemaVersion())
             return Error {QStringLiteral("this workspace has schema version %1, newer than this Kiln "
                                          "understands (%2): update Kiln to open it")
@@ -236,10 +235,9 @@ Expected<int> migrate(Database &db)
                               .arg(latestSchemaVersion())};
         if (version == latestSchemaVersion())
             return version;
-        if (Status s = db.exec(kMigrations[std::size_t(version)]); !s)
+        if (Status s = db.execDdl(kMigrations[std::size_t(version)]); !s)
             return Error {QStringLiteral("schema migration %1 failed: %2").arg(version + 1).arg(s.errorMessage())};
-        const QByteArray setVersion = "PRAGMA user_version=" + QByteArray::number(version + 1);
-        if (Status s = db.exec(setVersion.constData()); !s)
+        if (Status s = db.setSchemaVersion(version + 1); !s)
             return s.error();
         if (Status s = tx.commit(); !s)
             return s.error();

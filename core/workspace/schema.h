@@ -4,7 +4,7 @@
 
 namespace kiln::Internal {
 
-/// The schema version this build writes; PRAGMA user_version holds a workspace's.
+/// The schema version this build writes; Database::schemaVersion() holds a workspace's.
 int latestSchemaVersion();
 /// Brings `db` up to latestSchemaVersion(), one transaction per step; returns the version.
 Expected<int> migrate(Database &db);

@@ -5,14 +5,16 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QUrl>
+#include <QUrlQuery>
 
 namespace kiln {
 namespace {
 const QLatin1String kDatabaseFile("kiln.db");
 }
 
-Workspace::Workspace(QString root, std::unique_ptr<Database> db, int schemaVersion)
-    : m_location(root)
+Workspace::Workspace(QString location, QString root, std::unique_ptr<Database> db, int schemaVersion)
+    : m_location(std::move(location))
     , m_root(std::move(root))
     , m_blobs(m_root)
     , m_db(std::move(db))
@@ -34,7 +36,7 @@ QString Workspace::defaultFolder()
 
 bool Workspace::isStoreUrl(const QString &location)
 {
-    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+    return Database::isPostgresUrl(location);
 }
 
 bool Workspace::isWorkspace(const QString &folder)
@@ -49,18 +51,24 @@ int Workspace::currentSchemaVersion()
 
 QString Workspace::name() const
 {
+    if (isTeamStore()) {
+        const QUrl url(m_location);
+        return QStringLiteral("%1 on %2").arg(url.path().mid(1), url.host());
+    }
     return QFileInfo(m_root).fileName();
 }
 
 QString Workspace::databasePath() const
 {
-    return QDir(m_root).filePath(kDatabaseFile);
+    return isTeamStore() ? m_location : QDir(m_root).filePath(kDatabaseFile);
 }
 
 Expected<std::unique_ptr<Workspace>> Workspace::open(const QString &folder, OpenMode mode)
 {
     if (folder.isEmpty())
         return Error {QStringLiteral("no workspace folder given")};
+    if (isStoreUrl(folder))
+        return openStore(folder, mode);
     const QString root = QDir::cleanPath(QDir::current().absoluteFilePath(folder));
     const QFileInfo info(root);
     if (info.exists() && !info.isDir())
@@ -73,10 +81,8 @@ Expected<std::unique_ptr<Workspace>> Workspace::open(const QString &folder, Open
         if (!QDir().mkpath(root))
             return Error {QStringLiteral("cannot create workspace folder %1").arg(root)};
     }
-    for (const char *sub : {"blobs", "tmp"}) {
-        if (!QDir().mkpath(root + QLatin1Char('/') + QLatin1String(sub)))
-            return Error {QStringLiteral("cannot create %1/%2").arg(root, QLatin1String(sub))};
-    }
+    if (Status s = makeFolders(root); !s)
+        return s.error();
     auto db = Database::open(QDir(root).filePath(kDatabaseFile));
     if (!db)
         return db.error();
@@ -84,11 +90,71 @@ Expected<std::unique_ptr<Workspace>> Workspace::open(const QString &folder, Open
     if (!version)
         return Error {QStringLiteral("cannot open workspace %1: %2").arg(root, version.errorMessage())};
     {
-        auto stmt = (*db)->prepare("INSERT OR IGNORE INTO workspace_info(key, value) VALUES('created_at', ?)");
+        auto stmt
+            = (*db)->prepare("INSERT INTO workspace_info(key, value) VALUES('created_at', ?) ON CONFLICT DO NOTHING");
         if (stmt)
             stmt->bind(1, storedNow()).exec();
     }
-    std::unique_ptr<Workspace> ws(new Workspace(root, std::move(db).value(), *version));
+    std::unique_ptr<Workspace> ws(new Workspace(root, root, std::move(db).value(), *version));
+    ws->m_blobs.removeStaleTempFiles();
+    return ws;
+}
+
+Status Workspace::makeFolders(const QString &root)
+{
+    for (const char *sub : {"blobs", "tmp"}) {
+        if (!QDir().mkpath(root + QLatin1Char('/') + QLatin1String(sub)))
+            return Error {QStringLiteral("cannot create %1/%2").arg(root, QLatin1String(sub))};
+    }
+    return {};
+}
+
+Expected<std::unique_ptr<Workspace>> Workspace::openStore(const QString &url, OpenMode mode)
+{
+    const QString shown = Database::displayUrl(url);
+    auto db = Database::open(url);
+    if (!db)
+        return db.error();
+    Database &store = **db;
+    if (mode == OpenMode::OpenExisting) {
+        auto kiln = store.prepare("SELECT to_regclass('kiln_schema') IS NOT NULL");
+        if (!kiln)
+            return kiln.error();
+        if (!kiln->next() || kiln->int64(0) == 0)
+            return Error {QStringLiteral("%1 is not a Kiln team store yet (kilnctl --workspace %1 workspace init "
+                                         "--blobs DIR makes it one)")
+                              .arg(shown)};
+    }
+    auto version = Internal::migrate(store);
+    if (!version)
+        return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, version.errorMessage())};
+
+    // The blob folder: this machine's mount (?blobs=, $KILN_BLOB_FOLDER), else the one recorded
+    // when the store was made; a new store records the first it is given.
+    QString blobs = QUrlQuery(QUrl(url)).queryItemValue(QStringLiteral("blobs"), QUrl::FullyDecoded);
+    if (blobs.isEmpty())
+        blobs = qEnvironmentVariable("KILN_BLOB_FOLDER");
+    QString recorded;
+    if (auto stmt = store.prepare("SELECT value FROM workspace_info WHERE key = 'blob_folder'"); stmt && stmt->next())
+        recorded = stmt->text(0);
+    if (blobs.isEmpty())
+        blobs = recorded;
+    if (blobs.isEmpty())
+        return Error {QStringLiteral("team store %1 has no blob folder: give one shared by every machine (?blobs=DIR "
+                                     "in the URL, --blobs DIR, or $KILN_BLOB_FOLDER)")
+                          .arg(shown)};
+    blobs = QDir::cleanPath(QDir::current().absoluteFilePath(blobs));
+    if (Status s = makeFolders(blobs); !s)
+        return Error {QStringLiteral("cannot use the blob folder of team store %1: %2").arg(shown, s.errorMessage())};
+    for (const auto &[key, value] :
+         {std::pair {QStringLiteral("created_at"), storedNow()}, std::pair {QStringLiteral("blob_folder"), blobs}}) {
+        auto stmt = store.prepare("INSERT INTO workspace_info(key, value) VALUES(?, ?) ON CONFLICT DO NOTHING");
+        if (!stmt)
+            return stmt.error();
+        if (Status s = stmt->bind(1, key).bind(2, value).exec(); !s)
+            return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, s.errorMessage())};
+    }
+    std::unique_ptr<Workspace> ws(new Workspace(url, blobs, std::move(db).value(), *version));
     ws->m_blobs.removeStaleTempFiles();
     return ws;
 }

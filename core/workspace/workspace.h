@@ -56,7 +56,10 @@ public:
     Expected<std::unique_ptr<Database>> openConnection() const;
 
 private:
-    Workspace(QString root, std::unique_ptr<Database> db, int schemaVersion);
+    Workspace(QString location, QString root, std::unique_ptr<Database> db, int schemaVersion);
+    static Expected<std::unique_ptr<Workspace>> openStore(const QString &url, OpenMode mode);
+    /// Creates blobs/ and tmp/ under `root`.
+    static Status makeFolders(const QString &root);
 
     QString m_location;
     QString m_root;

@@ -5,10 +5,12 @@
 // (RunStore, Workspace) are fine here; nothing from Widgets.
 
 #include "models/csv.h"
+#include "postgresserver.h"
 #include "runs/runstore.h"
 #include "workspace/workspace.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -33,6 +35,29 @@ inline QString outputDir()
         dir = QStringLiteral(KILN_TEST_OUTPUT);
     QDir().mkpath(dir);
     return dir;
+}
+
+/// Whether this run of a store test targets PostgreSQL: ctest runs each store suite twice,
+/// the second time with KILN_TEST_STORE=postgresql.
+inline bool onPostgres()
+{
+    return qEnvironmentVariable("KILN_TEST_STORE") == QLatin1String("postgresql");
+}
+
+/// Where a store test makes a workspace: the folder itself (SQLite), or with
+/// KILN_TEST_STORE=postgresql a new database on this process's PostgreSQL server, its blobs in
+/// `folder`. Fatal when the server cannot start.
+inline QString storeLocation(const QString &folder)
+{
+    if (!onPostgres())
+        return folder;
+    QString why;
+    PostgresServer *server = PostgresServer::shared(&why);
+    if (!server)
+        qFatal("KILN_TEST_STORE=postgresql but no PostgreSQL server: %s", qPrintable(why));
+    static int counter = 0;
+    const QString name = QStringLiteral("t%1_%2").arg(QCoreApplication::applicationPid()).arg(++counter);
+    return server->createDatabase(name) + QStringLiteral("?blobs=") + folder;
 }
 
 /// Writes `bytes` to `path` (creating folders); returns the path.

@@ -397,7 +397,7 @@ void DeploymentsPanel::setWorkspace(Workspace *workspace)
     d->cancelWork();
     ++d->m_generation;
     d->m_workspace = workspace;
-    d->m_root = workspace ? workspace->root() : QString();
+    d->m_root = workspace ? workspace->location() : QString();
     d->m_snapshot = DeploymentsSnapshot();
     d->m_loaded = false;
     d->m_lastLoadError.clear();
