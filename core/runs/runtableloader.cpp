@@ -87,28 +87,6 @@ QByteArray jsonArray(const std::vector<qint64> &ids)
     return json;
 }
 
-/// Ends the read transaction that keeps every query of a load on one snapshot.
-class ReadSnapshot final
-{
-public:
-    explicit ReadSnapshot(Database &db)
-        : m_db(db)
-        , m_begin(db.exec("SAVEPOINT kiln_runtable"))
-    { }
-    ~ReadSnapshot()
-    {
-        if (m_begin)
-            m_db.exec("RELEASE kiln_runtable");
-    }
-    ReadSnapshot(const ReadSnapshot &) = delete;
-    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
-    const Status &status() const { return m_begin; }
-
-private:
-    Database &m_db;
-    Status m_begin;
-};
-
 } // namespace
 
 namespace Internal::runtable {

@@ -420,7 +420,24 @@ Status Database::lastStepStatus() const
 
 Status Database::storePassword(const QString &url, const QByteArray &password)
 {
-    return CredentialStore().setSecret(Internal::passwordKey(url), password);
+    const QString key = Internal::passwordKey(url);
+    if (Status s = CredentialStore().setSecret(key, password); !s)
+        return s;
+    Internal::rememberPassword(key, password);
+    return {};
+}
+
+ReadSnapshot::ReadSnapshot(Database &db)
+    : m_db(db)
+    , m_begin(db.dialect() == Database::Dialect::PostgreSQL
+                  ? db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                  : db.exec("SAVEPOINT kiln_read"))
+{ }
+
+ReadSnapshot::~ReadSnapshot()
+{
+    if (m_begin)
+        m_db.exec(m_db.dialect() == Database::Dialect::PostgreSQL ? "COMMIT" : "RELEASE kiln_read");
 }
 
 Transaction::Transaction(Database &db)

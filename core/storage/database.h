@@ -140,6 +140,23 @@ private:
     QString m_path;
 };
 
+/// RAII read snapshot: every query until it ends sees the same committed state (SQLite: a
+/// savepoint, PostgreSQL: a REPEATABLE READ, READ ONLY transaction). Writers are not blocked.
+class ReadSnapshot final
+{
+public:
+    explicit ReadSnapshot(Database &db);
+    ~ReadSnapshot();
+    ReadSnapshot(const ReadSnapshot &) = delete;
+    ReadSnapshot &operator=(const ReadSnapshot &) = delete;
+
+    const Status &status() const { return m_begin; }
+
+private:
+    Database &m_db;
+    Status m_begin;
+};
+
 /// RAII transaction: BEGIN IMMEDIATE on construction (PostgreSQL: BEGIN and the store's write
 /// lock), ROLLBACK unless commit() succeeded.
 class Transaction final

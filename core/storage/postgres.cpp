@@ -34,7 +34,7 @@ QByteArray keychainPassword(const QString &key)
         return *it;
     lock.unlock();
     const Expected<QByteArray> secret = CredentialStore().secret(key);
-    const QByteArray password = secret ? *secret : QByteArray();
+    QByteArray password = secret ? *secret : QByteArray();
     lock.relock();
     cachedPasswords().insert(key, password);
     return password;
@@ -58,6 +58,12 @@ PGconn *connectWith(const QByteArray &conninfo, const QByteArray &password, bool
 }
 
 } // namespace
+
+void rememberPassword(const QString &key, const QByteArray &password)
+{
+    QMutexLocker lock(&passwordMutex);
+    cachedPasswords().insert(key, password);
+}
 
 QString passwordKey(const QString &url)
 {

@@ -44,6 +44,8 @@ struct PgConnection
 
 /// The credential key of a store's password.
 QString passwordKey(const QString &url);
+/// Replaces this process's cached keychain password of `key` (after storePassword()).
+void rememberPassword(const QString &key, const QByteArray &password);
 
 struct PgStatement
 {
