@@ -99,9 +99,9 @@ inline QByteArray paramValue(int index)
     }
 }
 
-/// Runs (ids 1 to kRuns in four experiments), params p0..p19, tags and metric series m0..m9 in
+/// Runs (ids 1 to `runs` in four experiments), params p0..p19, tags and metric series m0..m9 in
 /// `db`, a workspace database just created, all in one transaction.
-inline Status generateRuns(Database &db)
+inline Status generateRuns(Database &db, int runs = kRuns)
 {
     Transaction tx(db);
     if (!tx.isActive())
@@ -139,7 +139,7 @@ inline Status generateRuns(Database &db)
     const auto text
         = [](const QByteArray &bytes) { return std::string_view(bytes.constData(), std::size_t(bytes.size())); };
     const qint64 start = QDateTime(QDate(2024, 1, 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
-    for (int i = 1; i <= kRuns; ++i) {
+    for (int i = 1; i <= runs; ++i) {
         const double u = uniform();
         const char *status = u < 0.85 ? "finished" : u < 0.95 ? "failed" : u < 0.98 ? "cancelled" : "interrupted";
         const qint64 created = start + qint64(i) * 60'000;
