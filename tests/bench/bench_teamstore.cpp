@@ -161,6 +161,9 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "generating runs: %s\n", qPrintable(s.errorMessage()));
             return 1;
         }
+        // The generator names run ids itself: move the identity sequence past them.
+        if ((*ws)->isTeamStore())
+            (*ws)->db().exec("SELECT setval(pg_get_serial_sequence('runs', 'id'), (SELECT MAX(id) FROM runs))");
         std::printf("%s: %d runs x %d params x %d metrics generated in %.1f s\n",
                     (*ws)->isTeamStore() ? "team store" : "local", kRuns, bench::kParams, bench::kMetrics,
                     double(clock.elapsed()) / 1000.0);
