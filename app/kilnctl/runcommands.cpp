@@ -6,6 +6,7 @@
 #include "runs/runscheduler.h"
 #include "runs/runstore.h"
 #include "runs/sweep.h"
+#include "slurm/slurmexecutor.h"
 #include "tasks/taskmanager.h"
 #include "workspace/workspace.h"
 
@@ -13,8 +14,12 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QThread>
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 
 namespace kiln::cli {
 
@@ -90,7 +95,212 @@ QString readParams(Context &ctx, RunSpec &spec)
     return {};
 }
 
-/// Queues the spec; unless --detach, serves the queue here until the submitted runs end.
+/// "--slurm --cpus N --mem SIZE --time LIMIT --partition NAME" into the spec; a usage message
+/// on a malformed one.
+QString readClusterOptions(Context &ctx, RunSpec &spec)
+{
+    const bool slurm = ctx.parser.isSet(QStringLiteral("slurm"));
+    for (const char *option : {"cpus", "mem", "time", "partition"}) {
+        if (!slurm && ctx.parser.isSet(QLatin1String(option)))
+            return QStringLiteral("--%1 is a Slurm request: add --slurm").arg(QLatin1String(option));
+    }
+    if (!slurm)
+        return {};
+    spec.executor = QStringLiteral("slurm");
+    if (ctx.parser.isSet(QStringLiteral("cpus"))) {
+        bool ok = false;
+        spec.resources.cpus = ctx.parser.value(QStringLiteral("cpus")).toInt(&ok);
+        if (!ok || spec.resources.cpus < 1)
+            return QStringLiteral("--cpus takes a number of CPUs, not '%1'")
+                .arg(ctx.parser.value(QStringLiteral("cpus")));
+    }
+    if (ctx.parser.isSet(QStringLiteral("mem"))) {
+        // Slurm's units: K, M (the default), G, T.
+        static const QRegularExpression size(QStringLiteral("^(\\d+)\\s*([KMGT]?)B?$"),
+                                             QRegularExpression::CaseInsensitiveOption);
+        const QString text = ctx.parser.value(QStringLiteral("mem")).trimmed();
+        const QRegularExpressionMatch m = size.match(text);
+        const qint64 number = m.captured(1).toLongLong();
+        const QChar unit = m.captured(2).isEmpty() ? QLatin1Char('M') : m.captured(2).at(0).toUpper();
+        const qint64 megabytes = unit == QLatin1Char('K') ? (number + 1023) / 1024
+            : unit == QLatin1Char('G')                    ? number * 1024
+            : unit == QLatin1Char('T')                    ? number * 1024 * 1024
+                                                          : number;
+        if (!m.hasMatch() || megabytes < 1 || megabytes > std::numeric_limits<int>::max())
+            return QStringLiteral("--mem takes a size such as 512M or 4G, not '%1'").arg(text);
+        spec.resources.memoryMb = int(megabytes);
+    }
+    if (ctx.parser.isSet(QStringLiteral("time"))) {
+        // Slurm's forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S; seconds round up to a minute.
+        static const QRegularExpression limit(QStringLiteral("^(?:(\\d+)-)?(\\d+)(?::(\\d+))?(?::(\\d+))?$"));
+        const QString text = ctx.parser.value(QStringLiteral("time")).trimmed();
+        const QRegularExpressionMatch m = limit.match(text);
+        if (!m.hasMatch())
+            return QStringLiteral("--time takes minutes or HH:MM:SS, not '%1'").arg(text);
+        const qint64 days = m.captured(1).toLongLong();
+        qint64 seconds = 0;
+        if (m.capturedLength(1) > 0) // D-H[:M[:S]]
+            seconds = days * 86400 + m.captured(2).toLongLong() * 3600 + m.captured(3).toLongLong() * 60
+                + m.captured(4).toLongLong();
+        else if (m.capturedLength(4) > 0) // H:M:S
+            seconds = m.captured(2).toLongLong() * 3600 + m.captured(3).toLongLong() * 60 + m.captured(4).toLongLong();
+        else // M[:S]
+            seconds = m.captured(2).toLongLong() * 60 + m.captured(3).toLongLong();
+        const qint64 minutes = (seconds + 59) / 60;
+        if (minutes < 1 || minutes > std::numeric_limits<int>::max())
+            return QStringLiteral("--time takes a limit of at least a minute, not '%1'").arg(text);
+        spec.resources.timeLimitMinutes = int(minutes);
+    }
+    spec.resources.partition = ctx.parser.value(QStringLiteral("partition"));
+    return {};
+}
+
+/// A run's cluster job as --json prints it.
+QJsonObject jobJson(const RunJob &job)
+{
+    return {{QLatin1String("executor"), job.executor},
+            {QLatin1String("id"), job.jobId},
+            {QLatin1String("node"), job.node},
+            {QLatin1String("state"), job.state},
+            {QLatin1String("reason"), job.reason},
+            {QLatin1String("script"), job.script},
+            {QLatin1String("submittedAt"), timeJson(job.submittedAt)}};
+}
+
+/// runJson plus the run's cluster job, if it has one.
+QJsonObject runWithJobJson(const RunStore &store, const RunRecord &run)
+{
+    QJsonObject o = runJson(run);
+    auto job = store.job(run.id);
+    if (job && job->has_value())
+        o.insert(QLatin1String("job"), jobJson(**job));
+    return o;
+}
+
+/// "run 7 finished: accuracy=0.93" or "run 7 failed: the reason", as runs end.
+void printRunEnd(const Context &ctx, const RunStore &store, qint64 id, RunStatus status)
+{
+    if (ctx.json)
+        return;
+    auto run = store.run(id);
+    QString line = QStringLiteral("run %1 %2").arg(id).arg(runStatusName(status));
+    if (run) {
+        QStringList results;
+        for (auto it = run->results.begin(); it != run->results.end(); ++it)
+            results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
+        if (!results.isEmpty())
+            line += QLatin1String(": ") + results.join(QLatin1Char(' '));
+        if (!run->error.isEmpty())
+            line += QLatin1String(": ") + run->error;
+    }
+    ctx.printLine(line);
+}
+
+/// The end of train|run: exit code, and with --json every run (and its job).
+int reportRuns(const Context &ctx, const RunStore &store, const QList<qint64> &ids)
+{
+    bool allFinished = true;
+    QJsonArray runs;
+    for (qint64 id : ids) {
+        auto run = store.run(id);
+        if (!run)
+            return ctx.fail(run.errorMessage());
+        allFinished = allFinished && run->status == RunStatus::Finished;
+        runs.append(runWithJobJson(store, *run));
+    }
+    if (ctx.json)
+        ctx.printJson({{QLatin1String("ok"), allFinished}, {QLatin1String("runs"), runs}});
+    return allFinished ? Success : Failure;
+}
+
+/// Sleeps about `ms`, waking early on Ctrl+C.
+void nap(int ms)
+{
+    for (int slept = 0; slept < ms && !InterruptGuard::interrupted(); slept += 100)
+        QThread::msleep(100);
+}
+
+/// Sends the queued runs (`top` and its points `ids`) to Slurm; unless --detach, follows them
+/// until they end, as Slurm and their workers report. Ctrl+C cancels them (scancel).
+int submitToSlurmAndWait(Context &ctx, Workspace &workspace, const RunRecord &top, QList<qint64> ids)
+{
+    std::sort(ids.begin(), ids.end()); // array task i runs the i-th point
+    RunStore store(workspace.db());
+    SlurmExecutor executor(workspace, SlurmClient());
+    if (Status s = executor.submit(top.id); !s)
+        return ctx.fail(s.errorMessage());
+    QStringList jobIds;
+    for (qint64 id : ids) {
+        auto job = store.job(id);
+        if (job && job->has_value())
+            jobIds << (*job)->jobId;
+    }
+    if (!ctx.json) {
+        if (top.spec.kind == RunSpec::Kind::Sweep)
+            ctx.printLine(QStringLiteral("submitted sweep %1 to Slurm as job array %2 (%3)")
+                              .arg(top.id)
+                              .arg(jobIds.value(0).section(QLatin1Char('_'), 0, 0), jobIds.join(QLatin1Char(' '))));
+        else
+            ctx.printLine(QStringLiteral("submitted run %1 to Slurm as job %2").arg(top.id).arg(jobIds.value(0)));
+    }
+    if (ctx.parser.isSet(QStringLiteral("detach"))) {
+        if (ctx.json) {
+            QJsonArray runs;
+            for (qint64 id : ids) {
+                if (auto run = store.run(id))
+                    runs.append(runWithJobJson(store, *run));
+            }
+            ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("runs"), runs}});
+        }
+        return Success;
+    }
+
+    const InterruptGuard guard;
+    bool cancelled = false;
+    QString lastProblem;
+    QSet<qint64> waiting(ids.begin(), ids.end());
+    const auto poll = [&] {
+        auto changed = executor.refresh();
+        // A controller that does not answer for a while is reported once, not every second.
+        const QString problem = changed ? QString() : changed.errorMessage();
+        if (!problem.isEmpty() && problem != lastProblem)
+            std::fprintf(stderr, "kilnctl: asking Slurm: %s\n", problem.toUtf8().constData());
+        lastProblem = problem;
+    };
+    while (!waiting.isEmpty()) {
+        if (InterruptGuard::interrupted() && !cancelled) {
+            cancelled = true;
+            if (!ctx.json)
+                ctx.printLine(QStringLiteral("cancelling (Ctrl+C again to leave at once)"));
+            if (Status s = executor.cancel(top.id); !s)
+                std::fprintf(stderr, "kilnctl: %s\n", s.errorMessage().toUtf8().constData());
+        }
+        poll();
+        for (qint64 id : ids) {
+            auto run = store.run(id, false);
+            if (waiting.contains(id) && run && isTerminal(run->status)) {
+                waiting.remove(id);
+                printRunEnd(ctx, store, id, run->status);
+            }
+        }
+        if (!waiting.isEmpty())
+            nap(1000);
+    }
+    // The jobs end a moment after their runs: wait for Slurm's last word on them, briefly.
+    for (int i = 0; i < 20; ++i) {
+        auto active = store.activeJobs(QStringLiteral("slurm"));
+        if (!active || std::none_of(active->begin(), active->end(), [&ids](const RunJob &job) {
+                return ids.contains(job.runId);
+            }))
+            break;
+        nap(500);
+        poll();
+    }
+    return reportRuns(ctx, store, ids);
+}
+
+/// Queues the spec; unless --detach, serves the queue here (or follows the Slurm jobs) until
+/// the submitted runs end.
 int submitAndWait(Context &ctx, const RunSpec &spec)
 {
     auto ws = Workspace::open(ctx.workspaceFolder(), Workspace::OpenMode::CreateIfMissing);
@@ -113,6 +323,8 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
         ctx.printLine(QStringLiteral("queued run %1%2")
                           .arg(top->id)
                           .arg(ids.size() > 1 ? QStringLiteral(" (%1 points)").arg(ids.size()) : QString()));
+    if (spec.executor == QLatin1String("slurm"))
+        return submitToSlurmAndWait(ctx, **ws, *top, ids);
     if (ctx.parser.isSet(QStringLiteral("detach"))) {
         if (ctx.json)
             ctx.printJson(runJson(*top));
@@ -128,20 +340,7 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
         if (status == RunStatus::Queued || !waiting.contains(id))
             return; // a retry, or a run someone else queued
         waiting.remove(id);
-        if (!ctx.json) {
-            auto run = store.run(id);
-            QString line = QStringLiteral("run %1 %2").arg(id).arg(runStatusName(status));
-            if (run) {
-                QStringList results;
-                for (auto it = run->results.begin(); it != run->results.end(); ++it)
-                    results << QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'g', 4);
-                if (!results.isEmpty())
-                    line += QLatin1String(": ") + results.join(QLatin1Char(' '));
-                if (!run->error.isEmpty())
-                    line += QLatin1String(": ") + run->error;
-            }
-            ctx.printLine(line);
-        }
+        printRunEnd(ctx, store, id, status);
         if (waiting.isEmpty())
             QCoreApplication::quit();
     });
@@ -156,18 +355,7 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
     tasks.waitForIdle();
     if (rc != 0)
         return rc;
-    bool allFinished = true;
-    QJsonArray runs;
-    for (qint64 id : std::as_const(ids)) {
-        auto run = store.run(id);
-        if (!run)
-            return ctx.fail(run.errorMessage());
-        allFinished = allFinished && run->status == RunStatus::Finished;
-        runs.append(runJson(*run));
-    }
-    if (ctx.json)
-        ctx.printJson({{QLatin1String("ok"), allFinished}, {QLatin1String("runs"), runs}});
-    return allFinished ? Success : Failure;
+    return reportRuns(ctx, store, ids);
 }
 
 /// The workspace and the run named by the one argument, for the runs show|metrics|cancel
@@ -222,6 +410,8 @@ int train(Context &ctx)
     spec.name = ctx.parser.value(QStringLiteral("run-name"));
     if (const QString problem = readParams(ctx, spec); !problem.isEmpty())
         return ctx.usage(problem);
+    if (const QString problem = readClusterOptions(ctx, spec); !problem.isEmpty())
+        return ctx.usage(problem);
     return submitAndWait(ctx, spec);
 }
 
@@ -237,6 +427,8 @@ int runCommand(Context &ctx)
     spec.name = ctx.parser.value(QStringLiteral("run-name"));
     if (const QString problem = readParams(ctx, spec); !problem.isEmpty())
         return ctx.usage(problem);
+    if (const QString problem = readClusterOptions(ctx, spec); !problem.isEmpty())
+        return ctx.usage(problem);
     return submitAndWait(ctx, spec);
 }
 
@@ -248,8 +440,9 @@ int runsShow(Context &ctx)
     RunStore store(opened->workspace->db());
     const RunRecord *run = &opened->run;
     auto artifacts = store.artifacts(run->id);
+    auto job = store.job(run->id);
     if (ctx.json) {
-        QJsonObject o = runJson(*run);
+        QJsonObject o = runWithJobJson(store, *run);
         QJsonArray list;
         if (artifacts) {
             for (const ArtifactInfo &a : *artifacts)
@@ -267,6 +460,18 @@ int runsShow(Context &ctx)
     if (!run->error.isEmpty())
         ctx.printLine(QStringLiteral("error:    %1").arg(run->error));
     ctx.printLine(QStringLiteral("experiment: %1").arg(run->experiment));
+    if (job && job->has_value()) {
+        const RunJob &j = **job;
+        QString line
+            = QStringLiteral("job      %1 %2").arg(j.executor, j.jobId.isEmpty() ? QStringLiteral("-") : j.jobId);
+        if (!j.node.isEmpty())
+            line += QStringLiteral(" on %1").arg(j.node);
+        if (!j.state.isEmpty())
+            line += QStringLiteral(": %1").arg(j.state);
+        if (!j.reason.isEmpty() && j.reason != QLatin1String("None"))
+            line += QStringLiteral(" (%1)").arg(j.reason);
+        ctx.printLine(line);
+    }
     for (const auto &[k, v] : run->params)
         ctx.printLine(QStringLiteral("param    %1 = %2").arg(k, v));
     for (auto it = run->results.begin(); it != run->results.end(); ++it)
@@ -343,9 +548,16 @@ int runsCancel(Context &ctx)
             }
         }
     }
-    for (qint64 id : std::as_const(targets)) {
-        if (Status s = store.requestCancel(id); !s)
+    if (run->spec.executor == QLatin1String("slurm")) {
+        // The request, then scancel of the job(s): pending ones never start.
+        SlurmExecutor executor(*opened->workspace, SlurmClient());
+        if (Status s = executor.cancel(run->id); !s)
             return ctx.fail(s.errorMessage());
+    } else {
+        for (qint64 id : std::as_const(targets)) {
+            if (Status s = store.requestCancel(id); !s)
+                return ctx.fail(s.errorMessage());
+        }
     }
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true}, {QLatin1String("cancelled"), QJsonArray::fromVariantList([&] {
