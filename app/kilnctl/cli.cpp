@@ -5,6 +5,7 @@
 #include "workspace/workspace.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 
 #include <atomic>
@@ -126,6 +127,47 @@ bool oneTarget(const Context &ctx, const QString &command, int &exitCode)
         return true;
     exitCode = ctx.usage(QStringLiteral("%1 needs one target: kilnctl %1 TARGET").arg(command));
     return false;
+}
+
+int secretSources(const Context &ctx)
+{
+    return int(ctx.parser.isSet(QStringLiteral("secret-file"))) + int(ctx.parser.isSet(QStringLiteral("secret-env")))
+        + int(ctx.parser.isSet(QStringLiteral("secret-stdin")));
+}
+
+Expected<QByteArray> readSecret(const Context &ctx)
+{
+    const QString file = ctx.parser.value(QStringLiteral("secret-file"));
+    const QString env = ctx.parser.value(QStringLiteral("secret-env"));
+    const bool fromStdin = ctx.parser.isSet(QStringLiteral("secret-stdin"));
+    const bool given = secretSources(ctx) > 0;
+    QByteArray secret;
+    if (!env.isEmpty()) {
+        if (!qEnvironmentVariableIsSet(env.toLocal8Bit().constData()))
+            return Error {QStringLiteral("--secret-env: the environment variable %1 is not set").arg(env)};
+        secret = qgetenv(env.toLocal8Bit().constData());
+    } else if (given) {
+        QFile in;
+        bool opened = false;
+        if (fromStdin) {
+            opened = in.open(stdin, QIODevice::ReadOnly);
+        } else {
+            in.setFileName(file);
+            opened = in.open(QIODevice::ReadOnly);
+        }
+        if (!opened)
+            return Error {QStringLiteral("cannot read the secret from %1: %2")
+                              .arg(fromStdin ? QStringLiteral("stdin") : file, in.errorString())};
+        secret = in.readAll();
+    }
+    while (secret.endsWith('\n') || secret.endsWith('\r'))
+        secret.chop(1);
+    if (given && secret.isEmpty())
+        return Error {QStringLiteral("the secret from %1 is empty")
+                          .arg(!env.isEmpty()  ? env
+                                   : fromStdin ? QStringLiteral("stdin")
+                                               : file)};
+    return secret;
 }
 
 QString formatTable(const QStringList &header, const QList<QStringList> &rows)

@@ -2,6 +2,7 @@
 
 #include "util/expected.h"
 
+#include <QByteArray>
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QList>
@@ -133,6 +134,13 @@ QJsonObject deploymentJson(const DeploymentRecord &d);
 /// Whether the command got its one target name (targets remove, deployments status|rollback|
 /// undeploy); if not, `exitCode` is the usage error's.
 bool oneTarget(const Context &ctx, const QString &command, int &exitCode);
+
+/// How many of --secret-file, --secret-env and --secret-stdin are given.
+int secretSources(const Context &ctx);
+/// The secret from --secret-file, --secret-env or --secret-stdin (never an argument of its own,
+/// which `ps` and shell history would keep), empty when none is given; trailing line breaks
+/// are not part of it. (Target tokens, team store passwords.)
+Expected<QByteArray> readSecret(const Context &ctx);
 
 /// Formats a table of text columns with aligned widths.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

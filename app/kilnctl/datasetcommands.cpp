@@ -4,12 +4,16 @@
 #include "data/datasetcatalog.h"
 #include "data/datasetimport.h"
 #include "data/datasettable.h"
+#include "deploy/credentialstore.h"
+#include "storage/database.h"
 #include "workspace/workspace.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrl>
+#include <QUrlQuery>
 
 #include <cstdio>
 #include <unistd.h>
@@ -58,17 +62,235 @@ Expected<OpenedDataset> openDataset(const Context &ctx)
     return OpenedDataset {std::move(*ws), std::move(*version)};
 }
 
+/// How kilnctl reaches a team store: the URL to open (--blobs as its ?blobs= item, the
+/// password of --secret-file|env|stdin in it) and that password, saved for later connections
+/// once the store accepted it.
+struct StoreLogin
+{
+    QString url;
+    QByteArray password;
+};
+
+/// The usage problem of --blobs and --secret-* for `location`, empty when there is none.
+QString storeOptionsProblem(const Context &ctx, const QString &location, bool takesBlobs)
+{
+    const int secrets = secretSources(ctx);
+    const bool blobs = ctx.parser.isSet(QStringLiteral("blobs"));
+    if (!Workspace::isStoreUrl(location)) {
+        if (secrets > 0)
+            return QStringLiteral("--secret-file, --secret-env and --secret-stdin give a team store's password: "
+                                  "%1 is a folder")
+                .arg(location);
+        if (blobs)
+            return QStringLiteral("--blobs names a team store's blob folder: %1 is a folder").arg(location);
+        return {};
+    }
+    if (blobs && !takesBlobs)
+        return QStringLiteral("--blobs is for workspace init: a store keeps the folder it was made with");
+    if (blobs && QUrlQuery(QUrl(location)).hasQueryItem(QStringLiteral("blobs")))
+        return QStringLiteral("give the blob folder once: --blobs DIR or ?blobs=DIR in the URL");
+    if (secrets > 1)
+        return QStringLiteral("give the password one way: --secret-file, --secret-env or --secret-stdin");
+    if (secrets > 0 && !QUrl(location).password().isEmpty())
+        return QStringLiteral("the URL already holds a password: leave it out when giving --secret-file, "
+                              "--secret-env or --secret-stdin");
+    return {};
+}
+
+/// The URL to open `location` with (after storeOptionsProblem() found none).
+Expected<StoreLogin> storeLogin(const Context &ctx, const QString &location)
+{
+    StoreLogin login {location, {}};
+    QUrl url(location);
+    const QString blobs = ctx.parser.value(QStringLiteral("blobs"));
+    if (!blobs.isEmpty()) {
+        QUrlQuery query(url);
+        const QString folder = QDir::cleanPath(QDir::current().absoluteFilePath(blobs));
+        query.addQueryItem(QStringLiteral("blobs"), QString::fromLatin1(QUrl::toPercentEncoding(folder, "/")));
+        url.setQuery(query);
+    }
+    auto secret = readSecret(ctx);
+    if (!secret)
+        return secret.error();
+    login.password = *secret;
+    if (!login.password.isEmpty())
+        url.setPassword(QString::fromUtf8(login.password));
+    login.url = url.toString(QUrl::FullyEncoded);
+    return login;
+}
+
+/// Saves the password the store just accepted; empty when none was given, else where it went.
+Expected<QString> savePassword(const StoreLogin &login)
+{
+    if (login.password.isEmpty())
+        return QString();
+    if (Status s = Database::storePassword(login.url, login.password); !s)
+        return Error {QStringLiteral("the team store %1 accepted the password, but it could not be saved: %2")
+                          .arg(Database::displayUrl(login.url), s.errorMessage())};
+    return CredentialStore().backendName();
+}
+
+/// Whether the database at `url` is a Kiln store already (read only).
+Expected<bool> isKilnStore(const QString &url)
+{
+    auto db = Database::open(url);
+    if (!db)
+        return db.error();
+    auto stmt = (*db)->prepare("SELECT to_regclass('kiln_schema') IS NOT NULL");
+    if (!stmt)
+        return stmt.error();
+    const bool kiln = stmt->next() && stmt->int64(0) != 0;
+    if (Status s = (*db)->lastStepStatus(); !s)
+        return Error {QStringLiteral("cannot read the team store %1: %2").arg((*db)->path(), s.errorMessage())};
+    return kiln;
+}
+
+/// One value a query over the workspace's database answers (a count), -1 when it fails.
+qint64 countOf(Database &db, const char *sql)
+{
+    auto stmt = db.prepare(sql);
+    return stmt && stmt->next() ? stmt->int64(0) : -1;
+}
+
+QString textOf(Database &db, const char *sql)
+{
+    auto stmt = db.prepare(sql);
+    return stmt && stmt->next() ? stmt->text(0) : QString();
+}
+
+/// What `workspace info` counts, in a folder as in a team store.
+struct WorkspaceCounts
+{
+    explicit WorkspaceCounts(Database &db)
+        : datasets(countOf(db, "SELECT COUNT(*) FROM datasets"))
+        , versions(countOf(db, "SELECT COUNT(*) FROM dataset_versions"))
+        , blobs(countOf(db, "SELECT COUNT(*) FROM blobs"))
+        , blobBytes(countOf(db, "SELECT COALESCE(SUM(size), 0) FROM blobs"))
+    { }
+
+    void addTo(QJsonObject &o) const
+    {
+        o.insert(QLatin1String("datasets"), datasets);
+        o.insert(QLatin1String("versions"), versions);
+        o.insert(QLatin1String("blobs"), blobs);
+        o.insert(QLatin1String("blobBytes"), blobBytes);
+    }
+
+    qint64 datasets;
+    qint64 versions;
+    qint64 blobs;
+    qint64 blobBytes;
+};
+
+int initTeamStore(Context &ctx, const QString &location)
+{
+    if (const QString problem = storeOptionsProblem(ctx, location, true); !problem.isEmpty())
+        return ctx.usage(problem);
+    auto login = storeLogin(ctx, location);
+    if (!login)
+        return ctx.fail(login.errorMessage());
+    auto existed = isKilnStore(login->url);
+    if (!existed)
+        return ctx.fail(existed.errorMessage());
+    auto ws = Workspace::open(login->url, Workspace::OpenMode::CreateIfMissing);
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    auto saved = savePassword(*login);
+    if (!saved)
+        return ctx.fail(saved.errorMessage());
+    const QString shown = Database::displayUrl(location);
+    if (ctx.json) {
+        QJsonObject o {{QLatin1String("ok"), true},
+                       {QLatin1String("kind"), QStringLiteral("teamStore")},
+                       {QLatin1String("location"), shown},
+                       {QLatin1String("blobFolder"), (*ws)->root()},
+                       {QLatin1String("created"), !*existed},
+                       {QLatin1String("schemaVersion"), (*ws)->schemaVersion()},
+                       {QLatin1String("passwordSaved"), !saved->isEmpty()}};
+        if (!saved->isEmpty())
+            o.insert(QLatin1String("credentials"), *saved);
+        ctx.printJson(o);
+        return Success;
+    }
+    ctx.printLine(
+        QStringLiteral("%1 team store %2 (blobs in %3)")
+            .arg(*existed ? QStringLiteral("Opened existing") : QStringLiteral("Created"), shown, (*ws)->root()));
+    if (!saved->isEmpty())
+        ctx.printLine(QStringLiteral("Password saved (%1)").arg(*saved));
+    return Success;
+}
+
+int teamStoreInfo(Context &ctx, const QString &location)
+{
+    if (const QString problem = storeOptionsProblem(ctx, location, false); !problem.isEmpty())
+        return ctx.usage(problem);
+    auto login = storeLogin(ctx, location);
+    if (!login)
+        return ctx.fail(login.errorMessage());
+    auto ws = Workspace::open(login->url, Workspace::OpenMode::OpenExisting);
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    auto saved = savePassword(*login);
+    if (!saved)
+        return ctx.fail(saved.errorMessage());
+    Database &db = (*ws)->db();
+    const Status integrity = db.integrityCheck();
+    const QString shown = Database::displayUrl(location);
+    const QString server = textOf(db, "SHOW server_version");
+    const QString recorded = textOf(db, "SELECT value FROM workspace_info WHERE key = 'blob_folder'");
+    const WorkspaceCounts counts(db);
+    const qint64 runs = countOf(db, "SELECT COUNT(*) FROM runs");
+    const QString integrityText = integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage();
+    if (ctx.json) {
+        QJsonObject o {{QLatin1String("ok"), integrity.ok()},
+                       {QLatin1String("kind"), QStringLiteral("teamStore")},
+                       {QLatin1String("location"), shown},
+                       {QLatin1String("server"), QStringLiteral("PostgreSQL %1").arg(server)},
+                       {QLatin1String("serverVersion"), server},
+                       {QLatin1String("schemaVersion"), (*ws)->schemaVersion()},
+                       {QLatin1String("blobFolder"), (*ws)->root()},
+                       {QLatin1String("recordedBlobFolder"), recorded},
+                       {QLatin1String("runs"), runs},
+                       {QLatin1String("passwordSaved"), !saved->isEmpty()},
+                       {QLatin1String("integrity"), integrityText}};
+        counts.addTo(o);
+        if (!saved->isEmpty())
+            o.insert(QLatin1String("credentials"), *saved);
+        ctx.printJson(o);
+        return integrity.ok() ? Success : Failure;
+    }
+    ctx.printLine(QStringLiteral("Team store:  %1").arg(shown));
+    ctx.printLine(QStringLiteral("Server:      PostgreSQL %1").arg(server));
+    ctx.printLine(QStringLiteral("Schema:      version %1").arg((*ws)->schemaVersion()));
+    QString blobFolder = (*ws)->root();
+    if (!recorded.isEmpty() && recorded != blobFolder)
+        blobFolder += QStringLiteral(" (recorded by its maker: %1)").arg(recorded);
+    ctx.printLine(QStringLiteral("Blob folder: %1").arg(blobFolder));
+    ctx.printLine(QStringLiteral("Datasets:    %1 (%2 versions)").arg(counts.datasets).arg(counts.versions));
+    ctx.printLine(QStringLiteral("Runs:        %1").arg(runs));
+    ctx.printLine(QStringLiteral("Blobs:       %1 (%2 bytes)").arg(counts.blobs).arg(counts.blobBytes));
+    if (!saved->isEmpty())
+        ctx.printLine(QStringLiteral("Password:    saved (%1)").arg(*saved));
+    ctx.printLine(QStringLiteral("Integrity:   %1").arg(integrityText));
+    return integrity.ok() ? Success : Failure;
+}
+
 } // namespace
 
 int workspaceInit(Context &ctx)
 {
-    const QString folder = ctx.args.isEmpty() ? ctx.workspaceFolder() : ctx.args.first();
-    const bool existed = Workspace::isWorkspace(folder);
-    auto ws = Workspace::open(folder, Workspace::OpenMode::CreateIfMissing);
+    const QString location = ctx.args.isEmpty() ? ctx.workspaceFolder() : ctx.args.first();
+    if (Workspace::isStoreUrl(location))
+        return initTeamStore(ctx, location);
+    if (const QString problem = storeOptionsProblem(ctx, location, true); !problem.isEmpty())
+        return ctx.usage(problem);
+    const bool existed = Workspace::isWorkspace(location);
+    auto ws = Workspace::open(location, Workspace::OpenMode::CreateIfMissing);
     if (!ws)
         return ctx.fail(ws.errorMessage());
     if (ctx.json)
         ctx.printJson({{QLatin1String("ok"), true},
+                       {QLatin1String("kind"), QStringLiteral("folder")},
                        {QLatin1String("path"), (*ws)->root()},
                        {QLatin1String("created"), !existed},
                        {QLatin1String("schemaVersion"), (*ws)->schemaVersion()}});
@@ -80,35 +302,32 @@ int workspaceInit(Context &ctx)
 
 int workspaceInfo(Context &ctx)
 {
+    const QString location = ctx.workspaceFolder();
+    if (Workspace::isStoreUrl(location))
+        return teamStoreInfo(ctx, location);
+    if (const QString problem = storeOptionsProblem(ctx, location, false); !problem.isEmpty())
+        return ctx.usage(problem);
     auto ws = ctx.openWorkspace();
     if (!ws)
         return ctx.fail(ws.errorMessage());
     Database &db = (*ws)->db();
     const Status integrity = db.integrityCheck();
-    const auto count = [&db](const char *sql) -> qint64 {
-        auto stmt = db.prepare(sql);
-        return stmt && stmt->next() ? stmt->int64(0) : -1;
-    };
-    const qint64 datasets = count("SELECT COUNT(*) FROM datasets");
-    const qint64 versions = count("SELECT COUNT(*) FROM dataset_versions");
-    const qint64 blobs = count("SELECT COUNT(*) FROM blobs");
-    const qint64 blobBytes = count("SELECT COALESCE(SUM(size), 0) FROM blobs");
+    const WorkspaceCounts counts(db);
+    const QString integrityText = integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage();
     if (ctx.json) {
-        ctx.printJson({{QLatin1String("ok"), integrity.ok()},
+        QJsonObject o {{QLatin1String("ok"), integrity.ok()},
+                       {QLatin1String("kind"), QStringLiteral("folder")},
                        {QLatin1String("path"), (*ws)->root()},
                        {QLatin1String("schemaVersion"), (*ws)->schemaVersion()},
-                       {QLatin1String("datasets"), datasets},
-                       {QLatin1String("versions"), versions},
-                       {QLatin1String("blobs"), blobs},
-                       {QLatin1String("blobBytes"), blobBytes},
-                       {QLatin1String("integrity"), integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage()}});
+                       {QLatin1String("integrity"), integrityText}};
+        counts.addTo(o);
+        ctx.printJson(o);
     } else {
         ctx.printLine(QStringLiteral("Workspace:  %1").arg((*ws)->root()));
         ctx.printLine(QStringLiteral("Schema:     version %1").arg((*ws)->schemaVersion()));
-        ctx.printLine(QStringLiteral("Datasets:   %1 (%2 versions)").arg(datasets).arg(versions));
-        ctx.printLine(QStringLiteral("Blobs:      %1 (%2 bytes)").arg(blobs).arg(blobBytes));
-        ctx.printLine(
-            QStringLiteral("Integrity:  %1").arg(integrity.ok() ? QStringLiteral("ok") : integrity.errorMessage()));
+        ctx.printLine(QStringLiteral("Datasets:   %1 (%2 versions)").arg(counts.datasets).arg(counts.versions));
+        ctx.printLine(QStringLiteral("Blobs:      %1 (%2 bytes)").arg(counts.blobs).arg(counts.blobBytes));
+        ctx.printLine(QStringLiteral("Integrity:  %1").arg(integrityText));
     }
     return integrity.ok() ? Success : Failure;
 }

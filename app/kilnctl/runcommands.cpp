@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QThread>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -336,14 +337,27 @@ int submitAndWait(Context &ctx, const RunSpec &spec)
     if (ctx.parser.isSet(QStringLiteral("concurrency")))
         scheduler.setConcurrency(ctx.parser.value(QStringLiteral("concurrency")).toInt());
     QSet<qint64> waiting(ids.begin(), ids.end());
-    QObject::connect(&scheduler, &RunScheduler::runEnded, &scheduler, [&](qint64 id, RunStatus status) {
+    const auto ended = [&](qint64 id, RunStatus status) {
         if (status == RunStatus::Queued || !waiting.contains(id))
             return; // a retry, or a run someone else queued
         waiting.remove(id);
         printRunEnd(ctx, store, id, status);
         if (waiting.isEmpty())
             QCoreApplication::quit();
+    };
+    QObject::connect(&scheduler, &RunScheduler::runEnded, &scheduler, ended);
+    // Another process (an app, a kilnctl on another machine) may have claimed some of them:
+    // their ends arrive through the workspace, not through this scheduler.
+    QTimer elsewhere;
+    elsewhere.setInterval(1000);
+    QObject::connect(&elsewhere, &QTimer::timeout, &scheduler, [&] {
+        for (const qint64 id : QSet<qint64>(waiting)) {
+            auto run = store.run(id, false);
+            if (run && isTerminal(run->status) && !scheduler.isRunning(id))
+                ended(id, run->status);
+        }
     });
+    elsewhere.start();
     QObject::connect(&scheduler, &RunScheduler::error, &scheduler, [&ctx](const QString &message) {
         ctx.fail(message);
         QCoreApplication::exit(Failure);

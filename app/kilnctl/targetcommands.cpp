@@ -7,7 +7,6 @@
 #include "plugin/pluginmanager.h"
 #include "workspace/workspace.h"
 
-#include <QFile>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -70,51 +69,6 @@ QJsonObject targetJson(const TargetConfig &t)
             {QLatin1String("location"), t.location},
             {QLatin1String("options"), t.options},
             {QLatin1String("createdAt"), timeJson(t.createdAt)}};
-}
-
-/// How many of --secret-file, --secret-env and --secret-stdin are given.
-int secretSources(const Context &ctx)
-{
-    return int(ctx.parser.isSet(QStringLiteral("secret-file"))) + int(ctx.parser.isSet(QStringLiteral("secret-env")))
-        + int(ctx.parser.isSet(QStringLiteral("secret-stdin")));
-}
-
-/// The secret from --secret-file, --secret-env or --secret-stdin (never an argument of its own,
-/// which `ps` and shell history would keep), empty when none is given; trailing line breaks
-/// are not part of it.
-Expected<QByteArray> readSecret(const Context &ctx)
-{
-    const QString file = ctx.parser.value(QStringLiteral("secret-file"));
-    const QString env = ctx.parser.value(QStringLiteral("secret-env"));
-    const bool fromStdin = ctx.parser.isSet(QStringLiteral("secret-stdin"));
-    const bool given = secretSources(ctx) > 0;
-    QByteArray secret;
-    if (!env.isEmpty()) {
-        if (!qEnvironmentVariableIsSet(env.toLocal8Bit().constData()))
-            return Error {QStringLiteral("--secret-env: the environment variable %1 is not set").arg(env)};
-        secret = qgetenv(env.toLocal8Bit().constData());
-    } else if (given) {
-        QFile in;
-        bool opened = false;
-        if (fromStdin) {
-            opened = in.open(stdin, QIODevice::ReadOnly);
-        } else {
-            in.setFileName(file);
-            opened = in.open(QIODevice::ReadOnly);
-        }
-        if (!opened)
-            return Error {QStringLiteral("cannot read the secret from %1: %2")
-                              .arg(fromStdin ? QStringLiteral("stdin") : file, in.errorString())};
-        secret = in.readAll();
-    }
-    while (secret.endsWith('\n') || secret.endsWith('\r'))
-        secret.chop(1);
-    if (given && secret.isEmpty())
-        return Error {QStringLiteral("the secret from %1 is empty")
-                          .arg(!env.isEmpty()  ? env
-                                   : fromStdin ? QStringLiteral("stdin")
-                                               : file)};
-    return secret;
 }
 
 } // namespace

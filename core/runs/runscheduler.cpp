@@ -2,6 +2,7 @@
 
 #include "runs/runstore.h"
 #include "runs/runtask.h"
+#include "runs/sweep.h"
 #include "workspace/workspace.h"
 
 #include <QThread>
@@ -118,24 +119,8 @@ void RunScheduler::finishSweepParents()
     if (!parents)
         return;
     for (const RunRecord &parent : *parents) {
-        if (parent.spec.kind != RunSpec::Kind::Sweep || isTerminal(parent.status))
-            continue;
-        auto children = store.runs(RunQuery {{}, {}, parent.id, 0, false});
-        if (!children || children->isEmpty())
-            continue;
-        bool allEnded = true;
-        bool anyFinished = false;
-        bool anyCancelled = false;
-        for (const RunRecord &child : *children) {
-            allEnded = allEnded && isTerminal(child.status);
-            anyFinished = anyFinished || child.status == RunStatus::Finished;
-            anyCancelled = anyCancelled || child.status == RunStatus::Cancelled;
-        }
-        if (allEnded)
-            store.markEnded(parent.id,
-                            anyFinished        ? RunStatus::Finished
-                                : anyCancelled ? RunStatus::Cancelled
-                                               : RunStatus::Failed);
+        if (parent.spec.kind == RunSpec::Kind::Sweep && !isTerminal(parent.status))
+            finishSweepIfDone(store, parent.id);
     }
 }
 

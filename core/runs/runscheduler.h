@@ -36,6 +36,8 @@ public:
     /// Stops claiming new runs; runs already started still end and are recorded.
     void stop();
     int activeRuns() const { return int(m_active.size()); }
+    /// Whether this scheduler started run `runId` and it has not ended yet.
+    bool isRunning(qint64 runId) const { return m_active.contains(runId); }
     /// Cancels a run, queued or running, here or in another process.
     Status cancel(qint64 runId);
 

@@ -93,7 +93,10 @@ public:
     Status setJob(const RunJob &job);
     /// Empty when the run has no job.
     Expected<std::optional<RunJob>> job(qint64 runId) const;
-    /// The jobs of `executor` whose runs have not ended, oldest first.
+    /// The jobs of `executor` that are not over: their run has not ended, or the scheduler's
+    /// last word on the job is not an end state (COMPLETED, FAILED, CANCELLED, TIMEOUT,
+    /// OUT_OF_MEMORY, NODE_FAIL, PREEMPTED, BOOT_FAIL, DEADLINE, or UNKNOWN for a job it no
+    /// longer lists); oldest first.
     Expected<QList<RunJob>> activeJobs(const QString &executor) const;
     /// The blob of artifact `path` of each of `runIds` that has one, in one query.
     Expected<QHash<qint64, QString>> artifactBlobs(const std::vector<qint64> &runIds, const QString &path) const;

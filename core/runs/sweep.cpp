@@ -87,4 +87,26 @@ Expected<RunRecord> submitRun(RunStore &store, const RunSpec &spec)
     return store.run(parent->id);
 }
 
+bool finishSweepIfDone(RunStore &store, qint64 parentId)
+{
+    auto parent = store.run(parentId, false);
+    if (!parent || parent->spec.kind != RunSpec::Kind::Sweep || isTerminal(parent->status))
+        return false;
+    auto points = store.runs(RunQuery {{}, {}, parentId, 0, false});
+    if (!points || points->isEmpty())
+        return false;
+    bool anyFinished = false;
+    bool anyCancelled = false;
+    for (const RunRecord &point : *points) {
+        if (!isTerminal(point.status))
+            return false;
+        anyFinished = anyFinished || point.status == RunStatus::Finished;
+        anyCancelled = anyCancelled || point.status == RunStatus::Cancelled;
+    }
+    const RunStatus status = anyFinished ? RunStatus::Finished
+        : anyCancelled                   ? RunStatus::Cancelled
+                                         : RunStatus::Failed;
+    return store.markEnded(parentId, status).ok();
+}
+
 } // namespace kiln

@@ -19,4 +19,8 @@ Expected<QList<QJsonObject>> expandSweep(const QMap<QString, QStringList> &value
 /// (each child's params are the spec's params plus the point). Returns the top run.
 Expected<RunRecord> submitRun(RunStore &store, const RunSpec &spec);
 
+/// Ends sweep `parentId` once every point has ended: finished if any point finished, else
+/// cancelled if any was, else failed. Returns whether it ended it now.
+bool finishSweepIfDone(RunStore &store, qint64 parentId);
+
 } // namespace kiln

@@ -2,6 +2,7 @@
 
 #include "runs/processidentity.h"
 #include "runs/runtask.h"
+#include "runs/sweep.h"
 #include "tasks/taskmanager.h"
 #include "workspace/workspace.h"
 
@@ -41,28 +42,6 @@ Expected<QList<RunRecord>> sweepPoints(const RunStore &store, qint64 parentId)
 
 /// Ends sweep `parentId` once every point has: finished when any point finished, else cancelled
 /// when any was cancelled, else failed (the rule of RunScheduler's sweeps). Whether it ended now.
-bool finishSweepIfDone(RunStore &store, qint64 parentId)
-{
-    auto parent = store.run(parentId, false);
-    if (!parent || parent->spec.kind != RunSpec::Kind::Sweep || isTerminal(parent->status))
-        return false;
-    auto points = store.runs(RunQuery {{}, {}, parentId, 0, false});
-    if (!points || points->isEmpty())
-        return false;
-    bool anyFinished = false;
-    bool anyCancelled = false;
-    for (const RunRecord &point : *points) {
-        if (!isTerminal(point.status))
-            return false;
-        anyFinished = anyFinished || point.status == RunStatus::Finished;
-        anyCancelled = anyCancelled || point.status == RunStatus::Cancelled;
-    }
-    const RunStatus status = anyFinished ? RunStatus::Finished
-        : anyCancelled                   ? RunStatus::Cancelled
-                                         : RunStatus::Failed;
-    return store.markEnded(parentId, status).ok();
-}
-
 /// The job's output file: submit() names it <script without .sh>-<job id>.out ("%j" alone,
 /// "%A_%a" in an array).
 QString jobOutputPath(const RunJob &job)
@@ -257,9 +236,12 @@ Status SlurmExecutor::submit(qint64 runId)
     batch.outputPath
         = QDir(folder).filePath(run->uuid + (sweep ? QStringLiteral("-%A_%a.out") : QStringLiteral("-%j.out")));
     batch.workingDir = folder;
-    // The run as a positional word: `worker RUN` and `worker --run RUN` are the same command.
-    batch.command = QStringList {m_kilnctl, QStringLiteral("--workspace"), portableLocation(m_workspace.location()),
-                                 QStringLiteral("worker"), run->uuid};
+    batch.command = QStringList {m_kilnctl,
+                                 QStringLiteral("--workspace"),
+                                 portableLocation(m_workspace.location()),
+                                 QStringLiteral("worker"),
+                                 QStringLiteral("--run"),
+                                 run->uuid};
     batch.arrayTasks = sweep ? int(points.size()) : 0;
     const QString scriptPath = QDir(folder).filePath(run->uuid + QStringLiteral(".sh"));
     QSaveFile script(scriptPath);

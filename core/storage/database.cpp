@@ -418,6 +418,13 @@ Status Database::lastStepStatus() const
     return Error {lastError()};
 }
 
+void Database::keepPasswordForSession(const QString &url)
+{
+    const QString password = QUrl(url).password();
+    if (!password.isEmpty())
+        Internal::rememberPassword(Internal::passwordKey(url), password.toUtf8());
+}
+
 Status Database::storePassword(const QString &url, const QByteArray &password)
 {
     const QString key = Internal::passwordKey(url);

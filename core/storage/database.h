@@ -104,6 +104,9 @@ public:
     /// Keeps the password of a team store in the keychain (or Kiln's private credentials
     /// file) for later connections of this user.
     static Status storePassword(const QString &url, const QByteArray &password);
+    /// Keeps the password in `url` for this process's later connections to the same store
+    /// (given without it), in memory only.
+    static void keepPasswordForSession(const QString &url);
 
     Dialect dialect() const { return m_pg ? Dialect::PostgreSQL : Dialect::SQLite; }
     /// The schema version a migration left (SQLite: PRAGMA user_version; PostgreSQL: table

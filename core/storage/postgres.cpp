@@ -26,6 +26,15 @@ QHash<QString, QByteArray> &cachedPasswords()
     return passwords;
 }
 
+/// A password this process already knows for `key` (given in a URL, or read before).
+QByteArray sessionPassword(const QString &key, bool *known)
+{
+    QMutexLocker lock(&passwordMutex);
+    auto it = cachedPasswords().constFind(key);
+    *known = it != cachedPasswords().constEnd();
+    return *known ? *it : QByteArray();
+}
+
 QByteArray keychainPassword(const QString &key)
 {
     QMutexLocker lock(&passwordMutex);
@@ -86,9 +95,13 @@ Expected<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &url
     const QString shown = Database::displayUrl(url);
 
     auto connection = std::make_unique<PgConnection>();
-    connection->conn = connectWith(conninfo, {}, needTimeout);
-    if (PQstatus(connection->conn) != CONNECTION_OK && PQconnectionNeedsPassword(connection->conn)
-        && parsed.password().isEmpty()) {
+    connection->shown = shown;
+    const bool urlHasPassword = !parsed.password().isEmpty();
+    bool known = false;
+    const QByteArray remembered = urlHasPassword ? QByteArray() : sessionPassword(passwordKey(url), &known);
+    connection->conn = connectWith(conninfo, remembered, needTimeout);
+    if (PQstatus(connection->conn) != CONNECTION_OK && PQconnectionNeedsPassword(connection->conn) && !urlHasPassword
+        && !known) {
         const QByteArray password = keychainPassword(passwordKey(url));
         if (!password.isEmpty()) {
             PQfinish(connection->conn);
@@ -100,7 +113,8 @@ Expected<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &url
     if (PQstatus(connection->conn) != CONNECTION_OK) {
         QString reason = pgMessage(PQerrorMessage(connection->conn));
         if (PQconnectionNeedsPassword(connection->conn))
-            reason += QStringLiteral(" (no password: give it in the URL, ~/.pgpass, or save it in the keychain)");
+            reason += QStringLiteral(" (no password: give it in the URL or ~/.pgpass, or keep it in the keychain with "
+                                     "kilnctl --workspace URL workspace info --secret-stdin)");
         return Error {QStringLiteral("cannot connect to the team store %1: %2").arg(shown, reason)};
     }
     // Quiet NOTICEs ("relation already exists, skipping"), UTC like every stored date.
@@ -123,7 +137,7 @@ bool PgConnection::check(const PGresult *result, const char *fallback)
         message = fallback;
     lastError = pgMessage(message);
     if (PQstatus(conn) == CONNECTION_BAD)
-        lastError = QStringLiteral("lost the connection to the team store: %1").arg(lastError);
+        lastError = QStringLiteral("lost the connection to the team store %1: %2").arg(shown, lastError);
     return false;
 }
 

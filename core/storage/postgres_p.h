@@ -38,6 +38,7 @@ struct PgConnection
     bool check(const PGresult *result, const char *fallback = nullptr);
 
     PGconn *conn = nullptr;
+    QString shown; // the store's display URL, for messages
     QString lastError;
     int changes = 0;
 };

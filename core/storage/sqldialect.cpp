@@ -85,7 +85,7 @@ QByteArray toPostgres(const QByteArray &sql, int *parameters)
         }
         static const QRegularExpression jsonEach(QStringLiteral("\\bjson_each\\(([^()]*)\\)"),
                                                  QRegularExpression::CaseInsensitiveOption);
-        if (mapped.contains("json_each"))
+        if (mapped.toLower().contains("json_each"))
             mapped = QString::fromUtf8(mapped)
                          .replace(jsonEach, QStringLiteral("json_array_elements_text(CAST(\\1 AS json))"))
                          .toUtf8();

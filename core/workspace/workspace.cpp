@@ -116,29 +116,37 @@ Expected<std::unique_ptr<Workspace>> Workspace::openStore(const QString &url, Op
     if (!db)
         return db.error();
     Database &store = **db;
-    if (mode == OpenMode::OpenExisting) {
-        auto kiln = store.prepare("SELECT to_regclass('kiln_schema') IS NOT NULL");
-        if (!kiln)
-            return kiln.error();
-        if (!kiln->next() || kiln->int64(0) == 0)
-            return Error {QStringLiteral("%1 is not a Kiln team store yet (kilnctl --workspace %1 workspace init "
-                                         "--blobs DIR makes it one)")
-                              .arg(shown)};
-    }
-    auto version = Internal::migrate(store);
-    if (!version)
-        return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, version.errorMessage())};
+    // A Kiln store already, or an empty database that may become one (never one with tables
+    // of its own).
+    auto probe = store.prepare("SELECT to_regclass('kiln_schema') IS NOT NULL, "
+                               "(SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema())");
+    if (!probe)
+        return probe.error();
+    if (!probe->next())
+        return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, store.lastError())};
+    const bool isKiln = probe->int64(0) != 0;
+    const bool hasTables = probe->int64(1) != 0;
+    probe = Statement();
+    if (!isKiln && mode == OpenMode::OpenExisting)
+        return Error {QStringLiteral("%1 is not a Kiln team store yet (kilnctl --workspace %1 workspace init "
+                                     "--blobs DIR makes it one)")
+                          .arg(shown)};
+    if (!isKiln && hasTables)
+        return Error {QStringLiteral("%1 has tables of its own and is not a Kiln team store: give Kiln an empty "
+                                     "database")
+                          .arg(shown)};
 
     // The blob folder: this machine's mount (?blobs=, $KILN_BLOB_FOLDER), else the one recorded
-    // when the store was made; a new store records the first it is given.
+    // when the store was made; a new store records the first it is given. Checked before the
+    // schema is made, so a store that cannot be used is left as it was.
     QString blobs = QUrlQuery(QUrl(url)).queryItemValue(QStringLiteral("blobs"), QUrl::FullyDecoded);
     if (blobs.isEmpty())
         blobs = qEnvironmentVariable("KILN_BLOB_FOLDER");
-    QString recorded;
-    if (auto stmt = store.prepare("SELECT value FROM workspace_info WHERE key = 'blob_folder'"); stmt && stmt->next())
-        recorded = stmt->text(0);
-    if (blobs.isEmpty())
-        blobs = recorded;
+    if (blobs.isEmpty() && isKiln) {
+        if (auto stmt = store.prepare("SELECT value FROM workspace_info WHERE key = 'blob_folder'");
+            stmt && stmt->next())
+            blobs = stmt->text(0);
+    }
     if (blobs.isEmpty())
         return Error {QStringLiteral("team store %1 has no blob folder: give one shared by every machine (?blobs=DIR "
                                      "in the URL, --blobs DIR, or $KILN_BLOB_FOLDER)")
@@ -146,6 +154,10 @@ Expected<std::unique_ptr<Workspace>> Workspace::openStore(const QString &url, Op
     blobs = QDir::cleanPath(QDir::current().absoluteFilePath(blobs));
     if (Status s = makeFolders(blobs); !s)
         return Error {QStringLiteral("cannot use the blob folder of team store %1: %2").arg(shown, s.errorMessage())};
+
+    auto version = Internal::migrate(store);
+    if (!version)
+        return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, version.errorMessage())};
     for (const auto &[key, value] :
          {std::pair {QStringLiteral("created_at"), storedNow()}, std::pair {QStringLiteral("blob_folder"), blobs}}) {
         auto stmt = store.prepare("INSERT INTO workspace_info(key, value) VALUES(?, ?) ON CONFLICT DO NOTHING");
@@ -154,7 +166,13 @@ Expected<std::unique_ptr<Workspace>> Workspace::openStore(const QString &url, Op
         if (Status s = stmt->bind(1, key).bind(2, value).exec(); !s)
             return Error {QStringLiteral("cannot open team store %1: %2").arg(shown, s.errorMessage())};
     }
-    std::unique_ptr<Workspace> ws(new Workspace(url, blobs, std::move(db).value(), *version));
+    // The location never carries the password: this process keeps it for its other
+    // connections; other processes find it where this one could have (keychain, ~/.pgpass).
+    const QUrl parsed(url);
+    if (!parsed.password().isEmpty())
+        Database::keepPasswordForSession(url);
+    const QString location = parsed.adjusted(QUrl::RemovePassword).toString();
+    std::unique_ptr<Workspace> ws(new Workspace(location, blobs, std::move(db).value(), *version));
     ws->m_blobs.removeStaleTempFiles();
     return ws;
 }

@@ -38,7 +38,8 @@ public:
     static int currentSchemaVersion();
 
     /// What open() takes to reach this workspace again, from any thread or process: the
-    /// folder, or the store URL (as given, with its ?blobs= if any; never a password).
+    /// folder, or the store URL (as given, with its ?blobs= if any, without its password: this
+    /// process keeps that for its own connections, others find it in the keychain or ~/.pgpass).
     QString location() const { return m_location; }
     bool isTeamStore() const { return m_location != m_root; }
     /// The folder holding blobs/, tmp/ and run folders: the workspace folder, or a team
