@@ -109,6 +109,9 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     connect(m_dataPanel, &DataPanel::errorOccurred, this, showMessage);
     connect(m_experimentsPanel, &ExperimentsPanel::errorOccurred, this, showMessage);
     connect(m_runs, &RunController::errorOccurred, this, showMessage);
+    connect(m_runs, &RunController::submissionFailed, this, [this](qint64 runId, const QString &reason) {
+        showError(tr("Run %1 was not submitted to Slurm").arg(runId), reason);
+    });
     connect(m_modelsPanel, &ModelsPanel::errorOccurred, this, showMessage);
     // The Deployments panel leaves its errors to the window: a dialog, and the status bar.
     connect(m_deploymentsPanel, &DeploymentsPanel::errorOccurred, this,
@@ -242,6 +245,9 @@ void MainWindow::createMenus()
     newWorkspace->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
     QAction *open = file->addAction(tr("&Open Workspace…"), this, &MainWindow::chooseWorkspaceToOpen);
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    QAction *openStore = file->addAction(tr("Open &Team Store…"), this, [this] { showTeamStoreDialog(); });
+    openStore->setObjectName(QStringLiteral("openTeamStoreAction"));
+    openStore->setStatusTip(tr("Open a PostgreSQL team store that several people and machines share"));
     QMenu *recent = file->addMenu(tr("Open &Recent"));
     m_recent = new RecentWorkspaces(recent, this);
     connect(m_recent, &RecentWorkspaces::openRequested, this, &MainWindow::openRecent);

@@ -57,9 +57,13 @@ public:
     /// Imports files, folders and archives into the open workspace (as a drop does); model
     /// bundles among them become model versions in the Models panel.
     void importPaths(const QStringList &paths);
-    /// Opens (or with CreateIfMissing, creates) the workspace in `folder` instead of the
-    /// current one; the error says why not.
+    /// Opens (or with CreateIfMissing, creates) the workspace at `folder` (a folder or a team
+    /// store's postgresql:// location) instead of the current one; the error says why not.
+    /// Blocks while it connects: the menus open team stores through showTeamStoreDialog().
     Status openWorkspace(const QString &folder, Workspace::OpenMode mode);
+    /// File › Open Team Store…: the dialog, filled in from `location` when one is given; with
+    /// `openNow` it starts connecting at once (a recent team store), on a worker.
+    void showTeamStoreDialog(const QString &location = {}, bool openNow = false);
     /// Opens the Train dialog on `name`@`version` (0: the latest); a run it queues is then
     /// selected in the Experiments panel.
     void openTrainDialog(const QString &name, int version);

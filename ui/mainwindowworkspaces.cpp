@@ -1,5 +1,5 @@
-// The main window's workspaces: switching, File › New/Open Workspace, the recent list and
-// Help › Open Demo Workspace.
+// The main window's workspaces: switching, File › New/Open Workspace, Open Team Store, the
+// recent list and Help › Open Demo Workspace.
 
 #include "mainwindow.h"
 
@@ -10,8 +10,10 @@
 #include "modelspanel.h"
 #include "recentworkspaces.h"
 #include "runcontroller.h"
+#include "storage/database.h"
 #include "tasks/task.h"
 #include "tasks/taskmanager.h"
+#include "teamstoredialog.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -61,10 +63,21 @@ void MainWindow::setWorkspace(std::unique_ptr<Workspace> workspace)
         m_workspaceLabel->clear();
         return;
     }
-    setWindowTitle(tr("%1 — Kiln").arg(m_workspace->name()));
-    m_workspaceLabel->setText(tr("Workspace<br><b>%1</b>").arg(m_workspace->name().toHtmlEscaped()));
-    m_workspaceLabel->setToolTip(QDir::toNativeSeparators(m_workspace->root()));
-    m_recent->add(m_workspace->root());
+    if (m_workspace->isTeamStore()) {
+        // Known by its URL (never its password); break opportunities let it wrap in the sidebar.
+        const QString url = Database::displayUrl(m_workspace->location());
+        QString wrapped = url.toHtmlEscaped();
+        for (const QString &mark : {QStringLiteral("/"), QStringLiteral("@"), QStringLiteral(":")})
+            wrapped.replace(mark, mark + QChar(0x200b));
+        setWindowTitle(tr("%1 — Kiln").arg(url));
+        m_workspaceLabel->setText(tr("Team store<br><b>%1</b>").arg(wrapped));
+        m_workspaceLabel->setToolTip(tr("%1\nBlob folder: %2").arg(url, QDir::toNativeSeparators(m_workspace->root())));
+    } else {
+        setWindowTitle(tr("%1 — Kiln").arg(m_workspace->name()));
+        m_workspaceLabel->setText(tr("Workspace<br><b>%1</b>").arg(m_workspace->name().toHtmlEscaped()));
+        m_workspaceLabel->setToolTip(QDir::toNativeSeparators(m_workspace->root()));
+    }
+    m_recent->add(m_workspace->location());
 }
 
 Status MainWindow::openWorkspace(const QString &folder, Workspace::OpenMode mode)
@@ -73,8 +86,27 @@ Status MainWindow::openWorkspace(const QString &folder, Workspace::OpenMode mode
     if (!opened)
         return opened.error();
     setWorkspace(std::move(opened).value());
-    statusBar()->showMessage(tr("Opened workspace %1").arg(QDir::toNativeSeparators(folder)), kStatusTimeoutMs);
+    statusBar()->showMessage(
+        tr("Opened workspace %1")
+            .arg(Workspace::isStoreUrl(folder) ? Database::displayUrl(folder) : QDir::toNativeSeparators(folder)),
+        kStatusTimeoutMs);
     return Status::success();
+}
+
+void MainWindow::showTeamStoreDialog(const QString &location, bool openNow)
+{
+    auto *dialog = new TeamStoreDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (!location.isEmpty())
+        dialog->setLocation(location);
+    connect(dialog, &TeamStoreDialog::workspaceOpened, this, [this, dialog] {
+        setWorkspace(dialog->takeWorkspace());
+        statusBar()->showMessage(tr("Opened team store %1").arg(Database::displayUrl(m_workspace->location())),
+                                 kStatusTimeoutMs);
+    });
+    dialog->open();
+    if (openNow)
+        dialog->openStore();
 }
 
 void MainWindow::chooseNewWorkspace()
@@ -119,6 +151,11 @@ void MainWindow::chooseWorkspaceToOpen()
 
 void MainWindow::openRecent(const QString &folder)
 {
+    if (Workspace::isStoreUrl(folder)) {
+        // Its password comes from the keychain or ~/.pgpass; the dialog asks when neither has it.
+        showTeamStoreDialog(folder, true);
+        return;
+    }
     if (!Workspace::isWorkspace(folder)) {
         showError(tr("Not a workspace"),
                   tr("%1 is not a Kiln workspace (it has no kiln.db). Use File › New Workspace… "

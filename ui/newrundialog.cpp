@@ -107,6 +107,7 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
     queueRow->addWidget(new QLabel(tr("Timeout"), this));
     queueRow->addWidget(m_run.timeout);
     form->addRow(tr("Experiment"), queueRow);
+    form->addRow(tr("Run on"), m_run.placement);
 
     auto *help = new QLabel(this);
     help->setObjectName(QStringLiteral("protocolHelp"));
@@ -262,6 +263,7 @@ QStringList NewRunDialog::problems() const
     }
     if (run.experiment.isEmpty())
         problems << tr("Give the experiment a name.");
+    problems << m_run.problems();
     return problems;
 }
 
@@ -271,6 +273,7 @@ void NewRunDialog::accept()
     if (id == 0)
         return;
     QSettings().setValue(kWorkingFolderKey, m_workingFolder->text().trimmed());
+    m_run.saveDefaults();
     m_submittedRunId = id;
     QDialog::accept();
 }

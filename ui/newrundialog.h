@@ -19,6 +19,7 @@ namespace kiln {
 /// "New Run…": any command as a tracked run. The command line is split as a shell splits it;
 /// params go to the command as "--name value" and KILN_PARAM_* variables, a param with sweep
 /// values makes a grid sweep; the command reports metrics through the kiln_tracking protocol.
+/// It runs on this machine or, sent to a Slurm cluster, on a node (a sweep as one job array).
 class NewRunDialog final : public QDialog
 {
     Q_OBJECT
@@ -42,6 +43,7 @@ public:
     QLineEdit *outputFolderEdit() const { return m_outputFolder; }
     QTableWidget *paramsTable() const { return m_params; }
     QComboBox *experimentCombo() const { return m_run.experiment; }
+    const RunOptionFields &runFields() const { return m_run; }
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 

@@ -1,14 +1,40 @@
 #include "recentworkspaces.h"
 
+#include "storage/database.h"
+#include "workspace/workspace.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QMenu>
 #include <QSettings>
+#include <QUrl>
 
 namespace kiln {
 
 namespace {
 const QString kSettingsKey = QStringLiteral("recentWorkspaces");
+
+/// How a location is kept: a folder as its clean absolute path, a team store's URL as given
+/// but never with a password (settings are no place for one).
+QString keptForm(const QString &location)
+{
+    if (Workspace::isStoreUrl(location)) {
+        QUrl url(location);
+        url.setPassword({});
+        return url.toString();
+    }
+    return QDir::cleanPath(QFileInfo(location).absoluteFilePath());
+}
+
+/// "iris-lab  —  /home/me/iris-lab", "kiln on db.lab  —  postgresql://me@db.lab:5432/kiln".
+QString menuText(const QString &location)
+{
+    if (Workspace::isStoreUrl(location)) {
+        const QUrl url(location);
+        return QStringLiteral("%1 on %2  —  %3").arg(url.path().mid(1), url.host(), Database::displayUrl(location));
+    }
+    return QStringLiteral("%1  —  %2").arg(QFileInfo(location).fileName(), QDir::toNativeSeparators(location));
+}
 } // namespace
 
 RecentWorkspaces::RecentWorkspaces(QMenu *menu, QObject *parent)
@@ -23,9 +49,9 @@ QStringList RecentWorkspaces::folders() const
     return QSettings().value(kSettingsKey).toStringList();
 }
 
-void RecentWorkspaces::add(const QString &folder)
+void RecentWorkspaces::add(const QString &location)
 {
-    const QString clean = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    const QString clean = keptForm(location);
     QStringList list = folders();
     list.removeAll(clean);
     list.prepend(clean);
@@ -34,10 +60,10 @@ void RecentWorkspaces::add(const QString &folder)
     save(list);
 }
 
-void RecentWorkspaces::remove(const QString &folder)
+void RecentWorkspaces::remove(const QString &location)
 {
     QStringList list = folders();
-    list.removeAll(QDir::cleanPath(QFileInfo(folder).absoluteFilePath()));
+    list.removeAll(keptForm(location));
     save(list);
 }
 
@@ -59,11 +85,9 @@ void RecentWorkspaces::rebuildMenu()
     for (int i = 0; i < list.size(); ++i) {
         const QString &folder = list.at(i);
         // &1..&9 and &0 make the first ten reachable from the keyboard.
-        const QString label = QStringLiteral("&%1  %2  —  %3")
-                                  .arg((i + 1) % 10)
-                                  .arg(QFileInfo(folder).fileName(), QDir::toNativeSeparators(folder));
+        const QString label = QStringLiteral("&%1  %2").arg((i + 1) % 10).arg(menuText(folder));
         QAction *action = m_menu->addAction(label);
-        action->setToolTip(folder);
+        action->setToolTip(Workspace::isStoreUrl(folder) ? Database::displayUrl(folder) : folder);
         connect(action, &QAction::triggered, this, [this, folder] { Q_EMIT openRequested(folder); });
     }
     if (list.isEmpty()) {

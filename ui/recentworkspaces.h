@@ -8,7 +8,8 @@ class QMenu;
 namespace kiln {
 
 /// The recently opened workspaces (newest first, at most ten), kept in QSettings and shown
-/// in a File › Open Recent menu with a Clear entry.
+/// in a File › Open Recent menu with a Clear entry. Entries are folders or team store
+/// locations (postgresql://…, kept without a password; the menu shows their display URL).
 class RecentWorkspaces final : public QObject
 {
     Q_OBJECT
@@ -20,13 +21,14 @@ public:
     /// Fills `menu` (not owned) now and whenever the list changes.
     explicit RecentWorkspaces(QMenu *menu, QObject *parent = nullptr);
 
+    /// Folders and team store locations, newest first.
     QStringList folders() const;
-    void add(const QString &folder);
-    void remove(const QString &folder);
+    void add(const QString &location);
+    void remove(const QString &location);
     void clear();
 
 Q_SIGNALS:
-    void openRequested(const QString &folder);
+    void openRequested(const QString &location);
 
 private:
     void save(const QStringList &folders);

@@ -74,6 +74,23 @@ QString jsonText(const QJsonValue &value)
     }
 }
 
+/// "Slurm cluster: 4 CPUs · 2048 MB · 30 min · partition gpu"; what is not asked is the
+/// cluster's default and left out.
+QString clusterText(const ClusterResources &resources)
+{
+    QStringList asked;
+    if (resources.cpus > 0)
+        asked << (resources.cpus == 1 ? RunOverview::tr("1 CPU") : RunOverview::tr("%1 CPUs").arg(resources.cpus));
+    if (resources.memoryMb > 0)
+        asked << RunOverview::tr("%1 MB").arg(QLocale().toString(resources.memoryMb));
+    if (resources.timeLimitMinutes > 0)
+        asked << runformat::duration(resources.timeLimitMinutes * 60.0);
+    if (!resources.partition.isEmpty())
+        asked << RunOverview::tr("partition %1").arg(resources.partition);
+    return asked.isEmpty() ? RunOverview::tr("Slurm cluster (its defaults)")
+                           : RunOverview::tr("Slurm cluster: %1").arg(asked.join(QStringLiteral(" · ")));
+}
+
 } // namespace
 
 RunOverview::RunOverview(QWidget *parent)
@@ -193,6 +210,8 @@ void RunOverview::showRun(const RunRecord &run)
         add(tr("Exit code"), QString::number(*run.exitCode));
     if (run.spec.timeoutSeconds > 0)
         add(tr("Timeout"), runformat::duration(run.spec.timeoutSeconds));
+    if (run.spec.executor == QLatin1String("slurm"))
+        add(tr("Run on"), clusterText(run.spec.resources));
     static const QStringList shown = {
         QStringLiteral("dataset"), QStringLiteral("split"), QStringLiteral("seed"),    QStringLiteral("trainer"),
         QStringLiteral("library"), QStringLiteral("kiln"),  QStringLiteral("command"), QStringLiteral("workingDir"),

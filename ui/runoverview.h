@@ -11,7 +11,8 @@ class TextTableModel;
 struct RunRecord;
 
 /// The Overview tab: a run's parameters (and tags), its results, and what reproduces it
-/// (dataset version and hash, split, seed, trainer and library versions, command, host).
+/// (dataset version and hash, split, seed, trainer and library versions, command, host, and
+/// for a Slurm run the resources it asked of the cluster).
 class RunOverview final : public QWidget
 {
     Q_OBJECT

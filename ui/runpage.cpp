@@ -8,10 +8,13 @@
 #include "runlogview.h"
 #include "runoverview.h"
 #include "runs/runstore.h"
+#include "slurm/slurmclient.h"
+#include "storeworker.h"
 #include "theme.h"
 #include "workspace/workspace.h"
 
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QTabWidget>
@@ -22,6 +25,14 @@ namespace kiln {
 namespace {
 
 constexpr int kLiveIntervalMs = 1000;
+const QString kSlurm = QStringLiteral("slurm");
+
+/// A job as the worker read it.
+struct JobRead
+{
+    std::optional<RunJob> job;
+    QString error;
+};
 
 const ArtifactInfo *findArtifact(const QList<ArtifactInfo> &artifacts, const QString &path)
 {
@@ -40,6 +51,7 @@ RunPage::RunPage(QWidget *parent)
     , m_evaluation(new EvaluationView)
     , m_log(new RunLogView)
     , m_artifacts(new RunArtifactsView)
+    , m_jobReader(std::make_unique<StoreWorker>())
 {
     setObjectName(QStringLiteral("runPage"));
     m_tabs->setObjectName(QStringLiteral("runTabs"));
@@ -60,8 +72,6 @@ RunPage::RunPage(QWidget *parent)
     connect(&m_live, &QTimer::timeout, this, &RunPage::tick);
 }
 
-RunPage::~RunPage() = default;
-
 QWidget *RunPage::createHeader()
 {
     auto *header = new QWidget(this);
@@ -79,6 +89,11 @@ QWidget *RunPage::createHeader()
     m_details = new ElidedLabel(header);
     m_details->setObjectName(QStringLiteral("runDetails"));
     m_details->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    m_job = new QLabel(header);
+    m_job->setObjectName(QStringLiteral("runJob"));
+    m_job->setTextFormat(Qt::PlainText);
+    m_job->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_job->hide();
     m_error = new QLabel(header);
     m_error->setObjectName(QStringLiteral("runError"));
     m_error->setWordWrap(true);
@@ -96,13 +111,17 @@ QWidget *RunPage::createHeader()
     layout->setSpacing(4);
     layout->addLayout(top);
     layout->addWidget(m_details);
+    layout->addWidget(m_job);
     layout->addWidget(m_error);
     return header;
 }
 
+RunPage::~RunPage() = default;
+
 void RunPage::setWorkspace(Workspace *workspace)
 {
     m_workspace = workspace;
+    m_jobReader->setLocation(workspace ? workspace->location() : QString());
     clear();
 }
 
@@ -113,6 +132,9 @@ void RunPage::clear()
     m_name->clear();
     m_status->clear();
     m_details->setFullText({});
+    m_job->hide();
+    m_jobInfo.reset();
+    m_jobRead = false;
     m_error->hide();
     m_overview->clear();
     m_curves->clear();
@@ -136,6 +158,8 @@ bool RunPage::showRun(qint64 runId)
         return false;
     }
     m_run = std::move(run).value();
+    m_jobInfo.reset();
+    m_jobRead = false;
     fill(false);
     return true;
 }
@@ -164,6 +188,8 @@ void RunPage::fill(bool sameRun)
     const bool isSweep = m_run.spec.kind == RunSpec::Kind::Sweep;
     updateHeader();
     m_overview->showRun(m_run);
+    updateJobLabel();
+    readJob();
 
     // Curves keep what they drew for the same run: only the points since are read.
     if (isSweep) {
@@ -260,6 +286,91 @@ void RunPage::tick()
     updateHeader();
     m_curves->loadNewPoints();
     m_log->poll();
+    readJob();
+}
+
+bool RunPage::isSlurmRun() const
+{
+    return m_run.id != 0 && m_run.spec.executor == kSlurm;
+}
+
+void RunPage::readJob()
+{
+    if (!isSlurmRun() || m_readingJob)
+        return;
+    m_readingJob = true;
+    const qint64 runId = m_run.id;
+    auto *watcher = new QFutureWatcher<JobRead>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, runId] {
+        watcher->deleteLater();
+        m_readingJob = false;
+        if (runId != m_run.id)
+            return; // another run is shown now
+        const JobRead read = watcher->result();
+        if (!read.error.isEmpty()) {
+            Q_EMIT errorOccurred(read.error);
+            return;
+        }
+        m_jobInfo = read.job;
+        m_jobRead = true;
+        updateJobLabel();
+        // Slurm's last word on a job may come a moment after its run ended: keep reading it.
+        const SlurmJobState state = m_jobInfo ? slurmJobStateFromName(m_jobInfo->state) : SlurmJobState::Unknown;
+        const bool jobLive = state != SlurmJobState::Unknown && !isTerminal(state);
+        if (isTerminal(m_run.status) && !jobLive)
+            m_live.stop();
+        else if (jobLive)
+            m_live.start();
+    });
+    watcher->setFuture(m_jobReader->run([runId](Expected<Workspace *> workspace) {
+        JobRead read;
+        if (!workspace) {
+            read.error = workspace.errorMessage();
+            return read;
+        }
+        Expected<std::optional<RunJob>> job = RunStore((*workspace)->db()).job(runId);
+        if (!job)
+            read.error = job.errorMessage();
+        else
+            read.job = std::move(job).value();
+        return read;
+    }));
+}
+
+void RunPage::updateJobLabel()
+{
+    if (!isSlurmRun()) {
+        m_job->hide();
+        return;
+    }
+    m_job->show();
+    const bool sweep = m_run.spec.kind == RunSpec::Kind::Sweep;
+    if (!m_jobInfo || m_jobInfo->jobId.isEmpty()) {
+        m_job->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+        if (!m_jobRead)
+            m_job->setText(tr("Slurm"));
+        else if (sweep)
+            m_job->setText(tr("Slurm: its runs go to the cluster as one job array; pick one to see its job."));
+        else if (!isTerminal(m_run.status))
+            m_job->setText(tr("Slurm: waiting to be submitted"));
+        else
+            m_job->setText(tr("Slurm: not submitted"));
+        return;
+    }
+    const RunJob &job = *m_jobInfo;
+    const SlurmJobState state = slurmJobStateFromName(job.state);
+    QString text = job.node.isEmpty() ? tr("Slurm job %1 — %2").arg(job.jobId, job.state)
+                                      : tr("Slurm job %1 on %2 — %3").arg(job.jobId, job.node, job.state);
+    const bool hasReason = !job.reason.isEmpty() && job.reason != QLatin1String("None");
+    const bool endedBadly = isTerminal(state) && state != SlurmJobState::Completed;
+    if (hasReason && state == SlurmJobState::Pending)
+        text += tr(" (waiting: %1)").arg(job.reason);
+    else if (hasReason && endedBadly)
+        text += tr(": %1").arg(job.reason);
+    m_job->setText(text);
+    m_job->setToolTip(job.script.isEmpty() ? QString() : tr("Batch script: %1").arg(job.script));
+    m_job->setStyleSheet(
+        QStringLiteral("color: %1;").arg((endedBadly ? theme::errorText() : theme::mutedText()).name()));
 }
 
 } // namespace kiln

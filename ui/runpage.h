@@ -1,9 +1,13 @@
 #pragma once
 
+#include "runs/runstore.h"
 #include "runs/runtypes.h"
 
 #include <QTimer>
 #include <QWidget>
+
+#include <memory>
+#include <optional>
 
 class QLabel;
 class QTabWidget;
@@ -16,12 +20,14 @@ class RunArtifactsView;
 class RunCurvesView;
 class RunLogView;
 class RunOverview;
+class StoreWorker;
 class Workspace;
 
-/// One run's page: a header (name, status, duration, dataset, trainer and library, the error
-/// when it failed) over the tabs Overview, Curves, Evaluation, Log and Artifacts. While the
-/// run is queued or running, a one-second tick grows its curves, tails its log and counts its
-/// duration; reload() after it ended brings in the evaluation and artifacts.
+/// One run's page: a header (name, status, duration, dataset, trainer and library, the
+/// cluster job of a Slurm run, the error when it failed) over the tabs Overview, Curves,
+/// Evaluation, Log and Artifacts. While the run is queued or running, a one-second tick grows
+/// its curves, tails its log, counts its duration and reads its Slurm job again (on a worker
+/// with its own connection); reload() after it ended brings in the evaluation and artifacts.
 class RunPage final : public QWidget
 {
     Q_OBJECT
@@ -50,6 +56,10 @@ public:
     RunLogView *log() const { return m_log; }
     RunArtifactsView *artifacts() const { return m_artifacts; }
     QLabel *statusLabel() const { return m_status; }
+    /// "Slurm job 123_4 on node7 — RUNNING"; hidden for runs of this machine.
+    QLabel *jobLabel() const { return m_job; }
+    /// The Slurm job last read for the shown run (empty before it was submitted).
+    const std::optional<RunJob> &job() const { return m_jobInfo; }
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
@@ -60,6 +70,10 @@ private:
     void updateHeader();
     void tick();
     QString liveLogPath() const;
+    bool isSlurmRun() const;
+    /// Reads the shown run's job on the worker; the header shows it when it comes.
+    void readJob();
+    void updateJobLabel();
 
     Workspace *m_workspace = nullptr;
     RunRecord m_run;
@@ -67,6 +81,10 @@ private:
     QLabel *m_name = nullptr;
     QLabel *m_status = nullptr;
     ElidedLabel *m_details = nullptr;
+    QLabel *m_job = nullptr;
+    std::optional<RunJob> m_jobInfo;
+    bool m_jobRead = false; ///< m_jobInfo is the shown run's
+    bool m_readingJob = false;
     QLabel *m_error = nullptr;
     QTabWidget *m_tabs = nullptr;
     RunOverview *m_overview = nullptr;
@@ -74,6 +92,7 @@ private:
     EvaluationView *m_evaluation = nullptr;
     RunLogView *m_log = nullptr;
     RunArtifactsView *m_artifacts = nullptr;
+    std::unique_ptr<StoreWorker> m_jobReader; ///< its own connection, for the job's reads
 };
 
 } // namespace kiln

@@ -106,6 +106,9 @@ TrainDialog::TrainDialog(const DatasetVersion &version, const QStringList &exper
     auto *right = new QVBoxLayout;
     right->addWidget(parametersBox, 1);
     right->addLayout(lower);
+    auto *placementBox = new QGroupBox(tr("Run on"), this);
+    auto *placementLayout = new QVBoxLayout(placementBox);
+    placementLayout->addWidget(m_run.placement);
 
     auto *columns = new QHBoxLayout;
     columns->addWidget(createDataSection(), 2);
@@ -117,6 +120,7 @@ TrainDialog::TrainDialog(const DatasetVersion &version, const QStringList &exper
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(heading);
     layout->addLayout(columns, 1);
+    layout->addWidget(placementBox);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
 
@@ -136,7 +140,8 @@ TrainDialog::TrainDialog(const DatasetVersion &version, const QStringList &exper
     connect(m_features, &QListWidget::itemChanged, this, recheck);
     connect(m_parameters, &HyperParameterForm::changed, this, recheck);
     connect(m_parameters, &HyperParameterForm::changed, this, &TrainDialog::updateSweepNote);
-    resize(1040, 720);
+    connect(m_run.runOn, &QComboBox::currentIndexChanged, this, &TrainDialog::updateSweepNote);
+    resize(1040, 760);
 }
 
 TrainDialog::~TrainDialog() = default;
@@ -364,8 +369,11 @@ void TrainDialog::updateSweepNote()
     qint64 points = 1;
     for (const QStringList &values : sweep)
         points *= values.size();
-    m_sweepNote->setText(tr("Sweep over %1: %2 runs queued under one sweep.")
-                             .arg(QStringList(sweep.keys()).join(QStringLiteral(", ")), QLocale().toString(points)));
+    const QString keys = QStringList(sweep.keys()).join(QStringLiteral(", "));
+    m_sweepNote->setText(
+        m_run.onSlurm()
+            ? tr("Sweep over %1: %2 runs sent to Slurm as one job array.").arg(keys, QLocale().toString(points))
+            : tr("Sweep over %1: %2 runs queued under one sweep.").arg(keys, QLocale().toString(points)));
 }
 
 RunSpec TrainDialog::spec() const
@@ -435,6 +443,7 @@ QStringList TrainDialog::problems()
     if (run.experiment.isEmpty())
         problems << tr("Give the experiment a name.");
     problems << m_parameters->validate();
+    problems << m_run.problems();
     return problems;
 }
 
@@ -443,6 +452,7 @@ void TrainDialog::accept()
     const qint64 id = submitRun(m_error, problems(), [this] { return m_submitter(spec()); });
     if (id == 0)
         return;
+    m_run.saveDefaults();
     m_submittedRunId = id;
     QDialog::accept();
 }

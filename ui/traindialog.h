@@ -23,8 +23,9 @@ class HyperParameterForm;
 class Trainer;
 
 /// "Train…" on a dataset version: the trainer, the target and features, the task, the split,
-/// the hyperparameters (from the trainer's declaration, each optionally swept) and where the
-/// run is filed. OK checks everything, shows problems in the dialog, and submits the run.
+/// the hyperparameters (from the trainer's declaration, each optionally swept), where the
+/// run is filed and where it runs (this machine or a Slurm cluster). OK checks everything,
+/// shows problems in the dialog, and submits the run.
 class TrainDialog final : public QDialog
 {
     Q_OBJECT
@@ -52,6 +53,7 @@ public:
     HyperParameterForm *parameterForm() const { return m_parameters; }
     QLabel *errorLabel() const { return m_error; }
     QDialogButtonBox *buttons() const { return m_buttons; }
+    const RunOptionFields &runFields() const { return m_run; }
 
 public Q_SLOTS:
     void accept() override;

@@ -1,39 +1,105 @@
 #include "models/runtablemodel.h"
 #include "models/runtablemodel_p.h"
+#include "storage/database.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace kiln {
 
 namespace {
 
+/// How often a table with no live run asks the store whether anything changed: other
+/// processes and machines (kilnctl, a teammate's Kiln on the same team store) add runs the
+/// scheduler of this app never hears of.
+constexpr int kChangeCheckIntervalMs = 2000;
+
 /// What a worker hands back: the snapshot to show and, for a poll, the runs it re-read.
 struct LoadResult
 {
     std::shared_ptr<const RunTable> table;
     std::shared_ptr<const RunTable> update; ///< polls only
+    bool unchanged = false; ///< a change check found the store as the snapshot shows it
     QString error;
     double milliseconds = 0;
 };
+
+enum class StoreChange { None, NewRuns, Other };
+
+/// Compares the store with `base`, a snapshot in which every run has ended, in one aggregate
+/// query: new runs only (a delta read brings them), or runs that went away or came back to
+/// life (only a full read shows those), or nothing.
+Expected<StoreChange> checkForChanges(const QString &path, const QStringList &experiments, const RunTable &base)
+{
+    Expected<std::unique_ptr<Database>> db = Database::open(path);
+    if (!db)
+        return db.error();
+    QByteArray sql = "SELECT SUM(CASE WHEN r.id <= ?1 THEN 1 ELSE 0 END), "
+                     "SUM(CASE WHEN r.id <= ?1 AND r.status IN ('queued', 'running') THEN 1 ELSE 0 END), "
+                     "MAX(r.id) FROM runs r";
+    QByteArray names;
+    if (!experiments.isEmpty()) {
+        names = QJsonDocument(QJsonArray::fromStringList(experiments)).toJson(QJsonDocument::Compact);
+        sql += " JOIN experiments e ON e.id = r.experiment_id WHERE e.name IN (SELECT value FROM json_each(?2))";
+    }
+    Expected<Statement> stmt = (*db)->prepare(sql.constData());
+    if (!stmt)
+        return Error {QStringLiteral("cannot read the runs of %1: %2").arg((*db)->path(), stmt.errorMessage())};
+    stmt->bind(1, static_cast<long long>(base.maxRunId()));
+    if (!names.isEmpty())
+        stmt->bind(2, std::string_view(names.constData(), std::size_t(names.size())));
+    if (!stmt->next()) {
+        const Status status = (*db)->lastStepStatus();
+        return Error {QStringLiteral("cannot read the runs of %1: %2")
+                          .arg((*db)->path(), status ? QStringLiteral("no answer") : status.errorMessage())};
+    }
+    const qint64 known = stmt->isNull(0) ? 0 : stmt->int64(0);
+    const qint64 revived = stmt->isNull(1) ? 0 : stmt->int64(1);
+    const qint64 maxId = stmt->isNull(2) ? 0 : stmt->int64(2);
+    if (known != base.rowCount() || revived > 0)
+        return StoreChange::Other;
+    return maxId > base.maxRunId() ? StoreChange::NewRuns : StoreChange::None;
+}
 
 LoadResult loadTable(const QString &path, const RunTableQuery &query, const std::shared_ptr<const RunTable> &base)
 {
     QElapsedTimer timer;
     timer.start();
     LoadResult result;
-    Expected<std::shared_ptr<const RunTable>> loaded = RunTable::load(path, query);
+    RunTableQuery read = query;
+    std::shared_ptr<const RunTable> mergeInto = base;
+    if (base && query.runIds.empty()) {
+        // Nothing shown is live: one cheap question first, and most of the time that is all.
+        const Expected<StoreChange> change = checkForChanges(path, query.experiments, *base);
+        if (!change) {
+            result.error = change.errorMessage();
+            return result;
+        }
+        if (*change == StoreChange::None) {
+            result.table = base;
+            result.unchanged = true;
+            return result;
+        }
+        if (*change == StoreChange::Other) {
+            read = RunTableQuery {query.experiments, {}, -1};
+            mergeInto.reset();
+        }
+    }
+    Expected<std::shared_ptr<const RunTable>> loaded = RunTable::load(path, read);
     if (!loaded) {
         result.error = loaded.errorMessage();
         return result;
     }
-    if (base) {
+    if (mergeInto) {
         // Merging copies every column: done here, not on the GUI thread.
         result.update = std::move(loaded).value();
-        result.table = base->merged(*result.update);
+        result.table = mergeInto->merged(*result.update);
     } else {
         result.table = std::move(loaded).value();
     }
@@ -143,6 +209,10 @@ void RunTableModel::startLoad(const RunTableQuery &query, std::shared_ptr<const 
             Q_EMIT loadFailed(result.error);
             return;
         }
+        if (result.unchanged) {
+            updatePolling();
+            return;
+        }
         adoptTable(result.table, result.update.get());
         updatePolling();
         Q_EMIT loaded(result.milliseconds);
@@ -158,18 +228,23 @@ bool RunTableModel::isLoading() const
 void RunTableModel::setPollInterval(int milliseconds)
 {
     d->pollInterval = milliseconds;
-    if (milliseconds > 0)
-        m_poll.setInterval(milliseconds);
     updatePolling();
 }
 
 void RunTableModel::updatePolling()
 {
-    const bool wanted = !m_databasePath.isEmpty() && d->pollInterval > 0 && m_table && m_table->hasActiveRuns();
-    if (wanted && !m_poll.isActive())
-        m_poll.start();
-    else if (!wanted)
+    // Live runs are re-read every pollInterval; a table with none only checks, less often,
+    // whether another process changed the store (poll() then asks before it reads).
+    const bool wanted = !m_databasePath.isEmpty() && d->pollInterval > 0 && m_table;
+    if (!wanted) {
         m_poll.stop();
+        return;
+    }
+    const int interval = m_table->hasActiveRuns() ? d->pollInterval : std::max(d->pollInterval, kChangeCheckIntervalMs);
+    if (m_poll.interval() != interval)
+        m_poll.setInterval(interval);
+    if (!m_poll.isActive())
+        m_poll.start();
 }
 
 void RunTableModel::adoptTable(const std::shared_ptr<const RunTable> &table, const RunTable *update)

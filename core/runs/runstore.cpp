@@ -75,7 +75,7 @@ Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
     if (!experiment)
         return experiment.error();
     auto insert = m_db.prepare("INSERT INTO runs(uuid, experiment_id, parent_id, name, kind, status, spec, created_at, "
-                               "executor) VALUES(?, ?, ?, ?, ?, 'queued', ?, ?, ?)");
+                               "executor, queued_host) VALUES(?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)");
     if (!insert)
         return insert.error();
     const QString uuid = QUuid::createUuid().toString(QUuid::WithoutBraces).remove(QLatin1Char('-'));
@@ -91,6 +91,7 @@ Expected<RunRecord> RunStore::createRun(const RunSpec &spec, qint64 parentId)
     insert->bind(4, name).bind(5, spec.kindName());
     insert->bind(6, std::string_view(specJson.constData(), std::size_t(specJson.size()))).bind(7, storedNow());
     insert->bind(8, spec.executor.isEmpty() ? QStringLiteral("local") : spec.executor);
+    insert->bind(9, ProcessIdentity::hostName());
     if (Status s = insert->exec(); !s)
         return s.error();
     const qint64 id = m_db.lastInsertId();
@@ -109,11 +110,13 @@ Expected<std::optional<RunRecord>> RunStore::claimNextQueued()
     Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginStatus().error();
-    // Sweep parents are bookkeeping: they never run themselves; cluster runs wait for their job.
+    // Sweep parents are bookkeeping: they never run themselves; cluster runs wait for their job;
+    // a run queued on another machine of a team store waits for a Kiln on that machine.
     auto next = m_db.prepare("SELECT id FROM runs WHERE status = 'queued' AND kind != 'sweep' AND executor = 'local' "
-                             "ORDER BY id LIMIT 1");
+                             "AND (queued_host = '' OR queued_host = ?) ORDER BY id LIMIT 1");
     if (!next)
         return next.error();
+    next->bind(1, ProcessIdentity::hostName());
     if (!next->next())
         return std::optional<RunRecord>();
     const qint64 id = next->int64(0);
@@ -378,11 +381,11 @@ Expected<QList<RunRecord>> RunStore::runs(const RunQuery &query) const
 {
     QByteArray sql = QByteArray(kRunColumns) + "WHERE 1 = 1";
     if (!query.experiment.isEmpty())
-        sql += " AND e.name = :experiment";
+        sql += " AND e.name = ?";
     if (query.status)
-        sql += " AND r.status = :status";
+        sql += " AND r.status = ?";
     if (query.parentId)
-        sql += *query.parentId == 0 ? " AND r.parent_id IS NULL" : " AND r.parent_id = :parent";
+        sql += *query.parentId == 0 ? " AND r.parent_id IS NULL" : " AND r.parent_id = ?";
     sql += " ORDER BY r.id DESC";
     if (query.limit > 0)
         sql += " LIMIT " + QByteArray::number(query.limit);
@@ -399,6 +402,8 @@ Expected<QList<RunRecord>> RunStore::runs(const RunQuery &query) const
     QList<RunRecord> result;
     while (stmt->next())
         result.append(runFrom(*stmt));
+    if (Status s = m_db.lastStepStatus(); !s)
+        return s.error();
     if (query.withDetails) {
         if (Status s = loadDetails(result); !s)
             return s.error();
@@ -428,7 +433,7 @@ Status RunStore::loadDetails(QList<RunRecord> &runs) const
         stmt->bind(1, idList);
         while (stmt->next())
             onRow(*stmt);
-        return {};
+        return m_db.lastStepStatus();
     };
     const auto target
         = [&runs, &index](const Statement &row) -> RunRecord & { return runs[index.value(row.int64(0))]; };

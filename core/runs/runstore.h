@@ -50,8 +50,9 @@ public:
     /// A new queued run for `spec` (under `parentId` for a sweep's points).
     Expected<RunRecord> createRun(const RunSpec &spec, qint64 parentId = 0);
 
-    /// Takes the oldest queued run and marks it running by this process, atomically: two
-    /// schedulers (an app and a kilnctl) never start the same run. Empty when none waits.
+    /// Takes the oldest queued local run queued on this host and marks it running by this
+    /// process, atomically: two schedulers (an app and a kilnctl) never start the same run.
+    /// Empty when none waits.
     Expected<std::optional<RunRecord>> claimNextQueued();
     /// Claims queued run `runId` for this process whatever its executor (a cluster job's
     /// worker does). Fails naming the run's status when it is not queued.

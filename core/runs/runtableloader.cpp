@@ -167,15 +167,15 @@ RunTableBuilder::Selection::Selection(const RunTableQuery &query)
     QList<QByteArray> parts;
     if (!query.experiments.isEmpty()) {
         experiments = QJsonDocument(QJsonArray::fromStringList(query.experiments)).toJson(QJsonDocument::Compact);
-        parts << "e.name IN (SELECT value FROM json_each(?1))";
+        parts << "e.name IN (SELECT value FROM json_each(?))";
     }
     QList<QByteArray> delta;
     if (!query.runIds.empty()) {
         runIds = jsonArray(query.runIds);
-        delta << "r.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?2))";
+        delta << "r.id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))";
     }
     if (query.newerThan >= 0)
-        delta << "r.id > ?3";
+        delta << "r.id > ?";
     if (!delta.isEmpty())
         parts << "(" + delta.join(" OR ") + ")";
     condition = parts.join(" AND ");
@@ -183,12 +183,15 @@ RunTableBuilder::Selection::Selection(const RunTableQuery &query)
 
 void RunTableBuilder::Selection::bind(Statement &statement) const
 {
+    // Numbered in the order the condition names them, without gaps: PostgreSQL cannot type a
+    // parameter that no clause uses.
+    int index = 1;
     if (!experiments.isEmpty())
-        statement.bind(1, std::string_view(experiments.constData(), std::size_t(experiments.size())));
+        statement.bind(index++, std::string_view(experiments.constData(), std::size_t(experiments.size())));
     if (!runIds.isEmpty())
-        statement.bind(2, std::string_view(runIds.constData(), std::size_t(runIds.size())));
+        statement.bind(index++, std::string_view(runIds.constData(), std::size_t(runIds.size())));
     if (newerThan >= 0)
-        statement.bind(3, static_cast<long long>(newerThan));
+        statement.bind(index, static_cast<long long>(newerThan));
 }
 
 Expected<Statement> RunTableBuilder::prepareByRun(const QByteArray &select) const

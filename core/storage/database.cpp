@@ -312,7 +312,9 @@ Expected<Statement> Database::prepare(const char *sql)
         const auto count = std::size_t(pg->parameters);
         pg->values.resize(count);
         pg->nulls.assign(count, true);
-        pg->types.assign(count, 0);
+        // Never bound: a text NULL, so a number SQLite allows to go unused (?1 and ?3 without
+        // ?2) does not leave PostgreSQL a parameter of no type.
+        pg->types.assign(count, kTextOid);
         pg->formats.assign(count, 0);
         return Statement(this, std::move(pg));
     }

@@ -241,7 +241,7 @@ void PgStatement::reset()
     for (std::size_t i = 0; i < values.size(); ++i) {
         values[i].clear();
         nulls[i] = true;
-        types[i] = 0;
+        types[i] = 25; // text, as Database::prepare leaves a parameter never bound
         formats[i] = 0;
     }
 }

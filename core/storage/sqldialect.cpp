@@ -105,6 +105,8 @@ QByteArray ddlToPostgres(const QByteArray &sql)
             {QRegularExpression(QStringLiteral("\\bINTEGER\\b")), QStringLiteral("BIGINT")},
             {QRegularExpression(QStringLiteral("\\bREAL\\b")), QStringLiteral("DOUBLE PRECISION")},
             {QRegularExpression(QStringLiteral("\\bBLOB\\b")), QStringLiteral("BYTEA")},
+            // Text compares and sorts by its bytes, as in SQLite, whatever the server's locale.
+            {QRegularExpression(QStringLiteral("\\bTEXT\\b")), QStringLiteral("TEXT COLLATE \"C\"")},
             {QRegularExpression(QStringLiteral("\\)\\s*WITHOUT\\s+ROWID")), QStringLiteral(")")},
         };
         QString text = QString::fromUtf8(code);

@@ -12,7 +12,8 @@ namespace kiln::sqldialect {
 QByteArray toPostgres(const QByteArray &sql, int *parameters = nullptr);
 
 /// Migration DDL as PostgreSQL reads it (after toPostgres): `id INTEGER PRIMARY KEY` becomes
-/// an identity column, INTEGER BIGINT, REAL DOUBLE PRECISION, BLOB BYTEA; WITHOUT ROWID goes.
+/// an identity column, INTEGER BIGINT, REAL DOUBLE PRECISION, BLOB BYTEA, TEXT TEXT COLLATE "C"
+/// (bytewise order, as SQLite's); WITHOUT ROWID goes.
 QByteArray ddlToPostgres(const QByteArray &sql);
 
 } // namespace kiln::sqldialect

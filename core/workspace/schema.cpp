@@ -190,10 +190,12 @@ CREATE TABLE deploy_targets(
 CREATE INDEX deployments_target ON deployments(target, created_at);
 )sql",
     // v6: runs sent to a cluster scheduler instead of the local queue (local schedulers claim
-    // only executor 'local'), and the cluster job that runs each: its id ("123" or "123_4" in
-    // an array), the node, Slurm's last state and reason.
+    // only executor 'local', and only runs queued on their own host: a team store is shared by
+    // many machines), and the cluster job that runs each: its id ("123" or "123_4" in an
+    // array), the node, Slurm's last state and reason.
     R"sql(
 ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE runs ADD COLUMN queued_host TEXT NOT NULL DEFAULT '';
 CREATE INDEX runs_executor ON runs(executor, status);
 CREATE TABLE run_jobs(
     run_id       INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,

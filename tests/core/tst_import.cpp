@@ -73,7 +73,8 @@ private:
     void expectNothingStored();
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_root;
+    QString m_root; ///< the workspace folder, or the team store's blob folder
+    QString m_location; ///< what Workspace::open() takes
     QString m_in;
 };
 
@@ -88,7 +89,9 @@ void tst_Import::init()
     m_root = m_dir->filePath(QStringLiteral("ws"));
     m_in = m_dir->filePath(QStringLiteral("in"));
     QDir().mkpath(m_in);
-    QVERIFY(Workspace::open(m_root).ok());
+    m_location = test::storeLocation(m_root);
+    auto ws = Workspace::open(m_location);
+    QVERIFY2(ws.ok(), qPrintable(ws.ok() ? QString() : ws.errorMessage()));
 }
 
 void tst_Import::cleanup()
@@ -102,7 +105,7 @@ void tst_Import::cleanup()
 ImportReport tst_Import::import(const QStringList &paths, const QString &name)
 {
     ImportRequest request;
-    request.workspaceRoot = m_root;
+    request.workspaceRoot = m_location;
     request.paths = paths;
     request.name = name;
     Feedback feedback;
@@ -111,7 +114,7 @@ ImportReport tst_Import::import(const QStringList &paths, const QString &name)
 
 void tst_Import::expectNothingStored()
 {
-    auto ws = Workspace::open(m_root, Workspace::OpenMode::OpenExisting);
+    auto ws = Workspace::open(m_location, Workspace::OpenMode::OpenExisting);
     QVERIFY(ws.ok());
     auto datasets = DatasetCatalog((*ws)->db()).datasets();
     QVERIFY(datasets.ok());
@@ -134,7 +137,7 @@ void tst_Import::csvBecomesABrowsableDataset()
     QCOMPARE(report.imported.first().rows, 3);
     QCOMPARE(report.imported.first().columns, 5);
 
-    auto ws = Workspace::open(m_root);
+    auto ws = Workspace::open(m_location);
     auto version = DatasetCatalog((*ws)->db()).version(QStringLiteral("sales"));
     QVERIFY(version.ok());
     QCOMPARE(version->version, 1);
@@ -191,7 +194,7 @@ void tst_Import::formats()
     QVERIFY2(report.failed.isEmpty(), qPrintable(report.failed.value(0).message));
     QCOMPARE(report.imported.size(), 1);
     QCOMPARE(report.imported.first().rows, 2);
-    auto ws = Workspace::open(m_root);
+    auto ws = Workspace::open(m_location);
     auto version = DatasetCatalog((*ws)->db()).version(report.imported.first().name);
     QVERIFY(version.ok());
     auto table = DatasetTable::open((*ws)->blobs(), *version);
@@ -223,7 +226,7 @@ void tst_Import::archiveEntriesBecomeDatasets()
         QVERIFY2(report.skipped.join(QLatin1Char('\n')).contains(QStringLiteral("README.md")),
                  qPrintable(report.skipped.join(QLatin1Char('\n'))));
     }
-    auto ws = Workspace::open(m_root);
+    auto ws = Workspace::open(m_location);
     auto events = DatasetCatalog((*ws)->db()).version(QStringLiteral("events"));
     QVERIFY2(events.ok(), qPrintable(events.ok() ? QString() : events.errorMessage()));
     QCOMPARE(events->rowCount, 2);
@@ -269,7 +272,7 @@ void tst_Import::changedContentIsTheNextVersion()
     const ImportReport second = import({path});
     QCOMPARE(second.imported.first().version, 2);
     QCOMPARE(second.imported.first().rows, 3);
-    auto ws = Workspace::open(m_root);
+    auto ws = Workspace::open(m_location);
     auto versions = DatasetCatalog((*ws)->db()).versions(QStringLiteral("iris"));
     QCOMPARE(versions->size(), 2);
     QCOMPARE(versions->at(0).version, 2);
@@ -420,7 +423,7 @@ void tst_Import::cancelledImportLeavesNothing()
         big += QByteArray::number(i) + ",x" + QByteArray::number(i % 7) + ",1.5\n";
     const QString path = test::writeFile(m_in + QStringLiteral("/big.csv"), big);
     ImportRequest request;
-    request.workspaceRoot = m_root;
+    request.workspaceRoot = m_location;
     request.paths = {path};
     Feedback feedback;
     // Cancel from the progress report, as the Cancel button would mid-import.

@@ -116,7 +116,7 @@ struct TrainedRegistryWorkspace
         command.command = {QStringLiteral("/bin/true")};
         out.commandRun = submit(command);
         TaskManager tasks;
-        RunScheduler scheduler((*workspace)->root(), tasks);
+        RunScheduler scheduler((*workspace)->location(), tasks);
         scheduler.setConcurrency(2);
         QVERIFY(scheduler.start().ok());
         scheduler.poke();

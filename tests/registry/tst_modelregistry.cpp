@@ -76,7 +76,7 @@ private:
 void TestModelRegistry::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    test::TrainedRegistryWorkspace::create(m_dir.filePath(QStringLiteral("workspace")), m_trained,
+    test::TrainedRegistryWorkspace::create(test::storeLocation(m_dir.filePath(QStringLiteral("workspace"))), m_trained,
                                            m_dir.filePath(QStringLiteral("data")));
     QVERIFY(m_trained.workspace);
 }
@@ -527,13 +527,13 @@ void TestModelRegistry::neverGivesANumberTwice()
 void TestModelRegistry::numbersConcurrentRegistrations()
 {
     constexpr int kPerThread = 3;
-    const QString root = m_trained.workspace->root();
+    const QString location = m_trained.workspace->location();
     const qint64 runId = m_trained.classifier;
     QMutex mutex;
     QList<int> numbers;
     QStringList errors;
     const auto registerSome = [&] {
-        auto workspace = Workspace::open(root, Workspace::OpenMode::OpenExisting);
+        auto workspace = Workspace::open(location, Workspace::OpenMode::OpenExisting);
         if (!workspace) {
             const QMutexLocker lock(&mutex);
             errors.append(workspace.errorMessage());
@@ -626,9 +626,9 @@ void TestModelRegistry::keepsEverythingAcrossReopen()
 {
     const auto before = registry().versions(kModel);
     QVERIFY(before);
-    const QString root = m_trained.workspace->root();
+    const QString location = m_trained.workspace->location();
     m_trained.workspace.reset();
-    auto reopened = Workspace::open(root, Workspace::OpenMode::OpenExisting);
+    auto reopened = Workspace::open(location, Workspace::OpenMode::OpenExisting);
     QVERIFY(reopened);
     m_trained.workspace = std::move(reopened).value();
     const auto after = registry().versions(kModel);

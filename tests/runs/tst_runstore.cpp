@@ -3,6 +3,7 @@
 #include "runs/runstore.h"
 #include "runs/savedviews.h"
 #include "runs/sweep.h"
+#include "testsupport.h"
 #include "workspace/workspace.h"
 
 #include <QJsonArray>
@@ -37,8 +38,8 @@ private:
 void tst_RunStore::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    auto ws = Workspace::open(m_dir->path());
-    QVERIFY(ws.ok());
+    auto ws = Workspace::open(test::storeLocation(m_dir->path()));
+    QVERIFY2(ws.ok(), qPrintable(ws.ok() ? QString() : ws.errorMessage()));
     m_ws = std::move(ws).value();
 }
 
@@ -113,6 +114,7 @@ void tst_RunStore::smallAppendsFillChunks()
     auto run = store.createRun(RunSpec {});
     for (int batch = 0; batch < 300; ++batch) {
         std::vector<MetricPoint> points;
+        points.reserve(7);
         for (int i = 0; i < 7; ++i)
             points.push_back({batch * 7 + i, 0, double(batch * 7 + i)});
         QVERIFY(store.appendMetrics(run->id, {{QStringLiteral("acc"), points}}).ok());
@@ -265,9 +267,10 @@ void tst_RunStore::savedViewsPersist()
         QVERIFY(!blank.ok());
         QVERIFY(blank.errorMessage().contains(QStringLiteral("name")));
     }
-    // Reopened from disk: what was saved is there, names trimmed, listed case-insensitively.
+    // Reopened: what was saved is there, names trimmed, listed case-insensitively.
+    const QString location = m_ws->location();
     m_ws.reset();
-    auto reopened = Workspace::open(m_dir->path(), Workspace::OpenMode::OpenExisting);
+    auto reopened = Workspace::open(location, Workspace::OpenMode::OpenExisting);
     QVERIFY(reopened.ok());
     m_ws = std::move(reopened).value();
     SavedViews views(m_ws->db());

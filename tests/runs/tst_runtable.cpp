@@ -7,6 +7,7 @@
 #include "workspace/workspace.h"
 
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QtTest>
 
 #include <cmath>
@@ -90,7 +91,7 @@ private:
 void tst_RunTable::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    m_ws = openWorkspace(m_dir.filePath(s("ws")));
+    m_ws = openWorkspace(test::storeLocation(m_dir.filePath(s("ws"))));
     RunStore store(m_ws->db());
     // 1 alpha: finished, on dataset iris@2; 2 beta: a command that failed; 3 gamma: running;
     // 4 delta: queued, a point of run 1; 5 epsilon: queued, no params.
@@ -362,6 +363,24 @@ void tst_RunTable::loadSubsets()
 
 void tst_RunTable::loadErrors()
 {
+    if (test::onPostgres()) {
+        // A team store that does not exist, and a database that is not a workspace: each named.
+        const QString empty = test::storeLocation(m_dir.filePath(s("empty")));
+        QUrl nowhere(empty);
+        nowhere.setPath(s("/no_such_store"));
+        nowhere.setQuery(QString());
+        auto unreachable = RunTable::load(nowhere.toString());
+        QVERIFY(!unreachable.ok());
+        QVERIFY2(unreachable.errorMessage().contains(Database::displayUrl(nowhere.toString())),
+                 qPrintable(unreachable.errorMessage()));
+        auto notWorkspace = RunTable::load(empty);
+        QVERIFY(!notWorkspace.ok());
+        QVERIFY2(notWorkspace.errorMessage().contains(Database::displayUrl(empty))
+                     && notWorkspace.errorMessage().contains(s("runs")),
+                 qPrintable(notWorkspace.errorMessage()));
+        QVERIFY(!notWorkspace.errorMessage().contains(QLatin1String(test::PostgresServer::kPassword)));
+        return;
+    }
     const QString missing = m_dir.filePath(s("nowhere/kiln.db"));
     auto table = RunTable::load(missing);
     QVERIFY(!table.ok());
@@ -461,7 +480,7 @@ void tst_RunTable::diff()
 
 void tst_RunTable::mergedWithNewKeysAndStatus()
 {
-    auto ws = openWorkspace(m_dir.filePath(s("merge")));
+    auto ws = openWorkspace(test::storeLocation(m_dir.filePath(s("merge"))));
     RunStore store(ws->db());
     const qint64 a = recordRun(store, trainerSpec("a", "e"),
                                {{{s("depth"), s("3")}}, {{s("stage"), s("wip")}}, {{s("loss"), {0.9}}}, {}})
