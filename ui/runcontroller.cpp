@@ -8,7 +8,6 @@
 #include "workspace/workspace.h"
 
 #include <QFutureWatcher>
-#include <QUrl>
 
 namespace kiln {
 
@@ -84,11 +83,6 @@ Expected<RunRecord> RunController::submit(const RunSpec &spec)
     if (!m_workspace)
         return Error {tr("No workspace is open.")};
     const bool slurm = spec.executor == kSlurm;
-    if (slurm && !QUrl(m_workspace->location()).password().isEmpty()) {
-        // A batch script names the store it reports to; a password must not travel with it.
-        return Error {tr("Slurm jobs reach the team store from the cluster's nodes with the password kept in the "
-                         "keychain or ~/.pgpass: open the store again with “Remember in keychain”.")};
-    }
     RunStore store(m_workspace->db());
     Expected<RunRecord> run = submitRun(store, spec);
     if (!run)

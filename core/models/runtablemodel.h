@@ -27,8 +27,10 @@ namespace kiln {
 /// Rows: the runs that pass the filter (and the brush), sorted; grouped by a column they
 /// become children of one group row per distinct value ("max_depth = 6 (12 runs)").
 ///
-/// Live: while a run is queued or running, a poll (1 s) re-reads those runs and any new ones
-/// (RunTableQuery's delta) on the worker and merges them; rows keep their selection through
+/// Live: while a run is queued or running, a poll (pollInterval, 1 s) re-reads those runs and
+/// any new ones (RunTableQuery's delta) on the worker and merges them; a table with none checks
+/// the store every 2 s (one aggregate query on the worker) and reads only when runs were added,
+/// removed or revived by another process or machine. Rows keep their selection through
 /// layoutChanged with persistent indexes moved by run id.
 class RunTableModel final : public QAbstractItemModel
 {

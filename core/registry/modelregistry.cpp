@@ -36,14 +36,6 @@ Error noVersion(const QString &name, int version)
     return Error {QStringLiteral("model '%1' has no version %2").arg(name).arg(version)};
 }
 
-/// The version numbers a model has given out are kept in workspace_info so that a number is
-/// never given twice, even after the newest version was deleted (a bundle or a log that says
-/// "loans@3" must not come to mean another model).
-QString highWaterKey(const QString &modelName)
-{
-    return QStringLiteral("registry.lastVersion:") + modelName;
-}
-
 constexpr const char kVersionColumns[]
     = "SELECT v.id, v.model_id, m.name, v.version, v.status, COALESCE(v.run_id, 0), v.source, v.trainer, "
       "v.model_format, v.model_sha256, v.model_size, v.encoding, v.input_example, v.metrics, v.evaluation, "

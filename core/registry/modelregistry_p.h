@@ -15,6 +15,14 @@
 
 namespace kiln::Internal {
 
+/// The version numbers a model has given out are kept in workspace_info so that a number is
+/// never given twice, even after the newest version was deleted (a bundle or a log that says
+/// "loans@3" must not come to mean another model). Its key there.
+inline QString highWaterKey(const QString &modelName)
+{
+    return QStringLiteral("registry.lastVersion:") + modelName;
+}
+
 /// JSON as a registry column holds it: one compact line.
 template<typename Json>
 QString compactJson(const Json &json)

@@ -34,6 +34,7 @@ Status RunScheduler::start()
     if (!workspace)
         return workspace.error();
     m_workspace = std::move(workspace).value();
+    m_stopped = false;
     auto interrupted = RunStore(m_workspace->db()).markInterrupted();
     if (!interrupted)
         return interrupted.error();

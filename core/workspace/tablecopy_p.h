@@ -50,8 +50,8 @@ inline constexpr Table kExperiments {"experiments", true, "name, created_at", "t
 inline constexpr Table kRuns {"runs", true,
                               "uuid, experiment_id, parent_id, name, kind, status, spec, dataset_version_id, attempt, "
                               "cancel_requested, created_at, started_at, ended_at, exit_code, error, host, runner_pid, "
-                              "runner_start, reproducibility, executor",
-                              "tiittttiiitttittittt"};
+                              "runner_start, reproducibility, executor, queued_host",
+                              "tiittttiiitttittitttt"};
 inline constexpr Table kRunParams {"run_params", false, "run_id, key, value", "itt"};
 inline constexpr Table kRunTags {"run_tags", false, "run_id, key, value", "itt"};
 inline constexpr Table kRunResults {"run_results", false, "run_id, key, value", "itr"};

@@ -465,7 +465,7 @@ private:
                                               .arg(name, alias[1].toString(), there->sha);
             }
             // The registry's high-water mark (modelregistry.cpp): the larger number wins.
-            const QString markKey = QStringLiteral("registry.lastVersion:") + name;
+            const QString markKey = Internal::highWaterKey(name);
             auto mark
                 = findOne(m_src, "SELECT CAST(value AS BIGINT), '' FROM workspace_info WHERE key = ?1", {markKey});
             if (!mark)

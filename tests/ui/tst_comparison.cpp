@@ -77,19 +77,6 @@ QModelIndex rowOf(RunTableModel *model, qint64 runId)
     return model->indexForRun(runId, int(RunAttribute::Name));
 }
 
-void clickRow(QTreeView *tree, const QModelIndex &index, Qt::KeyboardModifiers modifiers = {})
-{
-    tree->scrollTo(index);
-    QTest::mouseClick(tree->viewport(), Qt::LeftButton, modifiers, tree->visualRect(index).center());
-}
-
-void clickTab(ExperimentsPanel *panel, ExperimentsPanel::Tab tab)
-{
-    QTabBar *bar = panel->tabs()->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(int(tab)).center());
-    QCOMPARE(panel->currentTab(), tab);
-}
-
 } // namespace
 
 class TestComparison final : public QObject
@@ -217,13 +204,13 @@ void TestComparison::compareSelectedRuns()
 
     // Select the six sweep runs with a click and a Shift+click.
     QTreeView *tree = panel->runTree();
-    clickRow(tree, rowOf(model, m_sweep.first().id));
-    clickRow(tree, rowOf(model, m_sweep.last().id), Qt::ShiftModifier);
+    test::clickRow(tree, rowOf(model, m_sweep.first().id));
+    test::clickRow(tree, rowOf(model, m_sweep.last().id), Qt::ShiftModifier);
     QTRY_COMPARE(panel->selectedRunIds().size(), kSweepRuns);
     QVERIFY(!panel->selectedRunIds().contains(m_otherRun));
 
     // Overlay: every point of every run, in the run's colour; the legend says what differs.
-    clickTab(panel, ExperimentsPanel::Tab::Overlay);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Overlay));
     auto *overlay = qobject_cast<MetricOverlayView *>(panel->comparisonView(ExperimentsPanel::Tab::Overlay));
     QVERIFY(overlay);
     QTRY_VERIFY(overlay->metrics().contains(QStringLiteral("train/loss")));
@@ -272,7 +259,7 @@ void TestComparison::compareSelectedRuns()
     QCOMPARE(test::readFile(csv).count('\n'), kSweepRuns + 2); // the header and every run
 
     // Parallel coordinates: a line per run; brushing the top of max_depth filters the table.
-    clickTab(panel, ExperimentsPanel::Tab::Parallel);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Parallel));
     auto *parallel = qobject_cast<ParallelCoordinatesView *>(panel->comparisonView(ExperimentsPanel::Tab::Parallel));
     QVERIFY(parallel);
     QTRY_COMPARE(parallel->lineCount(), kSweepRuns);
@@ -304,7 +291,7 @@ void TestComparison::compareSelectedRuns()
     QCOMPARE(parallel->lineCount(), kSweepRuns);
 
     // Diff: only what differs (max_depth, eta, accuracy), not the shared team tag.
-    clickTab(panel, ExperimentsPanel::Tab::Diff);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Diff));
     auto *diff = qobject_cast<DiffView *>(panel->comparisonView(ExperimentsPanel::Tab::Diff));
     QVERIFY(diff);
     QTRY_COMPARE(diff->model()->runCount(), kSweepRuns);
@@ -320,8 +307,8 @@ void TestComparison::compareSelectedRuns()
     QVERIFY(test::readFile(diffCsv).contains("max_depth"));
 
     // Runs with no metric in common: the diff says so.
-    clickRow(tree, rowOf(model, m_otherRun));
-    clickRow(tree, rowOf(model, m_sweep.first().id), Qt::ControlModifier);
+    test::clickRow(tree, rowOf(model, m_otherRun));
+    test::clickRow(tree, rowOf(model, m_sweep.first().id), Qt::ControlModifier);
     QTRY_COMPARE(diff->model()->runCount(), 2);
     QTRY_VERIFY(diff->noteLabel()->isVisible());
     QVERIFY2(diff->noteLabel()->text().contains(QStringLiteral("no metric in common")),
@@ -340,14 +327,14 @@ void TestComparison::namedViewsReopen()
     const QList<qint64> chosen = {m_sweep.at(0).id, m_sweep.at(2).id};
     panel->selectRuns(chosen);
     QTRY_COMPARE(panel->selectedRunIds().size(), 2);
-    clickTab(panel, ExperimentsPanel::Tab::Diff);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Diff));
     QString error;
     QVERIFY2(panel->saveView(QStringLiteral("shallow vs medium"), &error), qPrintable(error));
 
     // Change everything, then reopen the view, in a new window on the same workspace.
     QVERIFY(panel->runTable()->applyFilter(QString()));
     panel->selectRuns({m_otherRun});
-    clickTab(panel, ExperimentsPanel::Tab::Overlay);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Overlay));
     window.reset();
     window = openWindow(m_workspaceFolder);
     QVERIFY(window);
@@ -393,7 +380,7 @@ void TestComparison::demoWorkspaceFromHelpMenu()
                       panel->runTree()->visualRect(panel->runModel()->index(0, 0)).center());
     QTest::keyClick(panel->runTree(), Qt::Key_A, Qt::ControlModifier);
     QTRY_COMPARE(panel->selectedRunIds().size(), table->rowCount());
-    clickTab(panel, ExperimentsPanel::Tab::Overlay);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Overlay));
     auto *overlay = qobject_cast<MetricOverlayView *>(panel->comparisonView(ExperimentsPanel::Tab::Overlay));
     QTRY_VERIFY(!overlay->isLoading() && !overlay->plot()->series().isEmpty());
     QVERIFY(test::savePng(window.get(), QStringLiteral("demo-workspace.png")) > 20000);

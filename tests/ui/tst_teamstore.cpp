@@ -114,19 +114,6 @@ RunStatus shownStatus(ExperimentsPanel *panel, qint64 runId)
     return index.isValid() ? RunStatus(index.data(RunTableModel::StatusRole).toInt()) : RunStatus::Queued;
 }
 
-void clickRow(QTreeView *tree, const QModelIndex &index, Qt::KeyboardModifiers modifiers = {})
-{
-    tree->scrollTo(index);
-    QTest::mouseClick(tree->viewport(), Qt::LeftButton, modifiers, tree->visualRect(index).center());
-}
-
-void clickTab(ExperimentsPanel *panel, ExperimentsPanel::Tab tab)
-{
-    QTabBar *bar = panel->tabs()->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(int(tab)).center());
-    QCOMPARE(panel->currentTab(), tab);
-}
-
 } // namespace
 
 class TestTeamStore final : public QObject
@@ -538,9 +525,9 @@ void TestTeamStore::sweepRunsOnSlurm()
 
     // A point's page names its job, its node and Slurm's last word on it.
     QTreeView *tree = panel->runTree();
-    clickRow(tree, panel->runModel()->indexForRun(pointIds.at(1), int(RunAttribute::Name)));
+    test::clickRow(tree, panel->runModel()->indexForRun(pointIds.at(1), int(RunAttribute::Name)));
     QTRY_COMPARE(panel->runPage()->runId(), pointIds.at(1));
-    clickTab(panel, ExperimentsPanel::Tab::Run);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Run));
     QLabel *job = panel->runPage()->jobLabel();
     QTRY_VERIFY(job->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(job->text(), QStringLiteral("Slurm job %1_1 on localhost — COMPLETED").arg(arrayId),
@@ -548,12 +535,13 @@ void TestTeamStore::sweepRunsOnSlurm()
     QVERIFY(test::savePng(panel, QStringLiteral("slurm-run-page.png")) > 20000);
 
     // Selected together, the three points share the metric overlay: one series a run.
-    clickRow(tree, panel->runModel()->indexForRun(pointIds.constLast(), int(RunAttribute::Name)));
-    clickRow(tree, panel->runModel()->indexForRun(pointIds.constFirst(), int(RunAttribute::Name)), Qt::ShiftModifier);
+    test::clickRow(tree, panel->runModel()->indexForRun(pointIds.constLast(), int(RunAttribute::Name)));
+    test::clickRow(tree, panel->runModel()->indexForRun(pointIds.constFirst(), int(RunAttribute::Name)),
+                   Qt::ShiftModifier);
     QTRY_COMPARE(panel->selectedRunIds().size(), kSweepPoints);
     for (qint64 id : std::as_const(pointIds))
         QVERIFY(panel->selectedRunIds().contains(id));
-    clickTab(panel, ExperimentsPanel::Tab::Overlay);
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Overlay));
     auto *overlay = qobject_cast<MetricOverlayView *>(panel->comparisonView(ExperimentsPanel::Tab::Overlay));
     QVERIFY(overlay);
     QTRY_VERIFY(overlay->metrics().contains(QStringLiteral("loss")));
@@ -574,8 +562,8 @@ void TestTeamStore::sweepRunsOnSlurm()
     const qint64 longId = dialog->submittedRunId();
     QVERIFY(longId > 0);
     QTRY_COMPARE_WITH_TIMEOUT(shownStatus(panel, longId), RunStatus::Running, kSlurmTimeoutMs);
-    clickTab(panel, ExperimentsPanel::Tab::Run);
-    clickRow(tree, panel->runModel()->indexForRun(longId, int(RunAttribute::Name)));
+    test::clickTab(panel->tabs(), int(ExperimentsPanel::Tab::Run));
+    test::clickRow(tree, panel->runModel()->indexForRun(longId, int(RunAttribute::Name)));
     QTRY_COMPARE(panel->runPage()->runId(), longId);
     QTRY_VERIFY_WITH_TIMEOUT(job->text().endsWith(QStringLiteral(" on localhost — RUNNING")), 30000);
     QTRY_VERIFY(panel->cancelAction()->isEnabled());

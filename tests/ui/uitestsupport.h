@@ -12,8 +12,11 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMimeData>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 #include <QToolBar>
+#include <QTreeView>
 #include <QUrl>
 
 namespace kiln::test {
@@ -60,6 +63,21 @@ inline void clickAction(QToolBar *toolBar, QAction *action)
 }
 
 /// Replaces a line edit's text by typing, as a user does.
+/// A real click on a row of a tree or table view (scrolled into view first).
+inline void clickRow(QTreeView *tree, const QModelIndex &index, Qt::KeyboardModifiers modifiers = {})
+{
+    tree->scrollTo(index);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, modifiers, tree->visualRect(index).center());
+}
+
+/// A real click on a tab of `tabs`; fails the test when another tab shows afterwards.
+inline void clickTab(QTabWidget *tabs, int tab)
+{
+    QTabBar *bar = tabs->tabBar();
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(tab).center());
+    QCOMPARE(tabs->currentIndex(), tab);
+}
+
 inline void typeInto(QLineEdit *edit, const QString &text)
 {
     edit->selectAll();
