@@ -59,9 +59,10 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption workspaceOption(
         QStringLiteral("workspace"),
-        QStringLiteral("Open the workspace in <folder> (created when missing). Default: %1")
+        QStringLiteral("Open the workspace in <folder> (created when missing), or the team store "
+                       "postgresql://[user@]host[:port]/db. Default: %1")
             .arg(QDir::toNativeSeparators(kiln::Workspace::defaultFolder())),
-        QStringLiteral("folder"));
+        QStringLiteral("location"));
     parser.addOption(workspaceOption);
     parser.process(app);
 
@@ -69,8 +70,10 @@ int main(int argc, char *argv[])
         = parser.isSet(workspaceOption) ? parser.value(workspaceOption) : kiln::Workspace::defaultFolder();
     auto workspace = kiln::Workspace::open(folder, kiln::Workspace::OpenMode::CreateIfMissing);
     if (!workspace) {
-        const QString message = QStringLiteral("Kiln cannot open the workspace in %1.\n\n%2")
-                                    .arg(QDir::toNativeSeparators(folder), workspace.errorMessage());
+        const QString shown = kiln::Workspace::isStoreUrl(folder) ? kiln::Database::displayUrl(folder)
+                                                                  : QDir::toNativeSeparators(folder);
+        const QString message
+            = QStringLiteral("Kiln cannot open the workspace in %1.\n\n%2").arg(shown, workspace.errorMessage());
         std::fprintf(stderr, "kiln: %s\n", qUtf8Printable(message));
         // Nothing else is on screen yet; a modal box before the event loop blocks nobody.
         QMessageBox::critical(nullptr, QStringLiteral("Kiln"), message);

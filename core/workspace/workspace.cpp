@@ -26,6 +26,8 @@ Workspace::~Workspace() = default;
 QString Workspace::defaultFolder()
 {
     const QString fromEnv = qEnvironmentVariable("KILN_WORKSPACE");
+    if (isStoreUrl(fromEnv))
+        return fromEnv;
     if (!fromEnv.isEmpty())
         return QDir::cleanPath(QDir::current().absoluteFilePath(fromEnv));
     QString data = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
