@@ -25,7 +25,7 @@ Workspace::~Workspace() = default;
 
 QString Workspace::defaultFolder()
 {
-    const QString fromEnv = qEnvironmentVariable("KILN_WORKSPACE");
+    QString fromEnv = qEnvironmentVariable("KILN_WORKSPACE");
     if (isStoreUrl(fromEnv))
         return fromEnv;
     if (!fromEnv.isEmpty())
