@@ -34,25 +34,6 @@ const char *const kSql = "SELECT r.id FROM runs r WHERE r.status = 'finished' "
                          "AND EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.key = 'p7' "
                          "AND p.value = 'adam')";
 
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-/// Median milliseconds of `repeats` calls.
-double timeMs(int repeats, const std::function<void()> &work)
-{
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        QElapsedTimer clock;
-        clock.start();
-        work();
-        times.push_back(double(clock.nsecsElapsed()) / 1e6);
-    }
-    return median(times);
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -77,7 +58,7 @@ int main(int argc, char **argv)
     const QString path = (*ws)->databasePath();
     std::shared_ptr<const RunTable> table;
     QString loadError;
-    const double loadMs = timeMs(3, [&] {
+    const double loadMs = bench::medianMs(3, [&] {
         auto loaded = RunTable::load(path);
         if (loaded)
             table = *loaded;
@@ -93,7 +74,7 @@ int main(int argc, char **argv)
 
     // The floor under load(): step through every row it reads, touching each value, no decoding.
     std::size_t bytes = 0;
-    const double readMs = timeMs(3, [&] {
+    const double readMs = bench::medianMs(3, [&] {
         for (const char *sql : {"SELECT r.id, r.uuid, e.name, r.name, r.status, r.created_at, r.started_at, "
                                 "r.ended_at FROM runs r JOIN experiments e ON e.id = r.experiment_id",
                                 "SELECT run_id, key, value FROM run_params", "SELECT run_id, key, value FROM run_tags",
@@ -113,7 +94,7 @@ int main(int argc, char **argv)
 
     const QString expression = QString::fromLatin1(kFilter);
     std::vector<int> rows;
-    const double filterMs = timeMs(9, [&] {
+    const double filterMs = bench::medianMs(9, [&] {
         const RunFilter filter = RunFilter::parse(expression);
         rows = filter.matchingRows(*table);
     });
@@ -125,7 +106,7 @@ int main(int argc, char **argv)
 
     std::vector<qint64> sqlIds;
     Database &db = (*ws)->db();
-    const double sqlMs = timeMs(9, [&] {
+    const double sqlMs = bench::medianMs(9, [&] {
         sqlIds.clear();
         auto stmt = db.prepare(kSql);
         while (stmt && stmt->next())
@@ -153,12 +134,13 @@ int main(int argc, char **argv)
         return 1;
     }
     std::vector<int> sorted;
-    const double sortMs = timeMs(5, [&] { sorted = table->sortedRows(table->allRows(), m3, Qt::DescendingOrder); });
+    const double sortMs
+        = bench::medianMs(5, [&] { sorted = table->sortedRows(table->allRows(), m3, Qt::DescendingOrder); });
     std::printf("sortedRows, all runs by metrics.m3 DESC:  %8.2f ms  (median of 5)\n", sortMs);
     const double sortParamMs
-        = timeMs(5, [&] { sorted = table->sortedRows(table->allRows(), p12, Qt::AscendingOrder); });
+        = bench::medianMs(5, [&] { sorted = table->sortedRows(table->allRows(), p12, Qt::AscendingOrder); });
     std::printf("sortedRows, all runs by params.p12 ASC:   %8.2f ms  (median of 5)\n", sortParamMs);
-    const double sortMatchMs = timeMs(5, [&] { sorted = table->sortedRows(rows, m3, Qt::DescendingOrder); });
+    const double sortMatchMs = bench::medianMs(5, [&] { sorted = table->sortedRows(rows, m3, Qt::DescendingOrder); });
     std::printf("sortedRows, matches by metrics.m3 DESC:   %8.2f ms  (%zu runs; median of 5)\n", sortMatchMs,
                 rows.size());
     return 0;

@@ -32,19 +32,6 @@ constexpr qint64 kPoints = 400'000;
 constexpr qint64 kBatch = 10'000;
 constexpr int kSeries = 4;
 
-double medianMs(int repeats, const std::function<void()> &work)
-{
-    std::vector<double> times;
-    for (int i = 0; i < repeats; ++i) {
-        QElapsedTimer clock;
-        clock.start();
-        work();
-        times.push_back(double(clock.nsecsElapsed()) / 1e6);
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
-
 QHash<QString, std::vector<MetricPoint>> batchFrom(qint64 first)
 {
     static const QString names[kSeries] = {QStringLiteral("metric/0"), QStringLiteral("metric/1"),
@@ -171,7 +158,7 @@ int main(int argc, char **argv)
 
     // 1. The runs table.
     const auto load = [](const QString &databasePath) {
-        return medianMs(3, [&] {
+        return bench::medianMs(3, [&] {
             auto table = RunTable::load(databasePath);
             if (!table || (*table)->rowCount() != kRuns)
                 std::fprintf(stderr, "RunTable::load: %s\n",
@@ -180,7 +167,7 @@ int main(int argc, char **argv)
     };
     const double localLoad = load(local + QStringLiteral("/kiln.db"));
     const double storeLoad = load(store);
-    const double plainLoad = medianMs(3, [&] { plainFetch(plainUrl); });
+    const double plainLoad = bench::medianMs(3, [&] { plainFetch(plainUrl); });
     std::printf("runs table, %d runs: RunTable::load local %.1f ms, team store %.1f ms; plain libpq fetch of "
                 "the same rows %.1f ms\n",
                 kRuns, localLoad, storeLoad, plainLoad);

@@ -8,10 +8,12 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <random>
 #include <string_view>
@@ -23,6 +25,20 @@ namespace kiln::bench {
 inline constexpr int kRuns = 100'000;
 inline constexpr int kParams = 20;
 inline constexpr int kMetrics = 10;
+
+/// Median milliseconds of `repeats` calls of `work`.
+inline double medianMs(int repeats, const std::function<void()> &work)
+{
+    std::vector<double> times;
+    for (int i = 0; i < repeats; ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        work();
+        times.push_back(double(clock.nsecsElapsed()) / 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
 
 /// The next number of the generator's one random sequence (the same from run to run).
 inline std::mt19937::result_type nextRandom()
