@@ -23,6 +23,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
   qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev libqt6sql6-sqlite
   libarchive-dev libsqlite3-dev libssl-dev libxgboost-dev libeigen3-dev libgl-dev libssh-dev libsecret-1-dev libpq-dev
+  libyaml-cpp-dev
   xvfb xauth xdotool x11-utils fonts-dejavu-core
   python3 python3-pandas tar gzip xz-utils bzip2 zstd
   openssh-server openssh-client docker-registry skopeo curl wrk dbus gnome-keyring

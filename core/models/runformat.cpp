@@ -62,6 +62,9 @@ QString sourceText(const RunSpec &spec)
         if (!spec.command.isEmpty())
             return QStringLiteral("sweep: ") % QFileInfo(spec.command.at(0)).fileName();
         return QStringLiteral("sweep: ") % spec.trainer;
+    case RunSpec::Kind::Imported:
+        return spec.command.isEmpty() ? QStringLiteral("MLflow")
+                                      : QStringLiteral("MLflow: ") % QFileInfo(spec.command.at(0)).fileName();
     }
     return {};
 }

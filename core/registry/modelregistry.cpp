@@ -347,12 +347,29 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
             return next.error();
         if (!next->next())
             return Error {db.lastError()};
-        const int number = int(next->int64(0));
+        int number = int(next->int64(0));
         next = Statement();
+        QString highWater = QString::number(number);
+        if (draft.version > 0) {
+            // An imported version (MLflow's) keeps its number when no version has it; the
+            // high-water mark never goes down, so a deleted number is still never given again.
+            auto taken = prepared(db, "SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?", *modelId,
+                                  draft.version);
+            if (!taken)
+                return taken.error();
+            if (taken->next())
+                return Error {QStringLiteral("cannot add version %1 of '%2': the model has a version %1")
+                                  .arg(draft.version)
+                                  .arg(modelName)};
+            if (Status s = db.lastStepStatus(); !s)
+                return s;
+            highWater = QString::number(std::max(number - 1, draft.version));
+            number = draft.version;
+        }
         if (Status s = execute(db,
                                "INSERT INTO workspace_info(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "
                                "value = excluded.value",
-                               highWaterKey(modelName), QString::number(number));
+                               highWaterKey(modelName), highWater);
             !s)
             return s;
         if (Status s = execute(db, "INSERT INTO blobs(sha256, size, created_at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING",

@@ -239,6 +239,7 @@ QString RunTableBuilder::sourceText(const QString &kind, const QString &trainer,
     RunSpec spec;
     spec.kind = kind == u"command" ? RunSpec::Kind::Command
         : kind == u"sweep"         ? RunSpec::Kind::Sweep
+        : kind == u"imported"      ? RunSpec::Kind::Imported
                                    : RunSpec::Kind::Trainer;
     spec.trainer = trainer;
     for (const auto &argument : QJsonDocument::fromJson(command.toUtf8()).array())

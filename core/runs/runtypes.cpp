@@ -63,6 +63,8 @@ QString RunSpec::kindName() const
         return QStringLiteral("command");
     case Kind::Sweep:
         return QStringLiteral("sweep");
+    case Kind::Imported:
+        return QStringLiteral("imported");
     }
     return QStringLiteral("trainer");
 }
@@ -128,6 +130,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &json)
     const QString kind = json.value(QLatin1String("kind")).toString();
     spec.kind = kind == QLatin1String("command") ? Kind::Command
         : kind == QLatin1String("sweep")         ? Kind::Sweep
+        : kind == QLatin1String("imported")      ? Kind::Imported
                                                  : Kind::Trainer;
     spec.experiment = json.value(QLatin1String("experiment")).toString(spec.experiment);
     spec.name = json.value(QLatin1String("name")).toString();

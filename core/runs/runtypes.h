@@ -45,7 +45,9 @@ struct ClusterResources
 /// can start it, retry it, or run it again.
 struct RunSpec
 {
-    enum class Kind { Trainer, Command, Sweep };
+    /// Imported: a run recorded elsewhere (MLflow) and brought in with its params, tags and
+    /// metrics; it never runs in Kiln (`command` holds the source it was logged from, if any).
+    enum class Kind { Trainer, Command, Sweep, Imported };
 
     Kind kind = Kind::Trainer;
     QString experiment = QStringLiteral("Default");
