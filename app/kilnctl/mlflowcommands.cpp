@@ -1,0 +1,1 @@
+// kilnctl mlflow import|export (owned by the import helper).

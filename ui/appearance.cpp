@@ -1,0 +1,2 @@
+// Placeholder (owned by a helper).
+#include "appearance.h"

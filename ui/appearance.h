@@ -1,0 +1,2 @@
+#pragma once
+// Placeholder (owned by a helper).
