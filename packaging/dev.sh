@@ -17,17 +17,20 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 # the benchmark baseline; sshd, docker-registry, skopeo and curl for the deployment targets'
 # tests, dbus and gnome-keyring for the keychain's, wrk for the serving benchmark; PostgreSQL
 # (libpq for team stores, the server for their tests), Slurm and munge for the cluster
-# executor's tests), and the linters CI runs.
+# executor's tests; python3-yaml for the MLflow tests; dpkg-dev, file,
+# desktop-file-utils, appstream and shared-mime-info for building and checking the .deb),
+# librsvg2-bin (the app icon's PNG sizes), and the linters CI runs.
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
   qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev libqt6sql6-sqlite
   libarchive-dev libsqlite3-dev libssl-dev libxgboost-dev libeigen3-dev libgl-dev libssh-dev libsecret-1-dev libpq-dev
-  libyaml-cpp-dev
+  libyaml-cpp-dev librsvg2-bin
   xvfb xauth xdotool x11-utils fonts-dejavu-core
   python3 python3-pandas tar gzip xz-utils bzip2 zstd
   openssh-server openssh-client docker-registry skopeo curl wrk dbus gnome-keyring
-  postgresql slurm-wlm munge
+  postgresql slurm-wlm munge python3-yaml
+  dpkg-dev file desktop-file-utils appstream shared-mime-info
   clang-format clang-tidy
 )
 

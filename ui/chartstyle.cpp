@@ -1,23 +1,155 @@
 #include "chartstyle.h"
 
+#include "appearance.h"
 #include "theme.h"
 
 #include <QAbstractAxis>
+#include <QAbstractBarSeries>
+#include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QFontMetrics>
 #include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QScatterSeries>
 #include <QScrollArea>
 #include <QValueAxis>
 
 #include <algorithm>
 
 namespace kiln::chartstyle {
+
+namespace {
+
+/// The dynamic property holding the SeriesColor a series keeps.
+constexpr char kColorRole[] = "kilnSeriesColor";
+
+void styleAxisColors(QAbstractAxis *axis, const QPalette &palette)
+{
+    axis->setLabelsColor(theme::plotText(palette));
+    axis->setTitleBrush(theme::plotText(palette));
+    axis->setLinePenColor(theme::plotAxis(palette));
+    axis->setGridLineColor(theme::plotGrid(palette));
+    axis->setMinorGridLineColor(theme::plotGrid(palette));
+}
+
+QColor colorOf(SeriesColor color, const QPalette &palette)
+{
+    switch (color) {
+    case SeriesColor::Accent:
+        return theme::accent(palette);
+    case SeriesColor::Neutral:
+        return theme::neutralLine(palette);
+    case SeriesColor::Validation:
+        return theme::validationLine(palette);
+    case SeriesColor::Error:
+        return theme::errorText(palette);
+    case SeriesColor::Good:
+        return theme::good(palette);
+    case SeriesColor::Purple:
+        return theme::runStatus(RunStatus::Interrupted, palette);
+    }
+    return theme::accent(palette);
+}
+
+/// Gives `object` (a series or bar set) its kept colour, if it has one.
+void recolor(QObject *object, const QPalette &palette)
+{
+    const QVariant role = object->property(kColorRole);
+    if (!role.isValid())
+        return;
+    const QColor color = colorOf(SeriesColor(role.toInt()), palette);
+    if (auto *set = qobject_cast<QBarSet *>(object)) {
+        set->setColor(color);
+        set->setBorderColor(color);
+    } else if (auto *area = qobject_cast<QAreaSeries *>(object)) {
+        QColor fill = color;
+        fill.setAlpha(theme::chartFill(palette).alpha());
+        area->setColor(fill);
+        area->setBorderColor(color);
+    } else if (auto *scatter = qobject_cast<QScatterSeries *>(object)) {
+        scatter->setColor(color);
+        scatter->setBorderColor(color);
+    } else if (auto *line = qobject_cast<QLineSeries *>(object)) {
+        QPen pen = line->pen();
+        pen.setColor(color);
+        line->setPen(pen);
+    }
+}
+
+void recolorSeries(QAbstractSeries *series, const QPalette &palette)
+{
+    recolor(series, palette);
+    if (auto *bars = qobject_cast<QAbstractBarSeries *>(series)) {
+        const QList<QBarSet *> sets = bars->barSets();
+        for (QBarSet *set : sets)
+            recolor(set, palette);
+    }
+}
+
+/// Re-styles a chart view's chart when the palette changes.
+class PaletteFollower final : public QObject
+{
+public:
+    explicit PaletteFollower(QChartView *view)
+        : QObject(view)
+        , m_view(view)
+    {
+        view->installEventFilter(this);
+    }
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == m_view
+            && (event->type() == QEvent::ApplicationPaletteChange || event->type() == QEvent::PaletteChange)) {
+            if (QChart *chart = m_view->chart())
+                applyPalette(chart, m_view->palette());
+            m_view->setBackgroundBrush(theme::plotBackground(m_view->palette()));
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QChartView *m_view;
+};
+
+} // namespace
+
+void setSeriesColor(QObject *seriesOrSet, SeriesColor color)
+{
+    seriesOrSet->setProperty(kColorRole, int(color));
+    recolor(seriesOrSet, QGuiApplication::palette());
+}
+
+void applyPalette(QChart *chart, const QPalette &palette)
+{
+    chart->setBackgroundBrush(theme::plotBackground(palette));
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setTitleBrush(theme::plotText(palette));
+    chart->legend()->setLabelColor(theme::plotText(palette));
+    const QList<QAbstractAxis *> axes = chart->axes();
+    for (QAbstractAxis *axis : axes)
+        styleAxisColors(axis, palette);
+    const QList<QAbstractSeries *> series = chart->series();
+    for (QAbstractSeries *one : series)
+        recolorSeries(one, palette);
+}
+
+void followPalette(QChartView *view)
+{
+    const QObjectList children = view->children();
+    for (const QObject *child : children) {
+        if (dynamic_cast<const PaletteFollower *>(child))
+            return;
+    }
+    new PaletteFollower(view);
+    view->setBackgroundBrush(theme::plotBackground(view->palette()));
+}
 
 QFont smallFont()
 {
@@ -41,6 +173,7 @@ QChart *newChart(const QString &title)
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->legend()->setFont(smallFont());
     chart->legend()->hide();
+    applyPalette(chart);
     return chart;
 }
 
@@ -49,6 +182,7 @@ QChartView *newChartView(QChart *chart, QWidget *parent)
     auto *view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
     view->setFrameShape(QFrame::NoFrame);
+    followPalette(view);
     return view;
 }
 
@@ -56,7 +190,7 @@ void styleAxis(QAbstractAxis *axis)
 {
     axis->setLabelsFont(smallFont());
     axis->setTitleFont(smallFont());
-    axis->setGridLineColor(QColor(0xe4, 0xe4, 0xe7));
+    styleAxisColors(axis, QGuiApplication::palette());
 }
 
 QValueAxis *unitAxis(const QString &title)
@@ -76,9 +210,10 @@ QLineSeries *newDiagonal(const QString &name, double from, double to)
     diagonal->setName(name);
     diagonal->append(from, from);
     diagonal->append(to, to);
-    QPen dashed(QColor(0xa0, 0xa4, 0xab));
+    QPen dashed(theme::neutralLine());
     dashed.setStyle(Qt::DashLine);
     diagonal->setPen(dashed);
+    setSeriesColor(diagonal, SeriesColor::Neutral);
     return diagonal;
 }
 
@@ -97,8 +232,7 @@ int addHorizontalBars(QChart *chart, const QString &name, const QStringList &lab
                       Qt::TextElideMode elide, int labelChars, const QString &format, int ticks)
 {
     auto *set = new QBarSet(name);
-    set->setColor(theme::accent());
-    set->setBorderColor(theme::accent());
+    setSeriesColor(set, SeriesColor::Accent);
     QStringList categories;
     const QFontMetrics metrics(smallFont());
     double highest = 0;
@@ -150,7 +284,7 @@ void styleEmptyNote(QLabel *label, const QString &objectName)
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);
     label->setMargin(24);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(label, appearance::TextRole::Muted);
 }
 
 } // namespace kiln::chartstyle

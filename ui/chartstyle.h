@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
 
 #include <vector>
 
@@ -14,14 +16,24 @@ class QString;
 class QValueAxis;
 class QWidget;
 
-/// The look every run chart shares (curves, ROC, importance, scatter): light theme, no
-/// animation, small axis labels, faint grid.
+/// The look every run chart shares (curves, ROC, importance, scatter): the colours of the
+/// palette (light or dark), no animation, small axis labels, faint grid.
 namespace kiln::chartstyle {
 
 /// A new chart with `title`, its legend at the bottom (hidden until it has two entries).
 QChart *newChart(const QString &title);
-/// A chart view that antialiases and takes the space it is given.
+/// A chart view that antialiases, takes the space it is given and follows the palette.
 QChartView *newChartView(QChart *chart, QWidget *parent = nullptr);
+/// Re-styles `view`'s chart (whichever it shows then) with the palette whenever it changes.
+void followPalette(QChartView *view);
+/// Colours `chart` from `palette`: background, title, legend, every axis, and the series given
+/// a colour by setSeriesColor().
+void applyPalette(QChart *chart, const QPalette &palette = QGuiApplication::palette());
+/// The theme colours a series can keep across palette changes.
+enum class SeriesColor { Accent, Neutral, Validation, Error, Good, Purple };
+/// Colours a line, scatter or area series, or a bar set (its pen keeps width and style), and
+/// keeps that colour right when the palette changes (by applyPalette()).
+void setSeriesColor(QObject *seriesOrSet, SeriesColor color);
 void styleAxis(QAbstractAxis *axis);
 /// A styled axis from 0 to 1 (ticks every 0.2) titled `title`, for rates: ROC, precision-recall.
 QValueAxis *unitAxis(const QString &title);

@@ -2,7 +2,6 @@
 
 #include "chartstyle.h"
 #include "data/columnprofile.h"
-#include "theme.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -45,11 +44,10 @@ QChart *histogramChart(const ColumnProfile &profile)
     baseline->append(lower, 0);
     baseline->append(upper, 0);
     auto *area = new QAreaSeries(outline, baseline);
-    area->setColor(theme::chartFill());
-    area->setBorderColor(theme::accent());
-    QPen pen(theme::accent());
+    QPen pen = area->pen();
     pen.setWidthF(1.2);
     area->setPen(pen);
+    chartstyle::setSeriesColor(area, chartstyle::SeriesColor::Accent);
 
     QChart *chart = chartstyle::newChart(QObject::tr("Distribution of %1").arg(profile.name));
     chart->addSeries(area);

@@ -1,5 +1,7 @@
 #include "columnstatspane.h"
 
+#include "appearance.h"
+#include "chartstyle.h"
 #include "columnchart.h"
 #include "models/columnstatsmodel.h"
 #include "theme.h"
@@ -32,7 +34,7 @@ ColumnStatsPane::ColumnStatsPane(QWidget *parent)
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_hint->setWordWrap(true);
     m_hint->setAlignment(Qt::AlignCenter);
-    m_hint->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_hint, appearance::TextRole::Muted);
 
     m_table->setModel(m_model);
     m_table->verticalHeader()->hide();
@@ -56,6 +58,7 @@ ColumnStatsPane::ColumnStatsPane(QWidget *parent)
                             + m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth());
 
     m_chartView->setRenderHint(QPainter::Antialiasing);
+    chartstyle::followPalette(m_chartView); // restyles whichever chart it shows when the palette changes
     m_chartView->setMinimumHeight(220);
     // Dropped files go to the window's import, not to the chart's scene.
     m_chartView->setAcceptDrops(false);

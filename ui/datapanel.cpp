@@ -1,5 +1,6 @@
 #include "datapanel.h"
 
+#include "appearance.h"
 #include "columnstatspane.h"
 #include "data/datasettable.h"
 #include "datasetbrowser.h"
@@ -29,7 +30,9 @@ QString dropHint()
 {
     return DataPanel::tr("Drop CSV, TSV, JSON-lines files or archives (zip, tar.gz, …) here, "
                          "or use File › Import Files… (Ctrl+I). Each file becomes a dataset; "
-                         "importing changed content again makes a new version.");
+                         "importing changed content again makes a new version. An MLflow store "
+                         "dropped here (an mlruns folder or an mlflow.db) brings its runs into "
+                         "the Experiments panel.");
 }
 
 } // namespace
@@ -63,7 +66,7 @@ DataPanel::DataPanel(QWidget *parent)
     connect(m_tree, &QTreeView::customContextMenuRequested, this, &DataPanel::showTreeMenu);
     m_treeHint->setWordWrap(true);
     m_treeHint->setContentsMargins(10, 6, 10, 10);
-    m_treeHint->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_treeHint, appearance::TextRole::Muted);
 
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);

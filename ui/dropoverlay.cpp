@@ -36,7 +36,9 @@ void DropOverlay::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.fillRect(rect(), QColor(255, 255, 255, 200));
+    QColor veil = palette().color(QPalette::Base);
+    veil.setAlpha(200);
+    painter.fillRect(rect(), veil);
     const QRectF frame = QRectF(rect()).adjusted(16, 16, -16, -16);
     QPen pen(theme::accent());
     pen.setWidthF(2.5);

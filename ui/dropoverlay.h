@@ -15,6 +15,7 @@ public:
     explicit DropOverlay(QWidget *parent);
 
     void setText(const QString &text);
+    QString text() const { return m_text; }
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

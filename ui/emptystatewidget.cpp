@@ -1,6 +1,6 @@
 #include "emptystatewidget.h"
 
-#include "theme.h"
+#include "appearance.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -32,7 +32,7 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent)
     m_text->setWordWrap(true);
     m_text->setTextFormat(Qt::PlainText);
     m_text->setObjectName(QStringLiteral("emptyStateText"));
-    m_text->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_text, appearance::TextRole::Muted);
     // The labels fill a column of bounded width: aligned labels would get their one-line
     // size hint and clip wrapped text, while a filled column lets them wrap to its width.
     auto *column = new QWidget(this);
@@ -67,9 +67,24 @@ EmptyStateWidget::EmptyStateWidget(const QIcon &icon, const QString &title, cons
 
 void EmptyStateWidget::setIcon(const QIcon &icon)
 {
-    m_icon->setPixmap(icon.pixmap(kIconSize, kIconSize, QIcon::Disabled));
+    m_iconSource = icon;
+    showIcon();
     m_icon->setVisible(!icon.isNull());
     fitTextHeight();
+}
+
+void EmptyStateWidget::showIcon()
+{
+    if (!m_iconSource.isNull())
+        m_icon->setPixmap(m_iconSource.pixmap(QSize(kIconSize, kIconSize), devicePixelRatioF(), QIcon::Disabled));
+}
+
+void EmptyStateWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    // The disabled look is drawn from the palette.
+    if (event->type() == QEvent::PaletteChange)
+        showIcon();
 }
 
 void EmptyStateWidget::setTitle(const QString &title)

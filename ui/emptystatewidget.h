@@ -26,10 +26,14 @@ public:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void fitTextHeight();
+    /// Renders the icon at the widget's device pixel ratio, in the palette's disabled look.
+    void showIcon();
 
+    QIcon m_iconSource;
     QLabel *m_icon = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_text = nullptr;

@@ -1,5 +1,6 @@
 #include "evaluationview.h"
 
+#include "appearance.h"
 #include "chartstyle.h"
 #include "heatmapdelegate.h"
 #include "models/confusionmatrixmodel.h"
@@ -117,7 +118,7 @@ EvaluationView::EvaluationView(QWidget *parent)
     auto *confusionLayout = new QVBoxLayout(confusionContent);
     confusionLayout->setContentsMargins(0, 0, 0, 0);
     auto *axesNote = new QLabel(tr("Rows: true class · columns: predicted class"), confusionContent);
-    axesNote->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(axesNote, appearance::TextRole::Muted);
     confusionLayout->addWidget(axesNote);
     confusionLayout->addWidget(m_confusionView, 1);
 

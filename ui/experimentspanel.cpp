@@ -22,6 +22,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenu>
+#include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -222,6 +223,7 @@ void ExperimentsPanel::setWorkspace(Workspace *workspace)
     m_page->setWorkspace(workspace);
     m_page->clear();
     m_pendingSelection.clear();
+    m_pendingUuids.clear();
     m_comparison = Comparison();
     runModel()->setBrushedRuns(std::nullopt);
     m_brushNote->setVisible(false);
@@ -268,6 +270,16 @@ QList<qint64> ExperimentsPanel::selectedRunIds() const
     return m_table->selectedRunIds();
 }
 
+void ExperimentsPanel::selectImportedRuns(const QStringList &uuids)
+{
+    m_pendingUuids = uuids;
+    // A reload supersedes loads and polls in flight, so the next loaded() has the new runs.
+    if (!runModel()->experiments().isEmpty())
+        setExperiments({});
+    else
+        m_table->reload();
+}
+
 void ExperimentsPanel::setExperiments(const QStringList &experiments)
 {
     m_table->setExperiments(experiments);
@@ -303,6 +315,33 @@ void ExperimentsPanel::onTableLoaded()
             m_table->selectRuns(present);
             if (present.size() == 1)
                 onCurrentRunChanged(present.constFirst());
+        }
+    }
+    if (!m_pendingUuids.isEmpty()) {
+        const std::shared_ptr<const RunTable> table = runModel()->table();
+        const QSet<QString> wanted(m_pendingUuids.cbegin(), m_pendingUuids.cend());
+        m_pendingUuids.clear();
+        // The imported runs first (the first becomes the current run), then those selected before.
+        QList<qint64> selection;
+        QSet<qint64> imported;
+        const RunTable::Column *uuids = table ? &table->column(int(RunAttribute::Uuid)) : nullptr;
+        for (int row = 0; uuids && row < table->rowCount(); ++row) {
+            const qint32 code = uuids->codes[std::size_t(row)];
+            if (code >= 0 && wanted.contains(uuids->dictionary.at(code))) {
+                selection.append(table->runId(row));
+                imported.insert(table->runId(row));
+            }
+        }
+        if (!selection.isEmpty()) {
+            const QList<qint64> before = m_table->selectedRunIds();
+            for (qint64 id : before) {
+                if (!imported.contains(id))
+                    selection.append(id);
+            }
+            m_table->selectRuns(selection);
+            onCurrentRunChanged(selection.constFirst());
+            if (selection.size() > 1 && currentTab() == Tab::Run)
+                showTab(Tab::Overlay);
         }
     }
     if (!m_pendingSettings.isEmpty()) {
@@ -497,9 +536,10 @@ void ExperimentsPanel::updateEmptyState()
         return;
     }
     m_empty->setTitle(tr("No runs yet"));
-    m_empty->setText(tr("Train a model from the Data panel (Ctrl+T) or start any command with New Run… "
-                        "(Ctrl+Shift+R). Every run keeps its parameters, curves, evaluation, log and files. "
-                        "Help ▸ Open Demo Workspace fills a workspace with real runs to explore."));
+    m_empty->setText(tr("Train a model from the Data panel (Ctrl+T), start any command with New Run… "
+                        "(Ctrl+Shift+R), or drop an MLflow mlruns folder or mlflow.db here. Every run keeps "
+                        "its parameters, curves, evaluation, log and files. Help ▸ Open Demo Workspace "
+                        "fills a workspace with real runs to explore."));
     m_stack->setCurrentWidget(m_empty);
 }
 

@@ -56,6 +56,10 @@ public:
     /// Selects these runs (those the table shows) for comparison.
     void selectRuns(const QList<qint64> &runIds);
     QList<qint64> selectedRunIds() const;
+    /// Reads the runs again and adds the runs with these uuids (just imported) to the
+    /// selection once loaded, so they compare at once with those already selected. Shows
+    /// every experiment when the table was narrowed to some.
+    void selectImportedRuns(const QStringList &uuids);
     /// The experiments whose runs the table shows; empty: all.
     void setExperiments(const QStringList &experiments);
     /// Opens the New Run dialog (for any command).
@@ -135,6 +139,7 @@ private:
     QTimer *m_selectionTimer = nullptr;
     Comparison m_comparison;
     QList<qint64> m_pendingSelection; ///< to select once the table has these runs
+    QStringList m_pendingUuids; ///< runs to add to the selection once the table has reloaded
     QJsonObject m_pendingSettings; ///< chart settings of a view being opened
     bool m_brushing = false;
     QAction *m_newRun = nullptr;

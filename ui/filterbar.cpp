@@ -1,5 +1,6 @@
 #include "filterbar.h"
 
+#include "appearance.h"
 #include "models/columnstatsmodel.h"
 
 #include <QComboBox>
@@ -85,7 +86,7 @@ FilterBar::FilterBar(QWidget *parent)
     m_apply->setToolTip(tr("Show only the rows that pass the filter (Enter)"));
     m_clear->setToolTip(tr("Show every row again"));
     m_clear->setEnabled(false);
-    m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    appearance::setTextRole(m_error, appearance::TextRole::Error);
     m_error->setVisible(false);
     m_count->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

@@ -15,10 +15,8 @@ HeatMapDelegate::HeatMapDelegate(int intensityRole, QObject *parent)
 void HeatMapDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const double intensity = std::clamp(index.data(m_intensityRole).toDouble(), 0.0, 1.0);
-    const QColor high = theme::accent();
-    const QColor fill
-        = QColor::fromRgbF(float(1.0 + (high.redF() - 1.0) * intensity), float(1.0 + (high.greenF() - 1.0) * intensity),
-                           float(1.0 + (high.blueF() - 1.0) * intensity));
+    // From the view's base colour (white, or dark in dark mode) to the accent.
+    const QColor fill = theme::blend(option.palette.color(QPalette::Base), theme::accent(option.palette), intensity);
     painter->fillRect(option.rect, fill);
     QStyleOptionViewItem text = option;
     initStyleOption(&text, index);

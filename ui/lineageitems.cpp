@@ -25,24 +25,22 @@ constexpr qreal kArrowHead = 8;
 /// the graph reads on a light and on a dark base.
 QColor mixed(const QColor &a, const QColor &b, qreal share)
 {
-    return QColor::fromRgbF(float(a.redF() * share + b.redF() * (1 - share)),
-                            float(a.greenF() * share + b.greenF() * (1 - share)),
-                            float(a.blueF() * share + b.blueF() * (1 - share)));
+    return theme::blend(b, a, share);
 }
 
-QColor kindColor(Node kind)
+QColor kindColor(Node kind, const QPalette &palette)
 {
     switch (kind) {
     case Node::Dataset:
-        return theme::validationLine();
+        return theme::validationLine(palette);
     case Node::Run:
-        return theme::accent();
+        return theme::accent(palette);
     case Node::Version:
-        return theme::runStatus(RunStatus::Finished);
+        return theme::runStatus(RunStatus::Finished, palette);
     case Node::Deployment:
-        return theme::runStatus(RunStatus::Interrupted);
+        return theme::runStatus(RunStatus::Interrupted, palette);
     }
-    return theme::mutedText();
+    return theme::mutedText(palette);
 }
 
 } // namespace
@@ -102,11 +100,11 @@ void NodeItem::setHovered(bool hovered)
 
 void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget)
 {
-    const QPalette palette = widget ? widget->palette() : QPalette();
+    const QPalette palette = widget ? widget->palette() : QGuiApplication::palette();
     const QColor base = palette.color(QPalette::Base);
     const QColor text = palette.color(QPalette::Text);
     const QColor muted = mixed(text, base, 0.6);
-    const QColor kind = m_spec.absent ? muted : kindColor(m_spec.kind);
+    const QColor kind = m_spec.absent ? muted : kindColor(m_spec.kind, palette);
     painter->setRenderHint(QPainter::Antialiasing);
 
     if (m_ring) {
@@ -167,7 +165,7 @@ QRectF ArrowItem::boundingRect() const
 
 void ArrowItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *widget)
 {
-    const QPalette palette = widget ? widget->palette() : QPalette();
+    const QPalette palette = widget ? widget->palette() : QGuiApplication::palette();
     const QColor colour = mixed(palette.color(QPalette::Text), palette.color(QPalette::Base), 0.5);
     painter->setRenderHint(QPainter::Antialiasing);
     QPen pen(colour, 1.4);

@@ -402,6 +402,8 @@ void LineageView::changeEvent(QEvent *event)
     // Node sizes follow the font; colours are read from the palette at paint time.
     if (event->type() == QEvent::FontChange)
         d->build();
+    else if (event->type() == QEvent::PaletteChange)
+        viewport()->update();
 }
 
 } // namespace kiln

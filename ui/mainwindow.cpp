@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "data/datasetimport.h"
 #include "datapanel.h"
 #include "deploy/deploymentspanel.h"
@@ -7,12 +8,13 @@
 #include "experimentspanel.h"
 #include "icons.h"
 #include "importcontroller.h"
+#include "mlflowcontroller.h"
 #include "modelspanel.h"
 #include "plugin/pluginmanager.h"
 #include "recentworkspaces.h"
-#include "registry/bundle.h"
 #include "runcontroller.h"
 #include "runs/runscheduler.h"
+#include "shortcutsdialog.h"
 #include "tasks/taskmanager.h"
 #include "taskstatuswidget.h"
 #include "theme.h"
@@ -23,13 +25,11 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QMimeData>
 #include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
@@ -46,19 +46,6 @@ const QString kDataSplitterKey = QStringLiteral("mainWindow/dataSplitter");
 const QString kExperimentsSplitterKey = QStringLiteral("mainWindow/experimentsSplitter");
 const QString kPanelKey = QStringLiteral("mainWindow/panel");
 constexpr int kSidebarWidth = 176;
-
-QStringList localPaths(const QMimeData *mime)
-{
-    QStringList paths;
-    if (!mime || !mime->hasUrls())
-        return paths;
-    const QList<QUrl> urls = mime->urls();
-    for (const QUrl &url : urls) {
-        if (url.isLocalFile())
-            paths << url.toLocalFile();
-    }
-    return paths;
-}
 
 QString sidebarStyle()
 {
@@ -79,6 +66,7 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     : QMainWindow(parent)
     , m_tasks(new TaskManager(this))
     , m_imports(new ImportController(m_tasks, this))
+    , m_mlflow(new MlflowController(m_tasks, this))
     , m_runs(new RunController(m_tasks, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -97,13 +85,17 @@ MainWindow::MainWindow(std::unique_ptr<Workspace> workspace, QWidget *parent)
     createPanels();
     createMenus();
     m_dropOverlay = new DropOverlay(central);
-    m_dropOverlay->setText(tr("Drop to import into this workspace (data, or model bundles)"));
+    m_dropOverlay->setText(tr("Drop to import into this workspace: data files, model bundles, "
+                              "or MLflow stores (an mlruns folder or an mlflow.db)"));
 
     statusBar()->addPermanentWidget(new TaskStatusWidget(m_tasks, statusBar()));
     statusBar()->setSizeGripEnabled(true);
 
     connect(m_imports, &ImportController::importFinished, this, &MainWindow::onImportFinished);
     connect(m_imports, &ImportController::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
+    connect(m_mlflow, &MlflowController::storeImported, this, &MainWindow::onMlflowImported);
+    connect(m_mlflow, &MlflowController::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); });
     const auto showMessage = [this](const QString &message) { statusBar()->showMessage(message, kStatusTimeoutMs); };
     connect(m_dataPanel, &DataPanel::errorOccurred, this, showMessage);
@@ -257,6 +249,8 @@ void MainWindow::createMenus()
     importFiles->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     file->addAction(tr("Import &Folder…"), this, &MainWindow::chooseFolderToImport);
     file->addSeparator();
+    createMlflowActions(file);
+    file->addSeparator();
     file->addAction(m_modelsPanel->importBundleAction());
     file->addAction(m_modelsPanel->exportBundleAction());
     file->addSeparator();
@@ -316,8 +310,18 @@ void MainWindow::createMenus()
     QAction *saveView = m_experimentsPanel->saveViewAction();
     saveView->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     view->addAction(saveView);
+    view->addSeparator();
+    view->addMenu(appearance::createMenu(this));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *shortcuts = help->addAction(tr("&Keyboard Shortcuts…"), this, [this] {
+        auto *dialog = new ShortcutsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    shortcuts->setObjectName(QStringLiteral("keyboardShortcutsAction"));
+    shortcuts->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    help->addSeparator();
     QAction *demo = help->addAction(tr("Open &Demo Workspace"), this, &MainWindow::openDemoWorkspace);
     demo->setObjectName(QStringLiteral("openDemoAction"));
     demo->setStatusTip(tr("Open a workspace of generated data with real trained runs to explore every panel"));
@@ -337,64 +341,6 @@ MainWindow::Panel MainWindow::currentPanel() const
 void MainWindow::showPanel(Panel panel)
 {
     m_sidebar->setCurrentRow(int(panel));
-}
-
-void MainWindow::importPaths(const QStringList &paths)
-{
-    if (!m_workspace || paths.isEmpty())
-        return;
-    // A bundle is a .tar.gz like a data archive; its first entry (the manifest) tells them apart.
-    QStringList bundles;
-    QStringList dataPaths;
-    for (const QString &path : paths)
-        (isModelBundle(path) ? bundles : dataPaths) << path;
-    if (!bundles.isEmpty()) {
-        showPanel(Panel::Models);
-        m_modelsPanel->importBundles(bundles);
-    }
-    if (!dataPaths.isEmpty())
-        m_imports->importPaths(dataPaths, m_workspace->location());
-}
-
-void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportReport &report)
-{
-    // The user may have switched workspaces while the import ran.
-    if (!m_workspace || workspaceRoot != m_workspace->location())
-        return;
-    m_dataPanel->refresh();
-    if (!report.imported.isEmpty()) {
-        const ImportedDataset &last = report.imported.constLast();
-        m_dataPanel->selectVersion(last.name, last.version);
-        showPanel(Panel::Data);
-    }
-}
-
-void MainWindow::chooseFilesToImport()
-{
-    QStringList patterns;
-    const QStringList extensions = PluginManager::instance().knownExtensions();
-    for (const QString &extension : extensions)
-        patterns << QString(u"*." % extension);
-    auto *dialog = new QFileDialog(this, tr("Import Files"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::ExistingFiles);
-    QStringList filters;
-    if (!patterns.isEmpty())
-        filters << tr("Data files and archives (%1)").arg(patterns.join(u' '));
-    filters << tr("All files (*)");
-    dialog->setNameFilters(filters);
-    connect(dialog, &QFileDialog::filesSelected, this, &MainWindow::importPaths);
-    dialog->open();
-}
-
-void MainWindow::chooseFolderToImport()
-{
-    auto *dialog = new QFileDialog(this, tr("Import Folder"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFileMode(QFileDialog::Directory);
-    dialog->setOption(QFileDialog::ShowDirsOnly);
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) { importPaths({folder}); });
-    dialog->open();
 }
 
 void MainWindow::showAbout()
@@ -513,44 +459,6 @@ void MainWindow::restoreLayout()
     const int panel = settings.value(kPanelKey, 0).toInt();
     if (panel >= 0 && panel < m_panels->count())
         m_sidebar->setCurrentRow(panel);
-}
-
-void MainWindow::dragEnterEvent(QDragEnterEvent *event)
-{
-    if (!m_workspace || localPaths(event->mimeData()).isEmpty()) {
-        event->ignore();
-        return;
-    }
-    event->acceptProposedAction();
-    m_dropOverlay->raise();
-    m_dropOverlay->show();
-}
-
-void MainWindow::dragMoveEvent(QDragMoveEvent *event)
-{
-    if (localPaths(event->mimeData()).isEmpty()) {
-        event->ignore();
-        return;
-    }
-    event->acceptProposedAction();
-}
-
-void MainWindow::dragLeaveEvent(QDragLeaveEvent *event)
-{
-    m_dropOverlay->hide();
-    QMainWindow::dragLeaveEvent(event);
-}
-
-void MainWindow::dropEvent(QDropEvent *event)
-{
-    m_dropOverlay->hide();
-    const QStringList paths = localPaths(event->mimeData());
-    if (paths.isEmpty()) {
-        event->ignore();
-        return;
-    }
-    event->acceptProposedAction();
-    importPaths(paths);
 }
 
 } // namespace kiln

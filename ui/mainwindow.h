@@ -11,6 +11,7 @@ class QAction;
 class QActionGroup;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QStackedWidget;
 
 namespace kiln {
@@ -20,11 +21,15 @@ class DeploymentsPanel;
 class DropOverlay;
 class ExperimentsPanel;
 class ImportController;
+class MlflowController;
 class ModelsPanel;
 class RunController;
 class RecentWorkspaces;
 class TaskManager;
 struct ImportReport;
+namespace mlflow {
+struct ImportReport;
+}
 
 /// The main window. It only assembles: a sidebar switching between the panels, the menus,
 /// the status bar with the running tasks, and drops onto the window turned into imports.
@@ -45,6 +50,7 @@ public:
     Workspace *workspace() const { return m_workspace.get(); }
     TaskManager *taskManager() const { return m_tasks; }
     ImportController *importController() const { return m_imports; }
+    MlflowController *mlflowController() const { return m_mlflow; }
     RunController *runController() const { return m_runs; }
     DataPanel *dataPanel() const { return m_dataPanel; }
     ExperimentsPanel *experimentsPanel() const { return m_experimentsPanel; }
@@ -54,9 +60,19 @@ public:
     Panel currentPanel() const;
     void showPanel(Panel panel);
 
-    /// Imports files, folders and archives into the open workspace (as a drop does); model
-    /// bundles among them become model versions in the Models panel.
+    /// Imports files, folders and archives into the open workspace (as a drop does): model
+    /// bundles among them become model versions in the Models panel, MLflow stores (an
+    /// `mlruns` folder, a folder holding one, an `mlflow.db`) runs in the Experiments panel,
+    /// the rest datasets.
     void importPaths(const QStringList &paths);
+    /// Opens the files given on the command line (`kiln FILE...`) as importPaths() does, once
+    /// the event loop runs (the window shows first); names those that do not exist.
+    void openFiles(const QStringList &paths);
+    /// File ▸ Import MLflow Store… (a folder), Import MLflow Database… (an mlflow.db) and
+    /// Export Runs to MLflow… (the runs selected in the Experiments panel, or all of them).
+    QAction *importMlflowStoreAction() const { return m_importMlflowStore; }
+    QAction *importMlflowDatabaseAction() const { return m_importMlflowDatabase; }
+    QAction *exportMlflowAction() const { return m_exportMlflow; }
     /// Opens (or with CreateIfMissing, creates) the workspace at `folder` (a folder or a team
     /// store's postgresql:// location) instead of the current one; the error says why not.
     /// Blocks while it connects: the menus open team stores through showTeamStoreDialog().
@@ -88,6 +104,8 @@ private:
     void createMenus();
     void setWorkspace(std::unique_ptr<Workspace> workspace);
     void onImportFinished(const QString &workspaceRoot, const ImportReport &report);
+    void onMlflowImported(const QString &workspaceLocation, const mlflow::ImportReport &report);
+    void createMlflowActions(QMenu *file);
     void chooseNewWorkspace();
     void chooseWorkspaceToOpen();
     void chooseFilesToImport();
@@ -103,6 +121,7 @@ private:
     std::unique_ptr<Workspace> m_workspace;
     TaskManager *m_tasks = nullptr;
     ImportController *m_imports = nullptr;
+    MlflowController *m_mlflow = nullptr;
     RunController *m_runs = nullptr;
     RecentWorkspaces *m_recent = nullptr;
     QListWidget *m_sidebar = nullptr;
@@ -113,6 +132,9 @@ private:
     ModelsPanel *m_modelsPanel = nullptr;
     DeploymentsPanel *m_deploymentsPanel = nullptr;
     QAction *m_trainAction = nullptr;
+    QAction *m_importMlflowStore = nullptr;
+    QAction *m_importMlflowDatabase = nullptr;
+    QAction *m_exportMlflow = nullptr;
     bool m_closeConfirmed = false; // the user agreed to cancel the running runs
     QActionGroup *m_panelActions = nullptr;
     DropOverlay *m_dropOverlay = nullptr;

@@ -1,25 +1,38 @@
-// The main window's workspaces: switching, File › New/Open Workspace, Open Team Store, the
-// recent list and Help › Open Demo Workspace.
+// The main window's workspaces and what comes into them: switching, File › New/Open
+// Workspace, Open Team Store, the recent list, Help › Open Demo Workspace; drops, File ›
+// Import, files given on the command line, and MLflow stores in and out.
 
 #include "mainwindow.h"
 
+#include "data/datasetimport.h"
 #include "datapanel.h"
 #include "demo/demoworkspace.h"
 #include "deploy/deploymentspanel.h"
+#include "dropoverlay.h"
 #include "experimentspanel.h"
+#include "importcontroller.h"
+#include "mlflow/mlflowimport.h"
+#include "mlflowcontroller.h"
 #include "modelspanel.h"
+#include "plugin/pluginmanager.h"
 #include "recentworkspaces.h"
+#include "registry/bundle.h"
 #include "runcontroller.h"
 #include "storage/database.h"
 #include "tasks/task.h"
 #include "tasks/taskmanager.h"
 #include "teamstoredialog.h"
 
+#include <QAction>
 #include <QDir>
+#include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMimeData>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace kiln {
 
@@ -40,6 +53,26 @@ protected:
 private:
     QString m_folder;
 };
+
+QStringList localPaths(const QMimeData *mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    const QList<QUrl> urls = mime->urls();
+    for (const QUrl &url : urls) {
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    }
+    return paths;
+}
+
+/// A Kiln bundle by its name (a file given on the command line, the desktop's MIME type) or,
+/// as it is a .tar.gz like a data archive, by its first entry (the manifest).
+bool isBundlePath(const QString &path)
+{
+    return path.endsWith(QLatin1String(bundle::kSuffix)) || isModelBundle(path);
+}
 
 } // namespace
 
@@ -214,6 +247,172 @@ void MainWindow::openDemoWorkspace()
     });
     statusBar()->showMessage(tr("Building the demo workspace: importing data and training a sweep…"), kStatusTimeoutMs);
     m_tasks->start(task);
+}
+
+void MainWindow::importPaths(const QStringList &paths)
+{
+    if (!m_workspace || paths.isEmpty())
+        return;
+    QStringList bundles;
+    QStringList stores;
+    QStringList dataPaths;
+    for (const QString &path : paths) {
+        if (isBundlePath(path))
+            bundles << path;
+        else if (mlflow::Reader::looksLikeStore(path))
+            stores << path;
+        else
+            dataPaths << path;
+    }
+    if (!bundles.isEmpty()) {
+        showPanel(Panel::Models);
+        m_modelsPanel->importBundles(bundles);
+    }
+    for (const QString &store : std::as_const(stores))
+        m_mlflow->importStore(store, m_workspace->location());
+    if (!dataPaths.isEmpty())
+        m_imports->importPaths(dataPaths, m_workspace->location());
+}
+
+void MainWindow::onImportFinished(const QString &workspaceRoot, const ImportReport &report)
+{
+    // The user may have switched workspaces while the import ran.
+    if (!m_workspace || workspaceRoot != m_workspace->location())
+        return;
+    m_dataPanel->refresh();
+    if (!report.imported.isEmpty()) {
+        const ImportedDataset &last = report.imported.constLast();
+        m_dataPanel->selectVersion(last.name, last.version);
+        showPanel(Panel::Data);
+    }
+}
+
+void MainWindow::chooseFilesToImport()
+{
+    QStringList patterns;
+    const QStringList extensions = PluginManager::instance().knownExtensions();
+    for (const QString &extension : extensions)
+        patterns << QString(u"*." % extension);
+    auto *dialog = new QFileDialog(this, tr("Import Files"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFiles);
+    QStringList filters;
+    if (!patterns.isEmpty())
+        filters << tr("Data files and archives (%1)").arg(patterns.join(u' '));
+    filters << tr("All files (*)");
+    dialog->setNameFilters(filters);
+    connect(dialog, &QFileDialog::filesSelected, this, &MainWindow::importPaths);
+    dialog->open();
+}
+
+void MainWindow::chooseFolderToImport()
+{
+    auto *dialog = new QFileDialog(this, tr("Import Folder"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) { importPaths({folder}); });
+    dialog->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!m_workspace || localPaths(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    m_dropOverlay->raise();
+    m_dropOverlay->show();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (localPaths(event->mimeData()).isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::dragLeaveEvent(QDragLeaveEvent *event)
+{
+    m_dropOverlay->hide();
+    QMainWindow::dragLeaveEvent(event);
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    m_dropOverlay->hide();
+    const QStringList paths = localPaths(event->mimeData());
+    if (paths.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    importPaths(paths);
+}
+
+void MainWindow::openFiles(const QStringList &paths)
+{
+    if (paths.isEmpty())
+        return;
+    // Queued: the window shows (and the event loop runs) before anything is read.
+    QTimer::singleShot(0, this, [this, paths] {
+        QStringList present;
+        QStringList missing;
+        for (const QString &path : paths) {
+            const QFileInfo info(path);
+            (info.exists() ? present : missing) << info.absoluteFilePath();
+        }
+        if (!missing.isEmpty()) {
+            QStringList shown;
+            for (const QString &path : std::as_const(missing))
+                shown << QDir::toNativeSeparators(path);
+            showError(missing.size() == 1 ? tr("Cannot open a file") : tr("Cannot open %1 files").arg(missing.size()),
+                      tr("No such file or folder:\n%1").arg(shown.join(u'\n')));
+        }
+        importPaths(present);
+    });
+}
+
+void MainWindow::createMlflowActions(QMenu *file)
+{
+    m_importMlflowStore = file->addAction(tr("Import &MLflow Store…"), this, [this] {
+        if (m_workspace)
+            m_mlflow->chooseStoreFolder(m_workspace->location());
+    });
+    m_importMlflowStore->setObjectName(QStringLiteral("importMlflowStoreAction"));
+    m_importMlflowStore->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_I));
+    m_importMlflowStore->setStatusTip(tr("Import the runs and models of an MLflow file store (an mlruns folder) "
+                                         "to compare them with Kiln's own"));
+    m_importMlflowDatabase = file->addAction(tr("Import MLflow &Database…"), this, [this] {
+        if (m_workspace)
+            m_mlflow->chooseStoreDatabase(m_workspace->location());
+    });
+    m_importMlflowDatabase->setObjectName(QStringLiteral("importMlflowDatabaseAction"));
+    m_importMlflowDatabase->setStatusTip(tr("Import the runs and models of an MLflow SQLite database (mlflow.db)"));
+    m_exportMlflow = file->addAction(tr("E&xport Runs to MLflow…"), this, [this] {
+        if (!m_workspace)
+            return;
+        const QList<qint64> selected = m_experimentsPanel->selectedRunIds();
+        m_mlflow->chooseExportFolder(std::vector<qint64>(selected.cbegin(), selected.cend()), m_workspace->location());
+    });
+    m_exportMlflow->setObjectName(QStringLiteral("exportMlflowAction"));
+    m_exportMlflow->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
+    m_exportMlflow->setStatusTip(tr("Write the runs selected in the Experiments panel (all runs when none is "
+                                    "selected) to an mlruns folder that MLflow reads"));
+}
+
+void MainWindow::onMlflowImported(const QString &workspaceLocation, const mlflow::ImportReport &report)
+{
+    // The user may have switched workspaces while the import ran.
+    if (!m_workspace || workspaceLocation != m_workspace->location())
+        return;
+    showPanel(Panel::Experiments);
+    m_experimentsPanel->selectImportedRuns(report.runUuids);
+    if (report.modelsAdded > 0 || report.versionsAdded > 0 || report.aliases > 0)
+        m_modelsPanel->refresh();
 }
 
 } // namespace kiln

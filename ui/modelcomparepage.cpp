@@ -1,5 +1,6 @@
 #include "modelcomparepage.h"
 
+#include "appearance.h"
 #include "compare/diffview.h"
 #include "elidedlabel.h"
 #include "models/registrymodels.h"
@@ -33,7 +34,7 @@ ModelComparePage::ModelComparePage(QWidget *parent)
     m_onlyDifferences->setObjectName(QStringLiteral("compareOnlyDifferences"));
     m_onlyDifferences->setToolTip(tr("Hide the lines on which both versions agree"));
     m_summary->setObjectName(QStringLiteral("compareSummary"));
-    m_summary->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_summary, appearance::TextRole::Muted);
 
     m_table->setObjectName(QStringLiteral("compareTable"));
     m_table->setTextElideMode(Qt::ElideMiddle);

@@ -1,5 +1,6 @@
 #include "modelpages.h"
 
+#include "appearance.h"
 #include "elidedlabel.h"
 #include "models/texttablemodel.h"
 #include "registry/modelregistry.h"
@@ -33,13 +34,13 @@ constexpr int kChipGap = 4;
 constexpr int kCategoriesShown = 12;
 constexpr int kColumnPadding = 16;
 
-QColor chipColor(const QString &name)
+QColor chipColor(const QString &name, const QPalette &palette)
 {
     if (name == QLatin1String("champion"))
-        return theme::accent();
+        return theme::accent(palette);
     if (name == QLatin1String("challenger"))
-        return theme::validationLine();
-    return theme::mutedText();
+        return theme::validationLine(palette);
+    return theme::mutedText(palette);
 }
 
 /// An input example's value as its table cell, as text: numbers exact (these are inputs,
@@ -78,7 +79,7 @@ void setUpMutedLabel(QLabel *label, const QString &objectName)
     label->setObjectName(objectName);
     label->setTextFormat(Qt::PlainText);
     label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(label, appearance::TextRole::Muted);
 }
 
 QString taskText(TaskKind kind)
@@ -134,9 +135,10 @@ void ChipDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, 
         }
         const QRectF chip(x, y, width, height);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(chipColor(name));
+        painter->setBrush(chipColor(name, item.palette));
         painter->drawRoundedRect(chip, height / 2.0, height / 2.0);
-        painter->setPen(Qt::white);
+        // The base colour: white on the light palette's chips, near black on the dark one's.
+        painter->setPen(item.palette.color(QPalette::Base));
         painter->drawText(chip, Qt::AlignCenter, name);
         x += width + kChipGap;
     }
@@ -199,7 +201,7 @@ void ModelHeader::setModel(const RegisteredModel *model)
     m_edit->setEnabled(model != nullptr);
     const bool described = model && !model->description.isEmpty();
     m_description->setText(described ? model->description : tr("No description: Edit… to add one."));
-    m_description->setStyleSheet(described ? QString() : QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_description, described ? appearance::TextRole::Normal : appearance::TextRole::Muted);
     m_tags->setText(model ? tagsLine(model->tags) : QString());
     m_tags->setVisible(!m_tags->text().isEmpty());
 }
@@ -238,7 +240,7 @@ ModelCardPage::ModelCardPage(QWidget *parent)
     m_cancel->setToolTip(tr("Drop the changes (Esc)"));
     m_error->setObjectName(QStringLiteral("cardError"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(m_error, appearance::TextRole::Error);
     m_error->hide();
 
     // Ctrl+S and Esc only while the editor has the focus: the window may give them other uses.

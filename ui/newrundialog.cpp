@@ -1,5 +1,6 @@
 #include "newrundialog.h"
 
+#include "appearance.h"
 #include "theme.h"
 
 #include <QComboBox>
@@ -114,7 +115,7 @@ NewRunDialog::NewRunDialog(const QStringList &experiments, Submitter submitter, 
     help->setWordWrap(true);
     help->setTextFormat(Qt::RichText);
     help->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    help->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(help, appearance::TextRole::Muted);
     help->setText(tr("Report metrics from Python with the <b>kiln_tracking</b> module Kiln puts on the "
                      "PYTHONPATH:<br><code>import kiln_tracking as kiln; kiln.log_metric('loss', v, step=i)"
                      "</code><br>also <code>log_param</code>, <code>log_result</code> and "

@@ -1,5 +1,7 @@
 #include "pictureexport.h"
 
+#include "theme.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -52,7 +54,7 @@ bool exportPicture(const QString &path, QSize size, const PicturePainter &paint,
         if (image.isNull())
             return fail(tr("not enough memory for a %1×%2 picture").arg(size.width() * 2).arg(size.height() * 2));
         image.setDevicePixelRatio(2);
-        image.fill(Qt::white);
+        image.fill(theme::plotBackground());
         QPainter painter(&image);
         paint(painter, target);
     }
@@ -74,7 +76,7 @@ bool exportPicture(const QString &path, QSize size, const PicturePainter &paint,
         QPainter painter;
         if (!painter.begin(&svg))
             return fail(tr("the SVG writer could not start"));
-        painter.fillRect(target, Qt::white);
+        painter.fillRect(target, theme::plotBackground());
         paint(painter, target);
         painter.end();
     }

@@ -6,6 +6,7 @@
 #include <QFontMetricsF>
 #include <QPaintEngine>
 #include <QPainter>
+#include <QPalette>
 
 #include <algorithm>
 
@@ -18,16 +19,6 @@ constexpr double kClipMargin = 4096;
 constexpr double kPointRadius = 3.5;
 constexpr double kFaintAlpha = 0.25; ///< raw lines under smoothed ones: this much of their colour
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-QColor gridColor()
-{
-    return {0xe6, 0xe6, 0xe9};
-}
-
-QColor frameColor()
-{
-    return {0xc4, 0xc6, 0xcc};
-}
 
 QRectF clipBox(const Frame &f)
 {
@@ -184,10 +175,10 @@ namespace {
 
 /// `color` as it looks at `alpha` over white, opaque: where lines overlap, the picture does
 /// not depend on how often a pixel was drawn (a decimated line draws it fewer times).
-QColor overWhite(const QColor &color, double alpha)
+/// `color` at `alpha` over `background`, opaque: a faint line that costs no blending.
+QColor over(const QColor &color, double alpha, const QColor &background)
 {
-    const auto mix = [alpha](int c) { return int(std::lround(c * alpha + 255 * (1 - alpha))); };
-    return {mix(color.red()), mix(color.green()), mix(color.blue())};
+    return theme::blend(background, color, alpha);
 }
 
 /// The line through `x`, `t` in pixels: decimated per column (or every point).
@@ -314,7 +305,7 @@ void drawLines(QPainter &painter, const Frame &f, std::vector<SeriesCache> &cach
 {
     const bool smoothing = style.smoothing > 0;
     const auto colorOf
-        = [&](std::size_t i, bool faint) { return faint ? overWhite(colors[i], kFaintAlpha) : colors[i]; };
+        = [&](std::size_t i, bool faint) { return faint ? over(colors[i], kFaintAlpha, style.background) : colors[i]; };
     const auto pixels = [&](SeriesCache &c, bool smoothed) {
         return linePixels(f, *c.x, c.values(smoothed, style.smoothing, style.logY), style.decimate, scratchX, scratchT);
     };
@@ -324,7 +315,7 @@ void drawLines(QPainter &painter, const Frame &f, std::vector<SeriesCache> &cach
             if (smoothed && !smoothing)
                 break;
             for (std::size_t i = 0; i < caches.size(); ++i) {
-                painter.setPen(QPen(colorOf(i, smoothing && !smoothed), 0));
+                painter.setPen(QPen(colorOf(i, smoothing && !smoothed), 1));
                 for (const QPolygonF &piece : toPolylines(f, pixels(caches[i], smoothed)))
                     painter.drawPolyline(piece);
             }
@@ -342,15 +333,17 @@ void drawLines(QPainter &painter, const Frame &f, std::vector<SeriesCache> &cach
         c.key = key;
         c.linesValid = true;
     }
-    // 1 px cosmetic pens without antialiasing: every pixel a line crosses, and no other.
+    // 1 px pens without antialiasing: every pixel a line crosses, and no other. One logical
+    // pixel wide, not cosmetic: at a device pixel ratio of 2 a line is 2 crisp device pixels
+    // (at 1 Qt draws it exactly as a cosmetic pen).
     painter.setRenderHint(QPainter::Antialiasing, false);
     for (std::size_t i = 0; i < caches.size(); ++i) {
-        painter.setPen(QPen(colorOf(i, smoothing), 0));
+        painter.setPen(QPen(colorOf(i, smoothing), 1));
         painter.drawLines(caches[i].raw.data(), int(caches[i].raw.size()));
     }
     if (smoothing) {
         for (std::size_t i = 0; i < caches.size(); ++i) {
-            painter.setPen(QPen(colorOf(i, false), 0));
+            painter.setPen(QPen(colorOf(i, false), 1));
             painter.drawLines(caches[i].smoothed.data(), int(caches[i].smoothed.size()));
         }
     }
@@ -377,8 +370,11 @@ void drawPoints(QPainter &painter, const Frame &f, std::vector<SeriesCache> &cac
 }
 
 void drawAxes(QPainter &painter, const Frame &f, const QRect &target, const Decoration &decoration,
-              const QColor &textColor)
+              const QPalette &palette)
 {
+    const QColor textColor = theme::plotText(palette);
+    const QColor tickColor = theme::mutedText(palette);
+    const QColor gridColor = theme::plotGrid(palette);
     painter.setFont(chartstyle::smallFont());
     const QFontMetricsF metrics(painter.font());
     painter.setRenderHint(QPainter::Antialiasing, false);
@@ -386,9 +382,9 @@ void drawAxes(QPainter &painter, const Frame &f, const QRect &target, const Deco
         const double x = std::round(f.pxContinuous(t.value));
         if (x < f.plot.left() || x > f.plot.right())
             continue;
-        painter.setPen(QPen(gridColor(), 0));
+        painter.setPen(QPen(gridColor, 1));
         painter.drawLine(QPointF(x, f.plot.top()), QPointF(x, f.plot.bottom()));
-        painter.setPen(theme::mutedText());
+        painter.setPen(tickColor);
         const double width = metrics.horizontalAdvance(t.label);
         painter.drawText(QPointF(x - width / 2, f.plot.bottom() + 4 + metrics.ascent()), t.label);
     }
@@ -396,9 +392,9 @@ void drawAxes(QPainter &painter, const Frame &f, const QRect &target, const Deco
         const double y = std::round(f.py(t.value));
         if (y < f.plot.top() || y > f.plot.bottom())
             continue;
-        painter.setPen(QPen(gridColor(), 0));
+        painter.setPen(QPen(gridColor, 1));
         painter.drawLine(QPointF(f.plot.left(), y), QPointF(f.plot.right(), y));
-        painter.setPen(theme::mutedText());
+        painter.setPen(tickColor);
         const double width = metrics.horizontalAdvance(t.label);
         painter.drawText(QPointF(f.plot.left() - 6 - width, y + metrics.ascent() / 2 - 1), t.label);
     }
@@ -416,14 +412,15 @@ void drawAxes(QPainter &painter, const Frame &f, const QRect &target, const Deco
                          Qt::AlignHCenter | Qt::AlignTop, decoration.yLabel);
         painter.restore();
     }
-    painter.setPen(QPen(frameColor(), 0));
+    painter.setPen(QPen(theme::plotAxis(palette), 1));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(f.plot.adjusted(-1, -1, 0, 0));
 }
 
 void drawReadout(QPainter &painter, const QRect &plot, const QPoint &cursor, const QString &header,
-                 const std::vector<ReadoutLine> &lines, const QString &more, const QColor &textColor)
+                 const std::vector<ReadoutLine> &lines, const QString &more, const QPalette &palette)
 {
+    const QColor textColor = theme::plotText(palette);
     painter.setFont(chartstyle::smallFont());
     const QFontMetricsF metrics(painter.font());
     const double lineHeight = metrics.height() + 2;
@@ -446,8 +443,10 @@ void drawReadout(QPainter &painter, const QRect &plot, const QPoint &cursor, con
         corner.setY(std::max<double>(plot.top(), plot.bottom() - height));
     corner.setX(std::max<double>(corner.x(), 2));
     const QRectF box(corner, QSizeF(width, height));
-    painter.setPen(QPen(frameColor(), 1));
-    painter.setBrush(QColor(255, 255, 255, 235));
+    painter.setPen(QPen(theme::plotAxis(palette), 1));
+    QColor background = theme::plotBackground(palette);
+    background.setAlpha(235);
+    painter.setBrush(background);
     painter.drawRoundedRect(box, 4, 4);
     double y = box.top() + 5;
     painter.setPen(textColor);
@@ -455,7 +454,8 @@ void drawReadout(QPainter &painter, const QRect &plot, const QPoint &cursor, con
     y += lineHeight;
     for (const ReadoutLine &l : lines) {
         if (l.color.isValid())
-            painter.fillRect(QRectF(box.left() + 8, y + lineHeight / 2 - 4, 8, 8), l.color);
+            painter.fillRect(QRectF(box.left() + 8, y + lineHeight / 2 - 4, 8, 8),
+                             theme::readableOn(l.color, theme::plotBackground(palette)));
         painter.setPen(textColor);
         painter.drawText(QRectF(box.left() + 24, y, labelWidth, lineHeight), Qt::AlignLeft | Qt::AlignVCenter,
                          metrics.elidedText(l.label, Qt::ElideMiddle, labelWidth));
@@ -464,7 +464,7 @@ void drawReadout(QPainter &painter, const QRect &plot, const QPoint &cursor, con
         y += lineHeight;
     }
     if (!more.isEmpty()) {
-        painter.setPen(theme::mutedText());
+        painter.setPen(theme::mutedText(palette));
         painter.drawText(QRectF(box.left() + 8, y, width - 16, lineHeight), Qt::AlignLeft | Qt::AlignVCenter, more);
     }
 }

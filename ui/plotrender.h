@@ -16,6 +16,7 @@
 
 class QFont;
 class QPainter;
+class QPalette;
 
 /// The drawing side of PlotWidget: where a rendering puts the plot area, how data maps to
 /// its pixels, how lines are cut and stroked so that the picture is exact, and the axes and
@@ -143,9 +144,11 @@ struct SeriesStyle
     double smoothing = 0; ///< EMA weight; > 0 draws the smoothed line over the raw one drawn faint
     bool logY = false;
     bool decimate = true; ///< per pixel column (exact); off, every point (the tests' reference)
+    QColor background = Qt::white; ///< what faint raw lines under smoothed ones are mixed with
 };
 
-/// Draws every series as 1 px lines in `colors` (one per cache), clipped to the plot area.
+/// Draws every series as 1 px lines (one logical pixel: two device pixels at 2×) in `colors`
+/// (one per cache), clipped to the plot area.
 /// Into an image: each series' segments are kept in its cache and reused while the frame
 /// stays; into an SVG: polylines of the decimated points cut to the plot area.
 /// `scratchX`/`scratchT` hold the decimated points, reused between series.
@@ -155,9 +158,10 @@ void drawLines(QPainter &painter, const Frame &f, std::vector<SeriesCache> &cach
 void drawPoints(QPainter &painter, const Frame &f, std::vector<SeriesCache> &caches, const std::vector<QColor> &colors,
                 bool logY);
 
-/// The grid, tick labels, axis labels and the frame of the plot area.
+/// The grid, tick labels, axis labels and the frame of the plot area, in `palette`'s colours
+/// (theme::plotText, plotGrid, plotAxis).
 void drawAxes(QPainter &painter, const Frame &f, const QRect &target, const Decoration &decoration,
-              const QColor &textColor);
+              const QPalette &palette);
 
 /// One line of a hover read-out: a colour swatch (none when invalid), a label and a value.
 struct ReadoutLine
@@ -168,9 +172,9 @@ struct ReadoutLine
 };
 
 /// The hover read-out: a box beside `cursor` (kept inside `plot`) with `header`, `lines`
-/// and, when not empty, `more` ("and 3 more") in muted text.
+/// and, when not empty, `more` ("and 3 more") in muted text; on `palette`'s base colour.
 void drawReadout(QPainter &painter, const QRect &plot, const QPoint &cursor, const QString &header,
-                 const std::vector<ReadoutLine> &lines, const QString &more, const QColor &textColor);
+                 const std::vector<ReadoutLine> &lines, const QString &more, const QPalette &palette);
 
 /// A value as read-outs show it: up to 6 significant digits.
 QString valueText(double v);

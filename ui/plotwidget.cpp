@@ -289,9 +289,10 @@ void PlotWidget::render(QPainter &painter, const QRect &target) const
     QElapsedTimer clock;
     clock.start();
     painter.save();
-    painter.fillRect(target, Qt::white);
+    const QPalette colors = palette();
+    painter.fillRect(target, theme::plotBackground(colors));
     painter.setFont(font());
-    const QColor text = palette().color(QPalette::WindowText);
+    const QColor text = theme::plotText(colors);
     if (!d->decoration.title.isEmpty()) {
         QFont bold = font();
         bold.setBold(true);
@@ -304,21 +305,23 @@ void PlotWidget::render(QPainter &painter, const QRect &target) const
     const bool hasData = std::any_of(d->caches.begin(), d->caches.end(), [](const auto &c) { return c.hasData(); });
     if (!hasData || !f.valid()) {
         painter.setFont(font());
-        painter.setPen(theme::mutedText());
+        painter.setPen(theme::mutedText(colors));
         painter.drawText(target.adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, d->emptyText);
     } else {
-        plotrender::drawAxes(painter, f, target, d->decoration, text);
+        plotrender::drawAxes(painter, f, target, d->decoration, colors);
         // The series, clipped to the plot area.
         painter.setClipRect(f.plot);
-        std::vector<QColor> colors;
-        colors.reserve(d->caches.size());
+        // Run colours stay the runs' own; a dark one is lightened on a dark background.
+        const QColor background = theme::plotBackground(colors);
+        std::vector<QColor> lineColors;
+        lineColors.reserve(d->caches.size());
         for (const PlotSeries &s : m_series)
-            colors.push_back(s.color);
+            lineColors.push_back(theme::readableOn(s.color, background));
         if (m_mode == Mode::Lines)
-            plotrender::drawLines(painter, f, d->caches, colors, {m_smoothing, m_logY, d->decimate}, d->scratchX,
-                                  d->scratchT);
+            plotrender::drawLines(painter, f, d->caches, lineColors, {m_smoothing, m_logY, d->decimate, background},
+                                  d->scratchX, d->scratchT);
         else
-            plotrender::drawPoints(painter, f, d->caches, colors, m_logY);
+            plotrender::drawPoints(painter, f, d->caches, lineColors, m_logY);
     }
     painter.restore();
     m_lastPaintMs = double(clock.nsecsElapsed()) / 1e6;
@@ -336,7 +339,7 @@ void PlotWidget::paintEvent(QPaintEvent *event)
     Q_UNUSED(event)
     const qreal ratio = devicePixelRatioF();
     const QSize pixels = size() * ratio;
-    if (!d->layerValid || d->layer.size() != pixels) {
+    if (!d->layerValid || d->layer.size() != pixels || d->layer.devicePixelRatio() != ratio) {
         d->layer = QPixmap(pixels);
         d->layer.setDevicePixelRatio(ratio);
         QPainter layerPainter(&d->layer);
@@ -346,9 +349,9 @@ void PlotWidget::paintEvent(QPaintEvent *event)
     QPainter painter(this);
     painter.drawPixmap(0, 0, d->layer);
     if (d->drag == Private::Drag::Box && !d->band.isEmpty()) {
-        QColor fill = theme::accent();
+        QColor fill = theme::accent(palette());
         fill.setAlphaF(0.15);
-        painter.setPen(QPen(theme::accent(), 0));
+        painter.setPen(QPen(theme::accent(palette()), 0));
         painter.setBrush(fill);
         painter.drawRect(d->band);
     }
@@ -367,7 +370,7 @@ void PlotWidget::paintReadout(QPainter &painter) const
     if (m_mode == Mode::Lines) {
         if (d->hoverValues.isEmpty())
             return;
-        painter.setPen(QPen(QColor(0x70, 0x74, 0x7c), 0, Qt::DashLine));
+        painter.setPen(QPen(theme::neutralLine(palette()), 0, Qt::DashLine));
         painter.drawLine(QPointF(d->hoverPos.x() + 0.5, f.plot.top()), QPointF(d->hoverPos.x() + 0.5, f.plot.bottom()));
         QList<PlotReadout> sorted = d->hoverValues;
         const bool smoothing = m_smoothing > 0;
@@ -389,8 +392,8 @@ void PlotWidget::paintReadout(QPainter &painter) const
                 continue;
             const QPointF at(f.px(r.x), std::round(f.py(m_logY ? std::log10(v) : v)));
             if (f.plot.contains(at.toPoint())) {
-                painter.setPen(QPen(Qt::white, 1));
-                painter.setBrush(r.color);
+                painter.setPen(QPen(theme::plotBackground(palette()), 1));
+                painter.setBrush(theme::readableOn(r.color, theme::plotBackground(palette())));
                 painter.drawEllipse(at, 3.5, 3.5);
             }
         }
@@ -409,7 +412,17 @@ void PlotWidget::paintReadout(QPainter &painter) const
         lines.push_back({QColor(), decoration.yLabel.isEmpty() ? QStringLiteral("y") : decoration.yLabel,
                          plotrender::valueText(r.y)});
     }
-    plotrender::drawReadout(painter, f.plot, d->hoverPos, header, lines, more, palette().color(QPalette::WindowText));
+    plotrender::drawReadout(painter, f.plot, d->hoverPos, header, lines, more, palette());
+}
+
+void PlotWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    // The layer holds the old palette's colours; a new screen may have another pixel ratio.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
+        d->layerValid = false;
+        update();
+    }
 }
 
 void PlotWidget::resizeEvent(QResizeEvent *event)

@@ -48,7 +48,9 @@ struct PlotReadout
 /// around the cursor (Ctrl+wheel: y only), dragging pans, a rubber band (Shift+drag) zooms
 /// to a box, double-click or Home resets; hovering shows every series' value at the cursor
 /// (valuesAt()). With smoothing, each line is drawn smoothed (EMA) over its raw line drawn
-/// faint. Painting goes through render(), so PNG and SVG exports look like the screen.
+/// faint. Painting goes through render(), so PNG and SVG exports look like the screen: the
+/// widget's palette (light or dark) and, on screen, its device pixel ratio (a layer of
+/// size × ratio device pixels, so 1 px lines and text stay crisp at 1.5× and 2×).
 /// The drawing itself (frame, ticks, exact lines, read-out box) is in plotrender.h; the ticks
 /// in core (plot/axisticks.h).
 class PlotWidget : public QWidget
@@ -123,6 +125,7 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void leaveEvent(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     struct Private;

@@ -1,5 +1,6 @@
 #include "runartifactsview.h"
 
+#include "appearance.h"
 #include "models/texttablemodel.h"
 #include "theme.h"
 #include "viewutil.h"
@@ -62,7 +63,7 @@ RunArtifactsView::RunArtifactsView(QWidget *parent)
     m_save->setObjectName(QStringLiteral("saveArtifact"));
     m_save->setEnabled(false);
     m_save->setToolTip(tr("Copy the selected artifact to a file of your choice."));
-    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_status, appearance::TextRole::Muted);
     m_status->setTextFormat(Qt::PlainText);
 
     auto *bar = new QHBoxLayout;

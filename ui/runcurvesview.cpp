@@ -1,7 +1,8 @@
 #include "runcurvesview.h"
 
+#include "appearance.h"
+
 #include "chartstyle.h"
-#include "theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -37,16 +38,14 @@ QString groupTitle(const QString &group)
     return group;
 }
 
-QColor lineColor(const QString &line)
+chartstyle::SeriesColor lineColor(const QString &line)
 {
     const QString lower = line.toLower();
-    if (lower.startsWith(u"train"))
-        return theme::trainLine();
     if (lower.startsWith(u"val") || lower == u"eval")
-        return theme::validationLine();
+        return chartstyle::SeriesColor::Validation;
     if (lower == u"test")
-        return QColor(0x2e, 0x7d, 0x32);
-    return theme::accent();
+        return chartstyle::SeriesColor::Good;
+    return chartstyle::SeriesColor::Accent; // training lines too: theme::trainLine()
 }
 
 int lineRank(const QString &line)
@@ -74,7 +73,7 @@ RunCurvesView::RunCurvesView(QWidget *parent)
     setObjectName(QStringLiteral("runCurves"));
     chartstyle::styleEmptyNote(m_empty, QStringLiteral("curvesEmpty"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(m_error, appearance::TextRole::Error);
     m_error->hide();
 
     m_grid->setContentsMargins(8, 8, 8, 8);
@@ -241,9 +240,10 @@ QLineSeries *RunCurvesView::lineFor(Group &group, const MetricPlacement &placeme
         return line;
     auto *line = new QLineSeries;
     line->setName(placement.line);
-    QPen pen(lineColor(placement.line));
+    QPen pen = line->pen();
     pen.setWidthF(1.6);
     line->setPen(pen);
+    chartstyle::setSeriesColor(line, lineColor(placement.line));
     QChart *chart = group.view->chart();
     chart->addSeries(line);
     line->attachAxis(group.x);

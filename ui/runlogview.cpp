@@ -1,5 +1,6 @@
 #include "runlogview.h"
 
+#include "appearance.h"
 #include "theme.h"
 
 #include <QFile>
@@ -38,7 +39,7 @@ RunLogView::RunLogView(QWidget *parent)
     m_note->setObjectName(QStringLiteral("logNote"));
     m_note->setWordWrap(true);
     m_note->setContentsMargins(8, 4, 8, 4);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_note, appearance::TextRole::Muted);
     m_note->hide();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

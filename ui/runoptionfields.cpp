@@ -1,5 +1,6 @@
 #include "runoptionfields.h"
 
+#include "appearance.h"
 #include "slurm/slurmclient.h"
 #include "theme.h"
 
@@ -196,7 +197,7 @@ QLabel *newProblemsLabel(const QString &objectName, QWidget *parent)
     label->setObjectName(objectName);
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(label, appearance::TextRole::Error);
     label->hide();
     return label;
 }

@@ -91,6 +91,38 @@ QString clusterText(const ClusterResources &resources)
                            : RunOverview::tr("Slurm cluster: %1").arg(asked.join(QStringLiteral(" · ")));
 }
 
+/// What MLflow recorded of an imported run (reproducibility "mlflow"): its run id, store,
+/// user, …, the known keys first under their names, any other as "MLflow <key>".
+template<typename Add>
+void addMlflowRows(const QJsonObject &mlflow, const Add &add)
+{
+    // Each with the spellings an importer may use for it.
+    static const QList<QPair<QStringList, QString>> known = {
+        {{QStringLiteral("runId"), QStringLiteral("run_id"), QStringLiteral("id")}, RunOverview::tr("MLflow run id")},
+        {{QStringLiteral("experimentId"), QStringLiteral("experiment_id")}, RunOverview::tr("MLflow experiment id")},
+        {{QStringLiteral("store"), QStringLiteral("storePath"), QStringLiteral("path")},
+         RunOverview::tr("MLflow store")},
+        {{QStringLiteral("user"), QStringLiteral("userId"), QStringLiteral("user_id")}, RunOverview::tr("MLflow user")},
+        {{QStringLiteral("artifactUri"), QStringLiteral("artifact_uri")}, RunOverview::tr("MLflow artifacts")},
+    };
+    // The fingerprint only tells a later import whether the run changed.
+    QStringList done = {QStringLiteral("fingerprint")};
+    for (const auto &[keys, label] : known) {
+        for (const QString &key : keys) {
+            if (!mlflow.contains(key))
+                continue;
+            const QString value = jsonText(mlflow.value(key));
+            add(label, keys.constFirst() == QLatin1String("store") ? QDir::toNativeSeparators(value) : value);
+            done << key;
+            break;
+        }
+    }
+    for (auto it = mlflow.begin(); it != mlflow.end(); ++it) {
+        if (!done.contains(it.key()))
+            add(RunOverview::tr("MLflow %1").arg(it.key()), jsonText(it.value()));
+    }
+}
+
 } // namespace
 
 RunOverview::RunOverview(QWidget *parent)
@@ -127,7 +159,7 @@ void RunOverview::clear()
     m_reproducibility->clear();
 }
 
-void RunOverview::showRun(const RunRecord &run)
+void RunOverview::showRun(const RunRecord &run, const QString &parentName)
 {
     QList<QVariantList> params;
     for (const auto &[key, value] : run.params)
@@ -167,6 +199,14 @@ void RunOverview::showRun(const RunRecord &run)
         if (!value.isEmpty())
             rows.append({what, value});
     };
+    const bool imported = run.spec.kind == RunSpec::Kind::Imported;
+    if (imported)
+        add(tr("Source"), runformat::sourceText(run.spec));
+    if (run.parentId != 0)
+        add(tr("Parent run"),
+            parentName.isEmpty() ? tr("Run %1").arg(run.parentId)
+                                 : tr("Run %1 · %2").arg(run.parentId).arg(parentName));
+    addMlflowRows(info.value(QLatin1String("mlflow")).toObject(), add);
     const QJsonObject dataset = info.value(QLatin1String("dataset")).toObject();
     if (!dataset.isEmpty()) {
         add(tr("Dataset"),
@@ -186,7 +226,7 @@ void RunOverview::showRun(const RunRecord &run)
                      QLocale().toString(split.value(QLatin1String("test")).toInteger()),
                      split.value(QLatin1String("stratified")).toBool() ? tr(", stratified") : QString()));
     }
-    if (run.spec.kind != RunSpec::Kind::Command)
+    if (run.spec.kind != RunSpec::Kind::Command && !imported)
         add(tr("Seed"), info.value(QLatin1String("seed")).toString(QString::number(run.spec.seed)));
     add(tr("Trainer"), info.value(QLatin1String("trainer")).toString(run.spec.trainer));
     add(tr("Library"), info.value(QLatin1String("library")).toString());
@@ -196,7 +236,7 @@ void RunOverview::showRun(const RunRecord &run)
         command << part.toString();
     if (command.isEmpty())
         command = run.spec.command;
-    add(tr("Command"), command.join(u' '));
+    add(imported ? tr("MLflow source") : tr("Command"), command.join(u' '));
     add(tr("Working folder"),
         QDir::toNativeSeparators(info.value(QLatin1String("workingDir")).toString(run.spec.workingDir)));
     add(tr("Host"), info.value(QLatin1String("host")).toString(run.host));
@@ -216,6 +256,7 @@ void RunOverview::showRun(const RunRecord &run)
         QStringLiteral("dataset"), QStringLiteral("split"), QStringLiteral("seed"),    QStringLiteral("trainer"),
         QStringLiteral("library"), QStringLiteral("kiln"),  QStringLiteral("command"), QStringLiteral("workingDir"),
         QStringLiteral("host"),    QStringLiteral("os"),    QStringLiteral("attempt"), QStringLiteral("params"),
+        QStringLiteral("mlflow"),
     };
     for (auto it = info.begin(); it != info.end(); ++it) {
         if (!shown.contains(it.key()))

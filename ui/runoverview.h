@@ -22,7 +22,8 @@ public:
     explicit RunOverview(QWidget *parent = nullptr);
     ~RunOverview() override;
 
-    void showRun(const RunRecord &run);
+    /// Shows `run`; `parentName` names its parent run (a sweep, or an MLflow parent run).
+    void showRun(const RunRecord &run, const QString &parentName = {});
     void clear();
 
     TextTableModel *paramsModel() const { return m_params; }

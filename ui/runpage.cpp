@@ -1,5 +1,6 @@
 #include "runpage.h"
 
+#include "appearance.h"
 #include "elidedlabel.h"
 #include "evaluationview.h"
 #include "models/runformat.h"
@@ -88,7 +89,7 @@ QWidget *RunPage::createHeader()
     m_status->setObjectName(QStringLiteral("runStatus"));
     m_details = new ElidedLabel(header);
     m_details->setObjectName(QStringLiteral("runDetails"));
-    m_details->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_details, appearance::TextRole::Muted);
     m_job = new QLabel(header);
     m_job->setObjectName(QStringLiteral("runJob"));
     m_job->setTextFormat(Qt::PlainText);
@@ -99,7 +100,7 @@ QWidget *RunPage::createHeader()
     m_error->setWordWrap(true);
     m_error->setTextFormat(Qt::PlainText);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(m_error, appearance::TextRole::Error);
     m_error->hide();
 
     auto *top = new QHBoxLayout;
@@ -184,10 +185,17 @@ QString RunPage::liveLogPath() const
 
 void RunPage::fill(bool sameRun)
 {
-    const bool active = !isTerminal(m_run.status);
+    // An imported run ran elsewhere: nothing here makes it grow, whatever MLflow last said.
+    const bool imported = m_run.spec.kind == RunSpec::Kind::Imported;
+    const bool active = !isTerminal(m_run.status) && !imported;
     const bool isSweep = m_run.spec.kind == RunSpec::Kind::Sweep;
     updateHeader();
-    m_overview->showRun(m_run);
+    QString parentName;
+    if (m_run.parentId != 0) {
+        if (Expected<RunRecord> parent = RunStore(m_workspace->db()).run(m_run.parentId))
+            parentName = parent->name;
+    }
+    m_overview->showRun(m_run, parentName);
     updateJobLabel();
     readJob();
 
@@ -219,6 +227,9 @@ void RunPage::fill(bool sameRun)
         noEvaluation = tr("The evaluation on the test set appears when the run finishes.");
     else if (m_run.spec.kind == RunSpec::Kind::Command)
         noEvaluation = tr("External runs report their own results (kiln.log_result); they are on the Overview tab.");
+    else if (imported)
+        noEvaluation = tr("This run was imported from MLflow: its metrics are on the Curves tab and in the runs "
+                          "table, its files on the Artifacts tab.");
     else
         noEvaluation = tr("This run ended before its model was evaluated.");
     const bool evaluationShown = m_evaluation->hasEvaluation() && sameRun;
@@ -234,6 +245,7 @@ void RunPage::fill(bool sameRun)
     const QString logPath
         = QFileInfo::exists(live) || !storedLog ? live : m_workspace->blobs().pathFor(storedLog->sha256);
     const QString noLog = isSweep           ? tr("A sweep has no log of its own: pick one of its runs.")
+        : imported                          ? tr("MLflow keeps no log of a run; see its Artifacts.")
         : m_run.status == RunStatus::Queued ? tr("The run is queued; its log starts when it does.")
                                             : tr("This run wrote no log.");
     if (sameRun && logPath == m_log->path())
@@ -253,15 +265,16 @@ void RunPage::updateHeader()
     m_name->setToolTip(m_run.name);
     const QColor color = theme::runStatus(m_run.status);
     m_status->setText(runformat::statusText(m_run.status));
-    m_status->setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: 9px; "
+    // The status colours are lighter on a dark palette: the text takes the base colour there.
+    m_status->setStyleSheet(QStringLiteral("QLabel { color: %2; background: %1; border-radius: 9px; "
                                            "padding: 2px 10px; font-weight: 600; }")
-                                .arg(color.name()));
+                                .arg(color.name(), palette().color(QPalette::Base).name()));
 
     QStringList parts;
     parts << tr("Run %1").arg(m_run.id) << m_run.experiment;
     const QString trainer = m_run.reproducibility.value(QLatin1String("trainer")).toString(m_run.spec.trainer);
     const QString library = m_run.reproducibility.value(QLatin1String("library")).toString();
-    if (m_run.spec.kind == RunSpec::Kind::Command)
+    if (m_run.spec.kind == RunSpec::Kind::Command || m_run.spec.kind == RunSpec::Kind::Imported)
         parts << runformat::sourceText(m_run.spec);
     else if (!trainer.isEmpty())
         parts << (library.isEmpty() ? trainer : tr("%1 (%2)").arg(trainer, library));
@@ -346,7 +359,7 @@ void RunPage::updateJobLabel()
     m_job->show();
     const bool sweep = m_run.spec.kind == RunSpec::Kind::Sweep;
     if (!m_jobInfo || m_jobInfo->jobId.isEmpty()) {
-        m_job->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+        appearance::setTextRole(m_job, appearance::TextRole::Muted);
         if (!m_jobRead)
             m_job->setText(tr("Slurm"));
         else if (sweep)
@@ -369,8 +382,7 @@ void RunPage::updateJobLabel()
         text += tr(": %1").arg(job.reason);
     m_job->setText(text);
     m_job->setToolTip(job.script.isEmpty() ? QString() : tr("Batch script: %1").arg(job.script));
-    m_job->setStyleSheet(
-        QStringLiteral("color: %1;").arg((endedBadly ? theme::errorText() : theme::mutedText()).name()));
+    appearance::setTextRole(m_job, endedBadly ? appearance::TextRole::Error : appearance::TextRole::Muted);
 }
 
 } // namespace kiln

@@ -1,4 +1,5 @@
 #include "runstableview.h"
+#include "appearance.h"
 #include "runstablewidgets.h"
 
 #include "models/csv.h"
@@ -65,7 +66,7 @@ RunsTableView::RunsTableView(QWidget *parent)
 
     m_errorLabel->setObjectName(QStringLiteral("filterError"));
     m_errorLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_errorLabel->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(m_errorLabel, appearance::TextRole::Error);
     m_errorLabel->setContentsMargins(10, 0, 10, 4);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel->hide();
@@ -334,7 +335,9 @@ void RunsTableView::onFilterError(const QString &error, int position)
         m_errorLabel->setText(shown + u'\n' + QString(caret, u' ') + QStringLiteral("^ ") + error);
         m_errorLabel->show();
         m_filterEdit->setStyleSheet(
-            QStringLiteral("QLineEdit { border: 1px solid %1; background: #fdf0ef; }").arg(theme::errorText().name()));
+            QStringLiteral("QLineEdit { border: 1px solid %1; background: %2; }")
+                .arg(theme::errorText().name(),
+                     theme::blend(m_filterEdit->palette().color(QPalette::Base), theme::errorText(), 0.15).name()));
     }
     m_filterEdit->setToolTip(error.isEmpty() ? filterHelp() : error);
     updateStatus();
@@ -497,8 +500,8 @@ QString RunsTableView::statusText() const
 void RunsTableView::updateStatus()
 {
     m_status->setText(statusText());
-    const QColor color = m_loadError.isEmpty() ? theme::mutedText() : theme::errorText();
-    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(color.name()));
+    appearance::setTextRole(m_status,
+                            m_loadError.isEmpty() ? appearance::TextRole::Muted : appearance::TextRole::Error);
     m_exportAction->setEnabled(m_model->visibleRunCount() > 0 && !m_exportWatcher);
 }
 

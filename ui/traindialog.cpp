@@ -1,5 +1,6 @@
 #include "traindialog.h"
 
+#include "appearance.h"
 #include "hyperparameterform.h"
 #include "plugin/pluginmanager.h"
 #include "theme.h"
@@ -65,7 +66,7 @@ QLabel *mutedLabel(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
     label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(label, appearance::TextRole::Muted);
     return label;
 }
 

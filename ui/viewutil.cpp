@@ -1,5 +1,6 @@
 #include "viewutil.h"
 
+#include "appearance.h"
 #include "theme.h"
 
 #include <QGroupBox>
@@ -69,7 +70,7 @@ QLabel *newNoteLabel(const QString &objectName, QWidget *parent)
     label->setObjectName(objectName);
     label->setWordWrap(true);
     label->setTextFormat(Qt::PlainText);
-    label->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(label, appearance::TextRole::Muted);
     return label;
 }
 

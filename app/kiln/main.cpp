@@ -1,14 +1,17 @@
 // The Kiln desktop app: opens a workspace and shows the main window.
 
+#include "appearance.h"
 #include "builtinplugins.h"
 #include "icons.h"
 #include "mainwindow.h"
+#include "registry/bundle.h"
 #include "util/openmp.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QSocketNotifier>
 
@@ -49,9 +52,10 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("Kiln"));
     QApplication::setOrganizationName(QStringLiteral("Kiln"));
     QApplication::setApplicationVersion(QStringLiteral(KILN_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("kiln"));
+    QApplication::setDesktopFileName(QStringLiteral(KILN_APP_ID));
     QApplication::setWindowIcon(kiln::icons::app());
     kiln::linkBuiltinPlugins();
+    kiln::appearance::applySaved();
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Kiln: a workbench for machine-learning experiments."));
@@ -64,7 +68,19 @@ int main(int argc, char *argv[])
             .arg(QDir::toNativeSeparators(kiln::Workspace::defaultFolder())),
         QStringLiteral("location"));
     parser.addOption(workspaceOption);
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QStringLiteral("Files to open once the window shows: a Kiln model bundle (*%1) is imported into the "
+                       "Models panel, an MLflow store (an mlruns folder or an mlflow.db) into the Experiments "
+                       "panel, data files and archives as datasets.")
+            .arg(QLatin1String(kiln::bundle::kSuffix)),
+        QStringLiteral("[file...]"));
     parser.process(app);
+    // Relative to where kiln was started, before anything could change the working folder.
+    QStringList files;
+    const QStringList arguments = parser.positionalArguments();
+    for (const QString &argument : arguments)
+        files << QFileInfo(argument).absoluteFilePath();
 
     const QString folder
         = parser.isSet(workspaceOption) ? parser.value(workspaceOption) : kiln::Workspace::defaultFolder();
@@ -100,5 +116,7 @@ int main(int argc, char *argv[])
     // Under a bare X server (no window manager) nothing would give the window the focus,
     // and keyboard shortcuts need an active window.
     window.activateWindow();
+    // Queued by the window: it shows before anything is read.
+    window.openFiles(files);
     return QApplication::exec();
 }

@@ -89,6 +89,8 @@ int serve(Context &ctx);
 int worker(Context &ctx); // workercommand.cpp
 int workspacePush(Context &ctx); // workspacecommands.cpp
 int workspacePull(Context &ctx);
+int mlflowImport(Context &ctx); // mlflowcommands.cpp
+int mlflowExport(Context &ctx);
 
 /// While one lives, SIGINT and SIGTERM do not end the process: they set a flag (and cancel
 /// `feedback`, whose flag is a lock-free atomic, so both are async-signal-safe) that a long

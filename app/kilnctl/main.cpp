@@ -75,7 +75,10 @@ int main(int argc, char **argv)
         "  deployments rollback TARGET       back to the version the target served before\n"
         "  deployments undeploy TARGET       stop serving on the target\n"
         "  serve --bundle FILE [--port N]    run the serving agent here until Ctrl+C (--host, --data, --token-file)\n"
-        "  demo --workspace DIR              build a demo workspace: generated data, trained runs\n\n"
+        "  demo --workspace DIR              build a demo workspace: generated data, trained runs\n"
+        "  mlflow import PATH                an MLflow store (mlruns/ folder or mlflow.db): runs, models\n"
+        "                                    (--include-deleted, --no-artifacts; again: only what changed)\n"
+        "  mlflow export DIR                 runs as an mlruns/ folder MLflow reads (--run RUN..., --experiment)\n\n"
         "Secrets (agent tokens, passwords) are never arguments: --secret-file FILE, --secret-env VAR or\n"
         "--secret-stdin; they are kept outside the workspace: in the desktop keychain where one exists,\n"
         "otherwise in a file only you can read ($KILN_CREDENTIALS_FILE forces that file).\n\n"
@@ -95,8 +98,12 @@ int main(int argc, char **argv)
         {QStringLiteral("blobs"),
          QStringLiteral("workspace init|push|pull: a new team store's blob folder (shared by every machine)."),
          QStringLiteral("DIR")},
-        {QStringLiteral("run"), QStringLiteral("worker: the run to execute (its number or id)."),
+        {QStringLiteral("run"),
+         QStringLiteral("worker: the run to execute (its number or id); mlflow export: a run to write (repeatable)."),
          QStringLiteral("RUN")},
+        {QStringLiteral("include-deleted"),
+         QStringLiteral("mlflow import: also deleted experiments and runs (tagged kiln.mlflow.deleted).")},
+        {QStringLiteral("no-artifacts"), QStringLiteral("mlflow import: leave run artifacts out.")},
         {QStringLiteral("slurm"), QStringLiteral("train, run: submit the run(s) to Slurm instead of the local queue.")},
         {QStringLiteral("cpus"), QStringLiteral("--slurm: CPUs per run (--cpus-per-task)."), QStringLiteral("N")},
         {QStringLiteral("mem"), QStringLiteral("--slurm: memory per run, e.g. 512M or 4G (--mem)."),
@@ -130,7 +137,8 @@ int main(int argc, char **argv)
          QStringLiteral("NAME=V1,V2")},
         {QStringLiteral("samples"), QStringLiteral("Random search: this many points of the --sweep values."),
          QStringLiteral("N")},
-        {QStringLiteral("experiment"), QStringLiteral("Experiment to file runs under (default: Default)."),
+        {QStringLiteral("experiment"),
+         QStringLiteral("Experiment to file runs under (default: Default); mlflow export: its runs."),
          QStringLiteral("NAME")},
         {QStringLiteral("run-name"), QStringLiteral("A name for the run."), QStringLiteral("NAME")},
         {QStringLiteral("test-fraction"), QStringLiteral("train: share of rows held out for testing (0.2)."),
@@ -250,6 +258,8 @@ int main(int argc, char **argv)
         {QStringLiteral("deployments status"), deploymentsStatus},
         {QStringLiteral("deployments rollback"), deploymentsRollback},
         {QStringLiteral("deployments undeploy"), deploymentsUndeploy},
+        {QStringLiteral("mlflow import"), mlflowImport},
+        {QStringLiteral("mlflow export"), mlflowExport},
     };
     const std::map<QString, Command> oneWord = {
         {QStringLiteral("import"), importPaths}, {QStringLiteral("train"), train},

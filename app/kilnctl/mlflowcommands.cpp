@@ -1,1 +1,141 @@
-// kilnctl mlflow import|export (owned by the import helper).
+// kilnctl mlflow import|export: an MLflow store (mlruns/ or mlflow.db) into the workspace, and
+// runs of the workspace out to an mlruns/ folder MLflow reads.
+#include "cli.h"
+
+#include "mlflow/mlflowexport.h"
+#include "mlflow/mlflowimport.h"
+#include "runs/runstore.h"
+#include "tasks/feedback.h"
+#include "workspace/workspace.h"
+
+#include <QJsonArray>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace kiln::cli {
+namespace {
+
+/// Progress on stderr: one updating line on a terminal, else a line each time the step
+/// changes (each run), so a log shows what was being done when it stopped.
+void showProgress(Feedback &feedback)
+{
+    const bool terminal = isatty(fileno(stderr)) != 0;
+    feedback.setProgressCallback([&feedback, terminal, shown = QString()](double fraction) mutable {
+        const QString status = feedback.statusText();
+        if (status == shown)
+            return;
+        shown = status;
+        const QByteArray line = status.toUtf8();
+        std::fprintf(stderr, terminal ? "\r\033[K[%3d%%] %s" : "[%3d%%] %s\n", int(fraction * 100), line.constData());
+    });
+}
+
+void endProgress()
+{
+    if (isatty(fileno(stderr)) != 0)
+        std::fprintf(stderr, "\r\033[K");
+}
+
+void printSkipped(const Context &ctx, const QList<mlflow::Issue> &skipped)
+{
+    if (skipped.isEmpty())
+        return;
+    ctx.printLine(QStringLiteral("Skipped:"));
+    for (const mlflow::Issue &issue : skipped)
+        ctx.printLine(QStringLiteral("  %1: %2").arg(issue.path, issue.reason));
+}
+
+} // namespace
+
+int mlflowImport(Context &ctx)
+{
+    if (ctx.args.size() != 1)
+        return ctx.usage(QStringLiteral("mlflow import takes one store: kilnctl mlflow import PATH (an mlruns folder "
+                                        "or an mlflow.db file)"));
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    mlflow::ImportOptions options;
+    options.includeDeleted = ctx.parser.isSet(QStringLiteral("include-deleted"));
+    options.artifacts = !ctx.parser.isSet(QStringLiteral("no-artifacts"));
+    Feedback feedback;
+    showProgress(feedback);
+    Expected<mlflow::ImportReport> report = [&] {
+        // Ctrl+C stops between runs: the runs imported so far stay whole, and a second import
+        // adds the rest.
+        const InterruptGuard guard(&feedback);
+        return mlflow::importStore(**ws, ctx.args.first(), options, &feedback);
+    }();
+    endProgress();
+    if (!report)
+        return ctx.fail(report.errorMessage());
+    const bool cancelled = feedback.isCanceled();
+    if (ctx.json) {
+        QJsonObject json = report->toJson();
+        json.insert(QLatin1String("ok"), !cancelled);
+        json.insert(QLatin1String("cancelled"), cancelled);
+        ctx.printJson(json);
+    } else {
+        ctx.printLine(QStringLiteral("%1 (%2): %3").arg(report->store, report->kind, report->summary()));
+        printSkipped(ctx, report->skipped);
+    }
+    if (cancelled)
+        return ctx.fail(QStringLiteral("cancelled: the runs imported so far are kept; import again to add the rest"));
+    return Success;
+}
+
+int mlflowExport(Context &ctx)
+{
+    if (ctx.args.size() != 1)
+        return ctx.usage(QStringLiteral("mlflow export takes the folder to write: kilnctl mlflow export DIR "
+                                        "[--run RUN]... [--experiment NAME]"));
+    auto ws = ctx.openWorkspace();
+    if (!ws)
+        return ctx.fail(ws.errorMessage());
+    RunStore store((*ws)->db());
+    std::vector<qint64> runIds;
+    for (const QString &ref : ctx.parser.values(QStringLiteral("run"))) {
+        auto run = store.runByRef(ref);
+        if (!run)
+            return ctx.fail(run.errorMessage());
+        runIds.push_back(run->id);
+    }
+    if (const QString experiment = ctx.parser.value(QStringLiteral("experiment")); !experiment.isEmpty()) {
+        RunQuery query;
+        query.experiment = experiment;
+        query.withDetails = false;
+        auto runs = store.runs(query);
+        if (!runs)
+            return ctx.fail(runs.errorMessage());
+        // An empty list would mean every run: an experiment without runs is an error instead.
+        if (runs->isEmpty())
+            return ctx.fail(QStringLiteral("experiment '%1' has no runs").arg(experiment));
+        for (const RunRecord &run : std::as_const(*runs))
+            runIds.push_back(run.id);
+    }
+    Feedback feedback;
+    showProgress(feedback);
+    Expected<mlflow::ExportReport> report = [&] {
+        const InterruptGuard guard(&feedback);
+        return mlflow::exportRuns(**ws, ctx.args.first(), runIds, &feedback);
+    }();
+    endProgress();
+    if (!report)
+        return ctx.fail(report.errorMessage());
+    const bool cancelled = feedback.isCanceled();
+    if (ctx.json) {
+        QJsonObject json = report->toJson();
+        json.insert(QLatin1String("ok"), !cancelled);
+        json.insert(QLatin1String("cancelled"), cancelled);
+        ctx.printJson(json);
+    } else {
+        ctx.printLine(report->summary());
+        printSkipped(ctx, report->skipped);
+    }
+    if (cancelled)
+        return ctx.fail(QStringLiteral("cancelled: the runs written so far are whole; export again to add the rest"));
+    return Success;
+}
+
+} // namespace kiln::cli

@@ -241,6 +241,8 @@ Status exportBundle(Workspace &workspace, const QString &ref, const QString &pat
     const Expected<ModelVersion> version = registry.version(ref);
     if (!version)
         return version.error();
+    if (Status predictable = version->checkPredictable(); !predictable)
+        return predictable;
     const Expected<RegisteredModel> model = registry.model(version->modelName);
     if (!model)
         return model.error();

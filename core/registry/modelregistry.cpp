@@ -56,10 +56,15 @@ Expected<ModelVersion> versionFrom(const Statement &row)
     v.modelSha256 = row.text(9);
     v.modelSize = row.int64(10);
     const QJsonObject encodingJson = parseJson(row.text(11)).object();
-    auto encoding = FeatureEncoding::fromJson(encodingJson);
-    if (!encoding)
-        return Error {QStringLiteral("%1 is damaged: %2").arg(v.ref(), encoding.errorMessage())};
-    v.encoding = std::move(encoding).value();
+    // A version imported from MLflow has no Kiln encoding: Kiln keeps its MLmodel and never
+    // predicts with it.
+    const bool foreign = v.modelFormat == QLatin1String("mlflow");
+    if (!foreign) {
+        auto encoding = FeatureEncoding::fromJson(encodingJson);
+        if (!encoding)
+            return Error {QStringLiteral("%1 is damaged: %2").arg(v.ref(), encoding.errorMessage())};
+        v.encoding = std::move(encoding).value();
+    }
     v.inputExample = parseJson(row.text(12)).array();
     const QJsonObject metrics = parseJson(row.text(13)).object();
     for (auto it = metrics.begin(); it != metrics.end(); ++it)
@@ -73,7 +78,9 @@ Expected<ModelVersion> versionFrom(const Statement &row)
     v.createdAt = storedTime(row, 18);
     v.updatedAt = storedTime(row, 19);
     // The signature is stored beside the encoding (see addVersion); derive it for rows without.
-    if (encodingJson.contains(QLatin1String("signature"))) {
+    if (foreign) {
+        // no signature: MLflow's is in the MLmodel file
+    } else if (encodingJson.contains(QLatin1String("signature"))) {
         auto signature = ModelSignature::fromJson(encodingJson.value(QLatin1String("signature")).toObject());
         if (!signature)
             return Error {QStringLiteral("%1 is damaged: %2").arg(v.ref(), signature.errorMessage())};
@@ -310,7 +317,7 @@ Expected<QList<ModelVersion>> ModelRegistry::versionsOfRun(qint64 runId) const
 // ---- Adding a version ------------------------------------------------------------------------
 
 Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const ModelVersion &draft,
-                                                 const QString &modelDescription)
+                                                 const QString &modelDescription, int keptNumber)
 {
     if (Status s = validateModelName(modelName); !s)
         return s.error();
@@ -350,21 +357,21 @@ Expected<ModelVersion> ModelRegistry::addVersion(const QString &modelName, const
         int number = int(next->int64(0));
         next = Statement();
         QString highWater = QString::number(number);
-        if (draft.version > 0) {
+        if (keptNumber > 0) {
             // An imported version (MLflow's) keeps its number when no version has it; the
             // high-water mark never goes down, so a deleted number is still never given again.
-            auto taken = prepared(db, "SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?", *modelId,
-                                  draft.version);
+            auto taken
+                = prepared(db, "SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?", *modelId, keptNumber);
             if (!taken)
                 return taken.error();
             if (taken->next())
                 return Error {QStringLiteral("cannot add version %1 of '%2': the model has a version %1")
-                                  .arg(draft.version)
+                                  .arg(keptNumber)
                                   .arg(modelName)};
             if (Status s = db.lastStepStatus(); !s)
                 return s;
-            highWater = QString::number(std::max(number - 1, draft.version));
-            number = draft.version;
+            highWater = QString::number(std::max(number - 1, keptNumber));
+            number = keptNumber;
         }
         if (Status s = execute(db,
                                "INSERT INTO workspace_info(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET "

@@ -73,10 +73,10 @@ public:
     /// `modelName`, creating the model when new, with `modelDescription` (ignored when the
     /// model exists), all in one transaction. A draft with an empty card gets the
     /// prefillModelCard() of the new version. The model blob must already be in the store.
-    /// Used by registerRun(), bundle import and MLflow import. `draft.version` 0: the next
-    /// number; > 0: that number (an import keeps MLflow's), refused when the model has it.
+    /// Used by registerRun(), bundle import and MLflow import. `number` 0: the next number;
+    /// > 0: that number (an MLflow import keeps MLflow's), refused when the model has it.
     Expected<ModelVersion> addVersion(const QString &modelName, const ModelVersion &draft,
-                                      const QString &modelDescription = {});
+                                      const QString &modelDescription = {}, int number = 0);
 
     Status setModelDescription(const QString &modelName, const QString &description);
     Status setModelTag(const QString &modelName, const QString &key, const QString &value);

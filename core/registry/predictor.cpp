@@ -421,6 +421,8 @@ Expected<std::shared_ptr<const LoadedModel>> LoadedModel::load(Workspace &worksp
     const Expected<ModelVersion> version = ModelRegistry(workspace).version(ref);
     if (!version)
         return version.error();
+    if (Status predictable = version->checkPredictable(); !predictable)
+        return predictable.error();
     const QString name = version->ref();
     const QString path = workspace.blobs().pathFor(version->modelSha256);
     QFile file(path);

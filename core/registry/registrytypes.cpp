@@ -243,6 +243,20 @@ ModelLineage ModelLineage::fromJson(const QJsonObject &json)
 
 // ---- ModelVersion, ModelRef ------------------------------------------------------------------
 
+bool ModelVersion::isPredictable() const
+{
+    return modelFormat != QLatin1String("mlflow");
+}
+
+Status ModelVersion::checkPredictable() const
+{
+    if (isPredictable())
+        return {};
+    return Error {QStringLiteral("%1 was imported from MLflow: Kiln keeps its MLmodel for reference but cannot predict "
+                                 "with, bundle or deploy it; register a run trained in Kiln instead")
+                      .arg(ref())};
+}
+
 bool ModelVersion::isDeployed() const
 {
     return std::any_of(deployments.begin(), deployments.end(),

@@ -154,6 +154,11 @@ struct ModelVersion
 
     QString ref() const { return modelName + QLatin1Char('@') + QString::number(version); }
     bool isDeployed() const;
+    /// Whether Kiln can load it to predict, bundle and deploy it: false for a version imported
+    /// from MLflow (modelFormat "mlflow"), which keeps only MLflow's MLmodel for reference.
+    bool isPredictable() const;
+    /// The refusal for a version that is not predictable, naming it and why; success otherwise.
+    Status checkPredictable() const;
 };
 
 /// How a model is named on the command line and in bundles: "name" (latest version),

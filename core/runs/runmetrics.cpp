@@ -1,10 +1,16 @@
 // RunStore's step metrics: points stored as packed little-endian chunks, with a summary row
-// per series (count, last, min, max) for the runs table.
+// per series (count, last, min, max) for the runs table. The summary is over the numeric
+// points: NaN points are kept in the chunks but left out of last/min/max; a series of only NaN
+// keeps the empty summary (min +inf, max -inf, last 0 at step 0).
 #include "runs/runstore.h"
+
+#include "runs/runmetrics_p.h"
 
 #include <QtEndian>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace kiln {
 namespace {
@@ -49,21 +55,32 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
     Transaction tx(m_db);
     if (!tx.isActive())
         return tx.beginStatus();
-    auto findSeries = m_db.prepare("SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?");
-    auto insertSeries = m_db.prepare(
+    if (Status s = Internal::appendMetricPoints(m_db, runId, points); !s)
+        return s;
+    return tx.commit();
+}
+
+namespace Internal {
+
+Status appendMetricPoints(Database &db, qint64 runId, const QHash<QString, std::vector<MetricPoint>> &points)
+{
+    auto findSeries = db.prepare("SELECT id, count FROM metric_series WHERE run_id = ? AND key = ?");
+    // A new series starts with the empty summary (min +inf, max -inf): the first numeric point
+    // replaces both, and a series of only NaN keeps it (it has no number to show).
+    auto insertSeries = db.prepare(
         "INSERT INTO metric_series(run_id, key, count, last_step, last_value, min_value, max_value, last_time) "
         "VALUES(?, ?, 0, 0, 0, ?, ?, 0)");
-    auto updateSeries = m_db.prepare(
-        "UPDATE metric_series SET count = count + ?, last_step = ?, last_value = ?, min_value = CASE WHEN ?4 < "
-        "min_value "
-        "THEN ?4 ELSE min_value END, max_value = CASE WHEN ?5 > max_value THEN ?5 ELSE max_value END, last_time = ?6 "
-        "WHERE id = ?7");
+    auto updateCount = db.prepare("UPDATE metric_series SET count = count + ? WHERE id = ?");
+    auto updateSeries = db.prepare(
+        "UPDATE metric_series SET last_step = ?1, last_value = ?2, min_value = CASE WHEN ?3 < min_value "
+        "THEN ?3 ELSE min_value END, max_value = CASE WHEN ?4 > max_value THEN ?4 ELSE max_value END, last_time = ?5 "
+        "WHERE id = ?6");
     auto lastChunk
-        = m_db.prepare("SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
+        = db.prepare("SELECT seq, count, points FROM metric_chunks WHERE series_id = ? ORDER BY seq DESC LIMIT 1");
     auto writeChunk
-        = m_db.prepare("INSERT INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?) "
-                       "ON CONFLICT(series_id, seq) DO UPDATE SET count = excluded.count, points = excluded.points");
-    for (auto *stmt : {&findSeries, &insertSeries, &updateSeries, &lastChunk, &writeChunk}) {
+        = db.prepare("INSERT INTO metric_chunks(series_id, seq, count, points) VALUES(?, ?, ?, ?) "
+                     "ON CONFLICT(series_id, seq) DO UPDATE SET count = excluded.count, points = excluded.points");
+    for (auto *stmt : {&findSeries, &insertSeries, &updateCount, &updateSeries, &lastChunk, &writeChunk}) {
         if (!*stmt)
             return stmt->error();
     }
@@ -72,11 +89,17 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
         const std::vector<MetricPoint> &series = it.value();
         if (series.empty())
             continue;
-        double lo = series.front().value;
-        double hi = lo;
+        // The summary covers numeric points only: NaN (MLflow logs it) stays in the chunks,
+        // where a chart draws it as a gap, but SQLite cannot keep it in a REAL NOT NULL column.
+        const MetricPoint *lastNumber = nullptr;
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
         for (const MetricPoint &p : series) {
+            if (std::isnan(p.value))
+                continue;
             lo = std::min(lo, p.value);
             hi = std::max(hi, p.value);
+            lastNumber = &p;
         }
         findSeries->bind(1, runId).bind(2, it.key());
         qint64 seriesId = 0;
@@ -86,7 +109,7 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
             insertSeries->bind(1, runId).bind(2, it.key()).bind(3, lo).bind(4, hi);
             if (Status s = insertSeries->exec(); !s)
                 return s;
-            seriesId = m_db.lastInsertId();
+            seriesId = db.lastInsertId();
         }
         findSeries->reset();
 
@@ -120,19 +143,24 @@ Status RunStore::appendMetrics(qint64 runId, const QHash<QString, std::vector<Me
             done += n;
             ++seq;
         }
-        const MetricPoint &last = series.back();
-        updateSeries->bind(1, qint64(series.size()))
-            .bind(2, last.step)
-            .bind(3, last.value)
-            .bind(4, lo)
-            .bind(5, hi)
-            .bind(6, last.timeMs)
-            .bind(7, seriesId);
+        updateCount->bind(1, qint64(series.size())).bind(2, seriesId);
+        if (Status s = updateCount->exec(); !s)
+            return s;
+        if (!lastNumber)
+            continue;
+        updateSeries->bind(1, lastNumber->step)
+            .bind(2, lastNumber->value)
+            .bind(3, lo)
+            .bind(4, hi)
+            .bind(5, lastNumber->timeMs)
+            .bind(6, seriesId);
         if (Status s = updateSeries->exec(); !s)
             return s;
     }
-    return tx.commit();
+    return {};
 }
+
+} // namespace Internal
 
 Expected<QList<MetricSummary>> RunStore::metricSummaries(qint64 runId) const
 {

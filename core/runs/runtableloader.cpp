@@ -379,9 +379,14 @@ Status RunTableBuilder::readMetrics()
             continue;
         MetricBuild &build = metric(series->text(1));
         build.stepSeries = true;
+        const double low = series->real(3);
+        const double high = series->real(4);
+        // A series of only NaN points (MLflow logs them) is stored with min > max: no value.
+        if (low > high)
+            continue;
         build.last[std::size_t(row)] = series->real(2);
-        build.min[std::size_t(row)] = series->real(3);
-        build.max[std::size_t(row)] = series->real(4);
+        build.min[std::size_t(row)] = low;
+        build.max[std::size_t(row)] = high;
     }
     if (Status s = stepStatus(); !s)
         return s;

@@ -164,15 +164,17 @@ int BarsView::barAt(int y) const
 void BarsView::render(QPainter &painter, const QRect &target) const
 {
     painter.save();
-    painter.fillRect(target, Qt::white);
+    const QPalette colors = palette();
+    const QColor background = theme::plotBackground(colors);
+    painter.fillRect(target, background);
     QFont bold = font();
     bold.setBold(true);
     painter.setFont(bold);
-    painter.setPen(palette().color(QPalette::WindowText));
+    painter.setPen(theme::plotText(colors));
     QString title;
     if (m_bars.empty()) {
         painter.setFont(font());
-        painter.setPen(theme::mutedText());
+        painter.setPen(theme::mutedText(colors));
         const QString empty = m_comparison.rows.empty() ? tr("Select runs in the table to compare them")
             : m_metricCombo->count() == 0               ? tr("None of the selected runs has a metric")
                                           : tr("No selected run has a value of “%1”").arg(currentMetric());
@@ -212,20 +214,20 @@ void BarsView::render(QPainter &painter, const QRect &target) const
         const Bar &bar = m_bars[i];
         const int top = target.top() + kTitleHeight + int(i) * height;
         if (i % 2 == 1)
-            painter.fillRect(QRect(target.left(), top, target.width(), height), QColor(0xf6, 0xf6, 0xf8));
-        painter.setPen(palette().color(QPalette::WindowText));
+            painter.fillRect(QRect(target.left(), top, target.width(), height), theme::faintBand(colors));
+        painter.setPen(theme::plotText(colors));
         painter.drawText(QRect(target.left() + kMargin, top, labelWidth, height), Qt::AlignRight | Qt::AlignVCenter,
                          metrics.elidedText(bar.label, Qt::ElideMiddle, labelWidth));
         const double end = xOf(bar.value);
         painter.fillRect(QRectF(QPointF(std::min(zero, end), top + (height - thickness) / 2.0),
                                 QSizeF(std::max(1.0, std::abs(end - zero)), thickness)),
-                         runColor(bar.runId));
-        painter.setPen(theme::mutedText());
+                         theme::readableOn(runColor(bar.runId), background));
+        painter.setPen(theme::mutedText(colors));
         painter.drawText(QRect(barRight + 8, top, valueWidth, height), Qt::AlignRight | Qt::AlignVCenter,
                          valueText(bar.value));
     }
     if (low < 0) {
-        painter.setPen(QPen(theme::mutedText(), 0));
+        painter.setPen(QPen(theme::mutedText(colors), 0));
         painter.drawLine(QPointF(zero, target.top() + kTitleHeight),
                          QPointF(zero, target.top() + kTitleHeight + int(m_bars.size()) * height));
     }

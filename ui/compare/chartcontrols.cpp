@@ -1,7 +1,7 @@
 #include "compare/chartcontrols.h"
 
+#include "appearance.h"
 #include "models/metricseries.h"
-#include "theme.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -22,7 +22,7 @@ QLabel *createNote(const QString &objectName, QWidget *parent)
     auto *note = new QLabel(parent);
     note->setObjectName(objectName);
     note->setWordWrap(true);
-    note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(note, appearance::TextRole::Muted);
     note->hide();
     return note;
 }

@@ -1,12 +1,12 @@
 #include "confusionview.h"
 
+#include "appearance.h"
 #include "compare/compareutil.h"
 #include "heatmapdelegate.h"
 #include "models/confusionmatrixmodel.h"
 #include "models/csv.h"
 #include "models/runevaluations.h"
 #include "runcolors.h"
-#include "theme.h"
 
 #include <QFrame>
 #include <QHBoxLayout>
@@ -109,7 +109,7 @@ void ConfusionView::rebuild()
 
         auto *total = new QLabel(
             tr("%1 test rows · rows: true class, columns: predicted").arg(locale.toString(matrix.model->total())), box);
-        total->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+        appearance::setTextRole(total, appearance::TextRole::Muted);
         title->setMaximumWidth(std::max(width, 220));
         boxLayout->addWidget(title);
         boxLayout->addWidget(view, 0, Qt::AlignLeft);

@@ -1,5 +1,6 @@
 #include "diffview.h"
 
+#include "appearance.h"
 #include "compare/compareutil.h"
 #include "models/rundiffmodel.h"
 #include "runs/rundiff.h"
@@ -35,15 +36,16 @@ public:
         case Qt::DisplayRole:
             return missing ? QVariant(QStringLiteral("—")) : QIdentityProxyModel::data(index, role);
         case Qt::BackgroundRole:
+            // Read at paint time: the colours follow the palette, light or dark.
             if (heading)
-                return QColor(0xee, 0xef, 0xf2);
+                return theme::faintBand(QGuiApplication::palette());
             if (differs && value)
-                return QColor(0xfd, 0xe8, 0xcf); // a light tint of the accent
+                return theme::accentTint(QGuiApplication::palette());
             return {};
         case Qt::ForegroundRole:
             if (missing)
                 return theme::mutedText();
-            return heading || (differs && value) ? QVariant(QColor(Qt::black)) : QVariant();
+            return heading || (differs && value) ? QVariant(theme::plotText()) : QVariant();
         case Qt::FontRole:
             if (heading || (differs && !value)) {
                 QFont font;
@@ -111,10 +113,10 @@ DiffView::DiffView(QWidget *parent)
     m_onlyDifferences->setToolTip(tr("Hide the lines on which every compared run agrees"));
     m_note->setObjectName(QStringLiteral("diffNote"));
     m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::errorText().name()));
+    appearance::setTextRole(m_note, appearance::TextRole::Error);
     m_note->hide();
     m_summary->setObjectName(QStringLiteral("diffSummary"));
-    m_summary->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_summary, appearance::TextRole::Muted);
 
     m_table->setObjectName(QStringLiteral("diffTable"));
     m_table->setHeaderIcons([this](int column) {

@@ -1,7 +1,7 @@
 #include "compare/evaluationcomparisonview.h"
 
+#include "appearance.h"
 #include "models/runevaluations.h"
-#include "theme.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -18,7 +18,7 @@ EvaluationComparisonView::EvaluationComparisonView(QWidget *parent)
 {
     m_note->setWordWrap(true);
     m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_note, appearance::TextRole::Muted);
     m_note->hide();
     connect(m_evaluations, &RunEvaluations::ready, this, &EvaluationComparisonView::maybeRebuild);
 }

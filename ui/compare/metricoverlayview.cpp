@@ -1,5 +1,6 @@
 #include "compare/metricoverlayview.h"
 
+#include "appearance.h"
 #include "chartstyle.h"
 #include "compare/chartcontrols.h"
 #include "models/metricseries.h"
@@ -497,8 +498,7 @@ void MetricOverlayView::updateNote()
     if (!m_error.isEmpty())
         lines.append(m_error);
     m_note->setText(lines.join(u'\n'));
-    m_note->setStyleSheet(
-        QStringLiteral("color: %1;").arg(m_error.isEmpty() ? theme::mutedText().name() : theme::errorText().name()));
+    appearance::setTextRole(m_note, m_error.isEmpty() ? appearance::TextRole::Muted : appearance::TextRole::Error);
     m_note->setVisible(!lines.isEmpty());
 }
 
@@ -523,7 +523,8 @@ bool MetricOverlayView::exportTo(const QString &path, QString *error) const
         [&](QPainter &painter, const QRect &target) {
             m_plot->render(painter, QRect(target.topLeft(), chart));
             QRect legend(target.left() + chart.width(), target.top(), kLegendWidth, target.height());
-            painter.fillRect(legend, Qt::white);
+            const QPalette colors = palette();
+            painter.fillRect(legend, theme::plotBackground(colors));
             legend.adjust(8, 16, -8, -8);
             painter.setFont(chartstyle::smallFont());
             const QFontMetrics metrics(painter.font());
@@ -535,14 +536,15 @@ bool MetricOverlayView::exportTo(const QString &path, QString *error) const
             for (int i = 0; i < shown; ++i, y += lineHeight) {
                 const QListWidgetItem *item = m_legend->item(i);
                 const bool drawn = item->data(Qt::UserRole + 1).toBool();
-                painter.fillRect(QRect(legend.left(), y + (lineHeight - 10) / 2, 10, 10),
-                                 runColor(item->data(Qt::UserRole).toLongLong()));
-                painter.setPen(drawn ? palette().color(QPalette::WindowText) : theme::mutedText());
+                painter.fillRect(
+                    QRect(legend.left(), y + (lineHeight - 10) / 2, 10, 10),
+                    theme::readableOn(runColor(item->data(Qt::UserRole).toLongLong()), theme::plotBackground(colors)));
+                painter.setPen(drawn ? theme::plotText(colors) : theme::mutedText(colors));
                 painter.drawText(QRect(legend.left() + 16, y, legend.width() - 16, lineHeight), Qt::AlignVCenter,
                                  metrics.elidedText(item->text(), Qt::ElideMiddle, legend.width() - 16));
             }
             if (shown < count) {
-                painter.setPen(theme::mutedText());
+                painter.setPen(theme::mutedText(colors));
                 painter.drawText(QRect(legend.left(), y, legend.width(), lineHeight), Qt::AlignVCenter,
                                  tr("and %n more", nullptr, count - shown));
             }

@@ -57,11 +57,12 @@ void drawPixelLine(QImage &image, QPoint from, QPoint to, QRgb color)
     }
 }
 
-/// Text with a faint white backing, so labels stay readable over the lines.
-void drawBackedText(QPainter &painter, const QRect &box, int flags, const QString &text)
+/// Text with a faint backing of the background, so labels stay readable over the lines.
+void drawBackedText(QPainter &painter, const QRect &box, int flags, const QString &text, QColor backing)
 {
     const QRect used = painter.boundingRect(box, flags, text);
-    painter.fillRect(used.adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 200));
+    backing.setAlpha(200);
+    painter.fillRect(used.adjusted(-2, 0, 2, 0), backing);
     painter.drawText(box, flags, text);
 }
 
@@ -83,12 +84,22 @@ public:
     }
 
 protected:
+    void changeEvent(QEvent *event) override
+    {
+        QWidget::changeEvent(event);
+        // The cached picture holds the old palette's colours.
+        if (event->type() == QEvent::PaletteChange) {
+            m_view->m_cache = QImage();
+            update();
+        }
+    }
+
     void paintEvent(QPaintEvent *) override
     {
         QPainter painter(this);
         const qreal ratio = devicePixelRatioF();
         const QSize pixels = size() * ratio;
-        if (m_view->m_cache.size() != pixels) {
+        if (m_view->m_cache.size() != pixels || m_view->m_cache.devicePixelRatio() != ratio) {
             m_view->m_cache = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
             m_view->m_cache.setDevicePixelRatio(ratio);
             QPainter image(&m_view->m_cache);
@@ -281,11 +292,14 @@ int ParallelCoordinatesView::runAt(const QPoint &position) const
 void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) const
 {
     painter.save();
-    painter.fillRect(target, Qt::white);
+    const QPalette colors = palette();
+    const QColor background = theme::plotBackground(colors);
+    const QColor axisColor = theme::blend(background, theme::plotText(colors), 0.7);
+    painter.fillRect(target, background);
     const QFont small = chartstyle::smallFont();
     painter.setFont(small);
     if (!m_table || m_rows.empty() || m_axes.empty()) {
-        painter.setPen(theme::mutedText());
+        painter.setPen(theme::mutedText(colors));
         const QString text = !m_table || m_rows.empty()
             ? tr("Select runs to compare them on parallel axes.")
             : tr("These runs have no param that differs and no metric. Choose columns with Axes….");
@@ -303,7 +317,7 @@ void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) con
 
     // Lines: those outside the brushes first, faint, then the runs inside over them. Beyond
     // kAntialiasedLines runs into an image (the screen, PNG), opaque colours as light as the
-    // translucent ones look on white, drawn 1 px wide straight into a layer: QPainter's
+    // translucent ones look on the background, drawn 1 px wide straight into a layer: QPainter's
     // cosmetic stroker costs ~20 ns a pixel, far too slow for thousands of long lines.
     const bool many = m_rows.size() > 200;
     const bool fast = m_rows.size() > kAntialiasedLines;
@@ -323,11 +337,11 @@ void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) con
         for (std::size_t run = 0; run < m_rows.size(); ++run) {
             if (m_inBrushes[run] != inside || !drawn[run])
                 continue;
-            QColor color = inside ? runColor(m_runIds[run]) : QColor(0xbe, 0xc0, 0xc5);
+            QColor color = inside ? theme::readableOn(runColor(m_runIds[run]), background)
+                                  : theme::blend(background, theme::plotText(colors), 0.3);
             const double alpha = inside ? (many ? 0.6 : 0.9) : (many ? 0.25 : 0.5);
             if (fast) {
-                color = QColor::fromRgbF(float(1 - alpha * (1 - color.redF())), float(1 - alpha * (1 - color.greenF())),
-                                         float(1 - alpha * (1 - color.blueF())));
+                color = theme::blend(background, color, alpha);
             } else {
                 color.setAlphaF(float(alpha));
             }
@@ -366,9 +380,9 @@ void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) con
         const int x = layout.x[std::size_t(axis)];
         const QRectF band(QPointF(x - kBrushHalfWidth, yOf(std::min(1.02, high))),
                           QPointF(x + kBrushHalfWidth, yOf(std::max(-0.02, low))));
-        QColor fill = theme::accent();
+        QColor fill = theme::accent(colors);
         fill.setAlpha(70);
-        painter.setPen(QPen(theme::accent(), 1.2));
+        painter.setPen(QPen(theme::accent(colors), 1.2));
         painter.setBrush(fill);
         painter.drawRect(band);
         painter.setBrush(Qt::NoBrush);
@@ -383,9 +397,9 @@ void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) con
     for (std::size_t a = 0; a < m_axes.size(); ++a) {
         const AxisData &axis = m_axes[a];
         const int x = layout.x[a];
-        painter.setPen(QPen(QColor(0x55, 0x58, 0x60), 1.2));
+        painter.setPen(QPen(axisColor, 1.2));
         painter.drawLine(QPointF(x, layout.plot.top()), QPointF(x, layout.plot.bottom()));
-        painter.setPen(theme::mutedText());
+        painter.setPen(theme::mutedText(colors));
         const qsizetype ticks = axis.categorical ? axis.categories.size() : kTicks;
         // Categories closer than a line of text: every k-th is labelled.
         const double gap = ticks > 1 ? double(layout.plot.height()) / double(ticks - 1) : layout.plot.height();
@@ -398,19 +412,19 @@ void ParallelCoordinatesView::render(QPainter &painter, const QRect &target) con
             painter.drawLine(QPointF(x - 3, y), QPointF(x, y));
             const QRect box(x - 5 - labelWidth, int(y) - metrics.height() / 2, labelWidth, metrics.height());
             drawBackedText(painter, box, Qt::AlignRight | Qt::AlignVCenter,
-                           metrics.elidedText(text, Qt::ElideMiddle, labelWidth));
+                           metrics.elidedText(text, Qt::ElideMiddle, labelWidth), background);
         }
         // Runs without a value cross the axis below its bottom, at a short dashed stub.
         if (std::any_of(axis.fractions.cbegin(), axis.fractions.cend(), [](double f) { return std::isnan(f); })) {
-            QPen stub(QColor(0x55, 0x58, 0x60), 1.0, Qt::DotLine);
+            QPen stub(axisColor, 1.0, Qt::DotLine);
             painter.setPen(stub);
             painter.drawLine(QPointF(x, layout.plot.bottom() + 4), QPointF(x, layout.missingY + 4));
-            painter.setPen(theme::mutedText());
+            painter.setPen(theme::mutedText(colors));
             const QRect box(x - 5 - labelWidth, layout.missingY - metrics.height() / 2, labelWidth, metrics.height());
-            drawBackedText(painter, box, Qt::AlignRight | Qt::AlignVCenter, tr("none"));
+            drawBackedText(painter, box, Qt::AlignRight | Qt::AlignVCenter, tr("none"), background);
         }
         painter.setFont(bold);
-        painter.setPen(palette().color(QPalette::WindowText));
+        painter.setPen(theme::plotText(colors));
         const int titleWidth = std::max(60, spacing - 8);
         const QRect title(x - titleWidth / 2, target.top() + 6, titleWidth, layout.plot.top() - target.top() - 12);
         painter.drawText(title, Qt::AlignHCenter | Qt::AlignBottom,

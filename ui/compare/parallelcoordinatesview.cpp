@@ -1,7 +1,7 @@
 #include "parallelcoordinatesview.h"
 
+#include "appearance.h"
 #include "compare/parallelaxesdialog.h"
-#include "theme.h"
 
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -106,7 +106,7 @@ ParallelCoordinatesView::ParallelCoordinatesView(QWidget *parent)
     m_axesButton->setToolTip(tr("Choose the columns shown as axes and their order"));
     m_clearButton->setObjectName(QStringLiteral("parallelClearBrushes"));
     m_status->setObjectName(QStringLiteral("parallelStatus"));
-    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_status, appearance::TextRole::Muted);
     connect(m_axesButton, &QPushButton::clicked, this, &ParallelCoordinatesView::openAxesChooser);
     connect(m_clearButton, &QPushButton::clicked, this, &ParallelCoordinatesView::clearBrushes);
 

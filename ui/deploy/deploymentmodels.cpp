@@ -45,20 +45,22 @@ QString milliseconds(double ms)
 QColor healthColor(const QString &health)
 {
     if (health == QLatin1String("serving"))
-        return QColor(0x2e, 0x7d, 0x32);
+        return theme::good();
     if (health == QLatin1String("stored"))
-        return QColor(0x2f, 0x6d, 0xb5);
+        return theme::validationLine();
     if (health == QLatin1String("down"))
         return theme::errorText();
     if (health == QLatin1String("empty"))
-        return QColor(0xa6, 0x6a, 0x00);
-    return QColor(0xb8, 0xbb, 0xc2);
+        return theme::warning();
+    return theme::neutralLine();
 }
 
 QIcon healthDot(const QString &health)
 {
+    // The colours differ between a light and a dark palette: one dot of each.
     static QHash<QString, QIcon> cache;
-    auto it = cache.constFind(health);
+    const QString key = theme::isDark() ? health + QStringLiteral("/dark") : health;
+    auto it = cache.constFind(key);
     if (it != cache.constEnd())
         return *it;
     QPixmap pixmap(kDotSize * 2, kDotSize * 2);
@@ -70,7 +72,7 @@ QIcon healthDot(const QString &health)
     painter.setBrush(healthColor(health));
     painter.drawEllipse(QRectF(1, 1, kDotSize - 2, kDotSize - 2));
     painter.end();
-    return *cache.insert(health, QIcon(pixmap));
+    return *cache.insert(key, QIcon(pixmap));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +198,7 @@ void TargetItemDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
         nameRect, Qt::AlignLeft | Qt::AlignVCenter,
         boldMetrics.elidedText(index.data(TargetListModel::NameRole).toString(), Qt::ElideRight, area.width()));
     painter->setFont(opt.font);
-    painter->setPen(selected ? text : theme::mutedText());
+    painter->setPen(selected ? text : theme::mutedText(opt.palette));
     const QRect detailRect(area.left(), nameRect.bottom() + 2, area.width(), metrics.height());
     painter->drawText(
         detailRect, Qt::AlignLeft | Qt::AlignVCenter,

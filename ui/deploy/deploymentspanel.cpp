@@ -3,6 +3,7 @@
 // deploymentsreading.cpp; the actions, their dialogs and tasks in deploymentsactions.cpp.
 
 #include "deploy/deploymentspanel.h"
+#include "appearance.h"
 #include "deploy/deploymentspanel_p.h"
 
 #include "deploy/driftview.h"
@@ -146,10 +147,12 @@ QWidget *DeploymentsPanel::Private::createBanner()
     m_banner = new QFrame;
     m_banner->setObjectName(QStringLiteral("driftBanner"));
     m_banner->setAttribute(Qt::WA_StyledBackground);
-    m_banner->setStyleSheet(QStringLiteral("QFrame#driftBanner { background: #fdecea; border: 1px solid %1;"
-                                           " border-radius: 4px; }"
-                                           "QLabel { color: %1; }")
-                                .arg(theme::errorText().name()));
+    m_banner->setStyleSheet(
+        QStringLiteral("QFrame#driftBanner { background: %2; border: 1px solid %1;"
+                       " border-radius: 4px; }"
+                       "QLabel { color: %1; }")
+            .arg(theme::errorText().name(),
+                 theme::blend(m_banner->palette().color(QPalette::Base), theme::errorText(), 0.15).name()));
     m_bannerText = new QLabel;
     m_bannerText->setObjectName(QStringLiteral("driftBannerText"));
     m_bannerText->setWordWrap(true);
@@ -235,7 +238,7 @@ QWidget *DeploymentsPanel::Private::createDeploymentsPane()
     m_tableNote->setAlignment(Qt::AlignCenter);
     m_tableNote->setWordWrap(true);
     m_tableNote->setMargin(16);
-    m_tableNote->setStyleSheet(QStringLiteral("color: %1;").arg(theme::mutedText().name()));
+    appearance::setTextRole(m_tableNote, appearance::TextRole::Muted);
     m_tableNote->setText(DeploymentsPanel::tr("Nothing is deployed from this workspace yet. Deploy… (Ctrl+Shift+D) "
                                               "pushes a registered model version to a target; so does Deploy… on "
                                               "a version in the Models panel."));

@@ -330,9 +330,10 @@ DriftView::DriftView(QWidget *parent)
     psiChart->addAxis(d->psiTime, Qt::AlignBottom);
     psiChart->addAxis(d->psiValues, Qt::AlignLeft);
     d->thresholdLine = d->newSeries(psiChart, d->psiTime, d->psiValues, tr("threshold"), theme::mutedText());
-    QPen dashed(theme::mutedText());
+    QPen dashed = d->thresholdLine->pen();
     dashed.setStyle(Qt::DashLine);
     d->thresholdLine->setPen(dashed);
+    chartstyle::setSeriesColor(d->thresholdLine, chartstyle::SeriesColor::Neutral);
     d->psiView = chartstyle::newChartView(psiChart);
     d->psiView->setObjectName(QStringLiteral("driftPsiChart"));
     d->psiView->setMinimumHeight(kChartMinimumHeight);

@@ -1,7 +1,6 @@
 #include "deploy/trafficcharts.h"
 
 #include "chartstyle.h"
-#include "theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -35,9 +34,9 @@ double niceCeiling(double value)
     return 10 * magnitude;
 }
 
-QPen linePen(const QColor &color, Qt::PenStyle style = Qt::SolidLine)
+QPen linePen(Qt::PenStyle style)
 {
-    QPen pen(color);
+    QPen pen;
     pen.setWidthF(1.5);
     pen.setStyle(style);
     return pen;
@@ -49,12 +48,14 @@ TrafficCharts::TrafficCharts(QWidget *parent)
     : QWidget(parent)
 {
     // Errors dashed under the requests; the tail latency in violet over the median in blue.
-    m_rate = newChart(tr("Requests per second"), tr("req/s"), {tr("requests/s"), tr("errors/s")},
-                      {linePen(theme::accent()), linePen(theme::errorText(), Qt::DashLine)},
-                      QStringLiteral("trafficRateChart"));
-    m_latency = newChart(tr("Latency"), tr("ms"), {tr("p50"), tr("p99")},
-                         {linePen(theme::validationLine()), linePen(QColor(0x7b, 0x4f, 0xa0))},
-                         QStringLiteral("trafficLatencyChart"));
+    m_rate
+        = newChart(tr("Requests per second"), tr("req/s"), {tr("requests/s"), tr("errors/s")},
+                   {{chartstyle::SeriesColor::Accent, Qt::SolidLine}, {chartstyle::SeriesColor::Error, Qt::DashLine}},
+                   QStringLiteral("trafficRateChart"));
+    m_latency = newChart(
+        tr("Latency"), tr("ms"), {tr("p50"), tr("p99")},
+        {{chartstyle::SeriesColor::Validation, Qt::SolidLine}, {chartstyle::SeriesColor::Purple, Qt::SolidLine}},
+        QStringLiteral("trafficLatencyChart"));
 
     auto *charts = new QWidget;
     auto *chartsLayout = new QVBoxLayout(charts);
@@ -77,7 +78,7 @@ TrafficCharts::TrafficCharts(QWidget *parent)
 TrafficCharts::~TrafficCharts() = default;
 
 TrafficCharts::Chart TrafficCharts::newChart(const QString &title, const QString &unit, const QStringList &names,
-                                             const QList<QPen> &pens, const QString &objectName)
+                                             const QList<LineStyle> &styles, const QString &objectName)
 {
     Chart chart;
     QChart *qchart = chartstyle::newChart(title);
@@ -95,7 +96,9 @@ TrafficCharts::Chart TrafficCharts::newChart(const QString &title, const QString
     for (int i = 0; i < names.size(); ++i) {
         auto *series = new QLineSeries;
         series->setName(names.at(i));
-        series->setPen(pens.value(i, linePen(theme::accent())));
+        const LineStyle style = styles.value(i, LineStyle {chartstyle::SeriesColor::Accent, Qt::SolidLine});
+        series->setPen(linePen(style.pen));
+        chartstyle::setSeriesColor(series, style.color);
         qchart->addSeries(series);
         series->attachAxis(chart.time);
         series->attachAxis(chart.values);

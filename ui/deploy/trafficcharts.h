@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chartstyle.h"
 #include "monitoring/deploymentmonitor.h"
 
 #include <QPen>
@@ -47,8 +48,14 @@ private:
         QList<QLineSeries *> series;
         double highest = 0;
     };
-    /// A chart of one line per name, drawn with the pen of the same index.
-    Chart newChart(const QString &title, const QString &unit, const QStringList &names, const QList<QPen> &pens,
+    /// How a line is drawn: a theme colour (kept right when the palette changes) and a style.
+    struct LineStyle
+    {
+        chartstyle::SeriesColor color;
+        Qt::PenStyle pen;
+    };
+    /// A chart of one line per name, drawn in the style of the same index.
+    Chart newChart(const QString &title, const QString &unit, const QStringList &names, const QList<LineStyle> &styles,
                    const QString &objectName);
     void append(const DeploymentMonitor::Sample &sample);
     void updateAxes();
