@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <unistd.h>
 
 namespace kiln::cli {
 namespace {
@@ -99,6 +100,28 @@ InterruptGuard::~InterruptGuard()
 bool InterruptGuard::interrupted()
 {
     return g_interrupted != 0;
+}
+
+ProgressLine::ProgressLine(Feedback &feedback)
+    : m_feedback(feedback)
+    , m_terminal(isatty(fileno(stderr)) != 0)
+{
+    m_feedback.setProgressCallback([this](double fraction) {
+        const QString status = m_feedback.statusText();
+        const QMutexLocker lock(&m_mutex);
+        if (status == m_shown)
+            return;
+        m_shown = status;
+        const QByteArray line = status.toUtf8();
+        std::fprintf(stderr, m_terminal ? "\r\033[K[%3d%%] %s" : "[%3d%%] %s\n", int(fraction * 100), line.constData());
+    });
+}
+
+ProgressLine::~ProgressLine()
+{
+    m_feedback.setProgressCallback({});
+    if (m_terminal && !m_shown.isEmpty())
+        std::fprintf(stderr, "\r\033[K");
 }
 
 QString timeJson(const QDateTime &time)

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
+#include <QMutex>
 #include <QPair>
 #include <QString>
 #include <QStringList>
@@ -106,6 +107,24 @@ public:
 
     /// Whether a signal came since this guard was made.
     static bool interrupted();
+};
+
+/// Shows `feedback`'s progress on stderr while it lives: one updating line on a terminal, else a
+/// line each time the status text changes (each run, each item), so a log shows what was being
+/// done when it stopped. Safe when the work reports from several threads.
+class ProgressLine final
+{
+public:
+    explicit ProgressLine(Feedback &feedback);
+    ~ProgressLine(); ///< clears the terminal's line
+    ProgressLine(const ProgressLine &) = delete;
+    ProgressLine &operator=(const ProgressLine &) = delete;
+
+private:
+    Feedback &m_feedback;
+    const bool m_terminal;
+    QMutex m_mutex;
+    QString m_shown;
 };
 
 /// A run as `runs list|show --json` and `train --json` print it.

@@ -8,9 +8,6 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QMutex>
-
-#include <cstdio>
 
 namespace kiln::cli {
 int demo(Context &ctx)
@@ -20,23 +17,13 @@ int demo(Context &ctx)
         return ctx.usage(QStringLiteral("demo takes the folder to build in: kilnctl demo --workspace DIR"));
 
     Feedback feedback;
-    QMutex printing;
-    QString lastStatus;
-    // One line on stderr per step (each run starting), with the progress so far.
-    feedback.setProgressCallback([&](double fraction) {
-        const QString status = feedback.statusText();
-        QMutexLocker lock(&printing);
-        if (status == lastStatus)
-            return;
-        lastStatus = status;
-        std::fprintf(stderr, "[%3d%%] %s\n", int(fraction * 100), status.toUtf8().constData());
-    });
     QElapsedTimer clock;
     clock.start();
     Status built;
     {
         // Ctrl+C cancels the build, which then removes what it had written.
         const InterruptGuard guard(&feedback);
+        const ProgressLine progress(feedback);
         built = buildDemoWorkspace(folder, feedback);
     }
     if (!built)

@@ -10,32 +10,8 @@
 
 #include <QJsonArray>
 
-#include <cstdio>
-#include <unistd.h>
-
 namespace kiln::cli {
 namespace {
-
-/// Progress on stderr: one updating line on a terminal, else a line each time the step
-/// changes (each run), so a log shows what was being done when it stopped.
-void showProgress(Feedback &feedback)
-{
-    const bool terminal = isatty(fileno(stderr)) != 0;
-    feedback.setProgressCallback([&feedback, terminal, shown = QString()](double fraction) mutable {
-        const QString status = feedback.statusText();
-        if (status == shown)
-            return;
-        shown = status;
-        const QByteArray line = status.toUtf8();
-        std::fprintf(stderr, terminal ? "\r\033[K[%3d%%] %s" : "[%3d%%] %s\n", int(fraction * 100), line.constData());
-    });
-}
-
-void endProgress()
-{
-    if (isatty(fileno(stderr)) != 0)
-        std::fprintf(stderr, "\r\033[K");
-}
 
 void printSkipped(const Context &ctx, const QList<mlflow::Issue> &skipped)
 {
@@ -60,14 +36,13 @@ int mlflowImport(Context &ctx)
     options.includeDeleted = ctx.parser.isSet(QStringLiteral("include-deleted"));
     options.artifacts = !ctx.parser.isSet(QStringLiteral("no-artifacts"));
     Feedback feedback;
-    showProgress(feedback);
     Expected<mlflow::ImportReport> report = [&] {
+        const ProgressLine progress(feedback);
         // Ctrl+C stops between runs: the runs imported so far stay whole, and a second import
         // adds the rest.
         const InterruptGuard guard(&feedback);
         return mlflow::importStore(**ws, ctx.args.first(), options, &feedback);
     }();
-    endProgress();
     if (!report)
         return ctx.fail(report.errorMessage());
     const bool cancelled = feedback.isCanceled();
@@ -115,12 +90,11 @@ int mlflowExport(Context &ctx)
             runIds.push_back(run.id);
     }
     Feedback feedback;
-    showProgress(feedback);
     Expected<mlflow::ExportReport> report = [&] {
+        const ProgressLine progress(feedback);
         const InterruptGuard guard(&feedback);
         return mlflow::exportRuns(**ws, ctx.args.first(), runIds, &feedback);
     }();
-    endProgress();
     if (!report)
         return ctx.fail(report.errorMessage());
     const bool cancelled = feedback.isCanceled();

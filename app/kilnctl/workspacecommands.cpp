@@ -10,9 +10,6 @@
 #include <QUrl>
 #include <QUrlQuery>
 
-#include <cstdio>
-#include <unistd.h>
-
 namespace kiln::cli {
 namespace {
 
@@ -85,28 +82,15 @@ int transfer(Context &ctx, bool push)
     if (!to)
         return ctx.fail(to.errorMessage());
 
-    // Progress on stderr: one updating line on a terminal, else a line every 10%.
     Feedback feedback;
-    const bool terminal = isatty(fileno(stderr)) != 0;
-    int shown = -1;
-    feedback.setProgressCallback([&](double fraction) {
-        const int percent = int(fraction * 100);
-        const QByteArray status = feedback.statusText().toUtf8();
-        if (terminal && percent != shown)
-            std::fprintf(stderr, "\r[%3d%%] %-60s", percent, status.constData());
-        else if (!terminal && percent / 10 != shown / 10)
-            std::fprintf(stderr, "[%3d%%] %s\n", percent, status.constData());
-        shown = percent;
-    });
     QElapsedTimer clock;
     clock.start();
     Expected<TransferReport> report = [&] {
         // Ctrl+C stops between items: what was copied stays, and a second run completes it.
         const InterruptGuard guard(&feedback);
+        const ProgressLine progress(feedback);
         return transferWorkspace(**from, **to, feedback);
     }();
-    if (terminal && shown >= 0)
-        std::fprintf(stderr, "\n");
     if (!report)
         return ctx.fail(report.errorMessage());
     printReport(ctx, *report, push ? QStringLiteral("Pushed") : QStringLiteral("Pulled"),

@@ -2,6 +2,7 @@
 // real workspaces: what a run keeps, how imported runs compare beside Kiln's own, re-import,
 // bad input, cancel, export and back, and kilnctl mlflow import|export.
 #include "mlflowdbwriter.h"
+#include "mlflowtestsupport.h"
 #include "mlrunswriter.h"
 #include "testsupport.h"
 
@@ -25,15 +26,9 @@
 using namespace kiln;
 namespace mlruns = kiln::test::mlruns;
 namespace mlflowdb = ::test::mlflowdb;
+using namespace kiln::test::mlflowtest;
 
 namespace {
-
-/// The error of `result`, empty when it succeeded (QVERIFY2 evaluates its message first).
-template<typename T>
-QString errorOf(const T &result)
-{
-    return result ? QString() : result.errorMessage();
-}
 
 const QString kParent = QStringLiteral("fa00000000000000000000000000000a"); // listed after its child
 const QString kChild = QStringLiteral("0c00000000000000000000000000000c");
@@ -45,11 +40,6 @@ const QString kMissing = QStringLiteral("ee0000000000000000000000000000ee");
 
 const QByteArray kMlmodel = "artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.sklearn\n"
                             "  sklearn:\n    sklearn_version: 1.3.0\nrun_id: fa00000000000000000000000000000a\n";
-
-QString line(qint64 ms, const char *value, qint64 step)
-{
-    return mlruns::metricLine(ms, QString::fromLatin1(value), step);
-}
 
 /// A store with everything a user's mlruns/ holds: nested runs listed child first, NaN and
 /// infinity, a legacy two-field line, keys with '/', artifacts, a running run, a deleted run
