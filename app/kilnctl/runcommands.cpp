@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimer>
 
 #include <algorithm>
@@ -330,6 +331,15 @@ int runsShow(Context &ctx)
     if (!run->error.isEmpty())
         ctx.printLine(QStringLiteral("error:    %1").arg(run->error));
     ctx.printLine(QStringLiteral("experiment: %1").arg(run->experiment));
+    if (run->parentId)
+        ctx.printLine(QStringLiteral("parent:   run %1").arg(run->parentId));
+    if (run->spec.kind == RunSpec::Kind::Imported) {
+        const QJsonObject mlflow = run->reproducibility.value(QLatin1String("mlflow")).toObject();
+        ctx.printLine(QStringLiteral("mlflow:   run %1 of experiment %2 in %3")
+                          .arg(mlflow.value(QLatin1String("runId")).toString(),
+                               mlflow.value(QLatin1String("experimentId")).toString(),
+                               mlflow.value(QLatin1String("store")).toString()));
+    }
     if (job && job->has_value()) {
         const RunJob &j = **job;
         QString line

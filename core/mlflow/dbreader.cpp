@@ -107,6 +107,12 @@ public:
         const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
         return bytes ? QString::fromUtf8(bytes, sqlite3_column_bytes(m_stmt, column)) : QString();
     }
+    /// The column's UTF-8 bytes, valid until the next step.
+    QByteArrayView bytes(int column) const
+    {
+        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+        return data ? QByteArrayView(data, sqlite3_column_bytes(m_stmt, column)) : QByteArrayView();
+    }
     qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
     double real(int column) const { return sqlite3_column_double(m_stmt, column); }
 
@@ -441,24 +447,32 @@ Expected<QHash<QString, std::vector<MetricPoint>>> DbReader::metrics(const Run &
                                "ORDER BY timestamp, %1, rowid")
                     .arg(step, isNan));
     query.bindId(1, run.id);
+    // Rows come in time order, keys interleaved: a run's few keys are matched by their bytes,
+    // so a point costs no string of its own.
+    std::vector<std::pair<QByteArray, std::vector<MetricPoint>>> series;
     while (query.next()) {
-        const QString key = query.text(0);
+        const QByteArrayView keyBytes = query.bytes(0);
+        auto found = std::find_if(series.begin(), series.end(), [&](const auto &s) { return s.first == keyBytes; });
+        if (found == series.end())
+            found = series.insert(series.end(), {keyBytes.toByteArray(), {}});
         const bool nan = query.integer(4) != 0;
         MetricPoint point;
         point.timeMs = query.integer(2);
         point.step = query.integer(3);
         if (query.isNull(1) && !nan) {
-            addIssue(QStringLiteral("%1, metric %2").arg(runLabel(run.id), key),
+            addIssue(QStringLiteral("%1, metric %2").arg(runLabel(run.id), QString::fromUtf8(found->first)),
                      QStringLiteral("the point at step %1 (time %2) has no value: skipped")
                          .arg(point.step)
                          .arg(point.timeMs));
             continue;
         }
         point.value = pointValue(query.real(1), nan);
-        points[key].push_back(point);
+        found->second.push_back(point);
     }
     if (!query.finished())
         return readError(m);
+    for (auto &[key, keyPoints] : series)
+        points[QString::fromUtf8(key)].swap(keyPoints);
     return points;
 }
 

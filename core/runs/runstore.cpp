@@ -200,6 +200,11 @@ Status RunStore::requestCancel(qint64 runId)
         return current.error();
     if (isTerminal(current->status))
         return Error {QStringLiteral("run %1 already %2").arg(runId).arg(runStatusName(current->status))};
+    if (current->spec.kind == RunSpec::Kind::Imported)
+        return Error {QStringLiteral("run %1 was imported from MLflow, where it is %2: Kiln does not run it, so "
+                                     "it cannot cancel it; the next import brings its end")
+                          .arg(runId)
+                          .arg(runStatusName(current->status))};
     const bool queued = current->status == RunStatus::Queued;
     auto update = m_db.prepare(queued ? "UPDATE runs SET status = 'cancelled', cancel_requested = 1, ended_at = ?2 "
                                         "WHERE id = ?1"

@@ -284,6 +284,11 @@ void TestMlflowImport::fileStoreRunsKeepWhatMlflowRecorded()
     QVERIFY(flipped);
     QCOMPARE(*flipped, 0);
     QCOMPARE(store.runByRef(kRunning)->status, RunStatus::Running);
+    // Nor can it be cancelled here: Kiln does not run it.
+    const Status cancel = store.requestCancel(running->id);
+    QVERIFY(!cancel);
+    QVERIFY2(cancel.errorMessage().contains(QStringLiteral("imported from MLflow")), qPrintable(cancel.errorMessage()));
+    QVERIFY(!store.cancelRequested(running->id));
     QVERIFY(!store.runByRef(kDeleted));
 
     // With --include-deleted the deleted ones come too, tagged.
