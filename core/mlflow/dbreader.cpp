@@ -3,6 +3,7 @@
 // the reader looks at which tables and columns exist (PRAGMA table_info) and reads those it
 // knows, so an older or newer MLflow's file still reads; what it has to leave out is an Issue.
 
+#include "mlflow/dbreader_p.h"
 #include "mlflow/mlflowreaders_p.h"
 
 #include "util/sha256.h"
@@ -75,57 +76,6 @@ QByteArray sqliteHeader(const QString &file, QString *error = nullptr)
 }
 
 /// One prepared statement; finalized when it goes.
-class Query
-{
-public:
-    Query(sqlite3 *db, const QString &sql) { sqlite3_prepare_v2(db, sql.toUtf8().constData(), -1, &m_stmt, nullptr); }
-    ~Query() { sqlite3_finalize(m_stmt); }
-    Query(const Query &) = delete;
-    Query &operator=(const Query &) = delete;
-
-    /// Binds an id that is a number (an experiment id) as an integer, any other as text.
-    void bindId(int index, const QString &id)
-    {
-        bool isNumber = false;
-        const qint64 number = id.toLongLong(&isNumber);
-        if (isNumber && QString::number(number) == id) // "007" stays text
-            sqlite3_bind_int64(m_stmt, index, number);
-        else
-            sqlite3_bind_text(m_stmt, index, id.toUtf8().constData(), -1, SQLITE_TRANSIENT);
-    }
-    bool next()
-    {
-        m_rc = m_stmt ? sqlite3_step(m_stmt) : SQLITE_ERROR;
-        return m_rc == SQLITE_ROW;
-    }
-    /// After the last next(): whether every row was read (no error on the way).
-    bool finished() const { return m_rc == SQLITE_DONE; }
-
-    bool isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
-    QString text(int column) const
-    {
-        const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
-        return bytes ? QString::fromUtf8(bytes, sqlite3_column_bytes(m_stmt, column)) : QString();
-    }
-    /// The column's UTF-8 bytes, valid until the next step.
-    QByteArrayView bytes(int column) const
-    {
-        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
-        return data ? QByteArrayView(data, sqlite3_column_bytes(m_stmt, column)) : QByteArrayView();
-    }
-    qint64 integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
-    double real(int column) const { return sqlite3_column_double(m_stmt, column); }
-
-private:
-    sqlite3_stmt *m_stmt = nullptr;
-    int m_rc = SQLITE_OK;
-};
-
-struct Connection
-{
-    sqlite3 *db = nullptr;
-    bool withoutWal = false; ///< its write-ahead log could not be read (read-only folder)
-};
 
 /// Opens `file` read-only, creating no file next to it where it can: a database in WAL mode
 /// (header bytes 18-19 = 2) whose -wal file is gone has nothing beyond the main file and is
@@ -197,59 +147,7 @@ double pointValue(double stored, bool isNan)
     return stored;
 }
 
-class DbReader final : public Reader
-{
-public:
-    DbReader(const QString &file, Connection connection, QHash<QString, QStringList> columns);
-    ~DbReader() override { sqlite3_close(m_db); }
-    DbReader(const DbReader &) = delete;
-    DbReader &operator=(const DbReader &) = delete;
-
-    QString path() const override { return m_path; }
-    QString kind() const override { return QStringLiteral("SQLite database"); }
-    QString schemaRevision() const override { return m_revision; }
-
-    Expected<QList<Experiment>> experiments() override;
-    Expected<QList<Run>> runs(const Experiment &experiment) override;
-    Expected<QHash<QString, std::vector<MetricPoint>>> metrics(const Run &run) override;
-    QList<ArtifactFile> artifacts(const Run &run) override;
-    Expected<QList<RegisteredModel>> models() override;
-
-private:
-    /// Whether `table` exists; when not, an Issue unless the file's (known) revision predates
-    /// `introducedIn`, the revision that added it.
-    bool table(const QString &name, const char *introducedIn = nullptr);
-    /// `column` of `table`, or "NULL" (with an Issue as for table()) when the table lacks it.
-    QString column(const QString &table, const char *name, const char *introducedIn = nullptr);
-    void missing(const QString &what, const char *introducedIn, const QString &consequence);
-    Error readError(const QString &table) const
-    {
-        return Error {QStringLiteral("%1: reading table %2: %3")
-                          .arg(QDir::toNativeSeparators(m_path), table, QString::fromUtf8(sqlite3_errmsg(m_db)))};
-    }
-    /// Runs `sql` (its `?` bound to `id` unless that is null) and hands each row to `row`;
-    /// the error when reading stopped early.
-    template<typename RowFunction>
-    std::optional<Error> eachRow(const QString &table, const QString &sql, RowFunction row, const QString &id = {})
-    {
-        Query query(m_db, sql);
-        if (!id.isNull())
-            query.bindId(1, id);
-        while (query.next())
-            row(query);
-        return query.finished() ? std::nullopt : std::optional<Error>(readError(table));
-    }
-    QString runLabel(const QString &runId) const { return QStringLiteral("%1: run %2").arg(m_name, runId); }
-    QString artifactFolder(const QString &artifactUri) const;
-
-    sqlite3 *m_db;
-    QString m_path;
-    QString m_name; ///< the file's name, as Issues show it
-    QString m_revision;
-    int m_revisionIndex = -1;
-    QHash<QString, QStringList> m_columns;
-    QSet<QString> m_reported;
-};
+} // namespace
 
 DbReader::DbReader(const QString &file, Connection connection, QHash<QString, QStringList> columns)
     : m_db(connection.db)
@@ -516,120 +414,6 @@ QList<ArtifactFile> DbReader::artifacts(const Run &run)
               [](const ArtifactFile &a, const ArtifactFile &b) { return a.relativePath < b.relativePath; });
     return files;
 }
-
-Expected<QList<RegisteredModel>> DbReader::models()
-{
-    QList<RegisteredModel> models;
-    if (!table(QStringLiteral("registered_models"), "2b4d017a5e9b"))
-        return models;
-    // MLflow 3 keeps the registry per workspace; (workspace, name) then names a model.
-    const auto workspaceOf = [this](const QString &table) {
-        return m_columns.value(table).contains(QLatin1String("workspace")) ? QStringLiteral("workspace")
-                                                                           : QStringLiteral("'default'");
-    };
-    const auto keyOf
-        = [](const QString &workspace, const QString &name) -> QString { return workspace + QLatin1Char('\n') + name; };
-    QHash<QString, int> byKey;
-    QSet<QString> names;
-
-    const QString rm = QStringLiteral("registered_models");
-    Query query(m_db,
-                QStringLiteral("SELECT %1, name, %2, %3, %4 FROM registered_models ORDER BY name, %1")
-                    .arg(workspaceOf(rm), column(rm, "description"), column(rm, "creation_time"),
-                         column(rm, "last_updated_time")));
-    while (query.next()) {
-        RegisteredModel model;
-        model.name = query.text(1);
-        model.description = query.text(2);
-        model.creationTimeMs = query.integer(3);
-        model.lastUpdatedTimeMs = query.integer(4);
-        if (names.contains(model.name)) {
-            addIssue(QStringLiteral("%1: registered model %2").arg(m_name, model.name),
-                     QStringLiteral("also in MLflow workspace '%1': only the first one is read").arg(query.text(0)));
-            continue;
-        }
-        names.insert(model.name);
-        byKey.insert(keyOf(query.text(0), model.name), int(models.size()));
-        models.append(model);
-    }
-    if (!query.finished())
-        return readError(rm);
-
-    const QString mv = QStringLiteral("model_versions");
-    if (table(mv, "2b4d017a5e9b")) {
-        Query versions(m_db,
-                       QStringLiteral("SELECT %1, name, version, %2, %3, %4, %5, %6, %7, %8, %9, %10 FROM "
-                                      "model_versions ORDER BY name, version")
-                           .arg(workspaceOf(mv), column(mv, "current_stage"), column(mv, "status"),
-                                column(mv, "description"), column(mv, "source"), column(mv, "run_id"),
-                                column(mv, "storage_location", "acf3f17fdcc7"), column(mv, "user_id"),
-                                column(mv, "creation_time"), column(mv, "last_updated_time")));
-        while (versions.next()) {
-            const auto it = byKey.constFind(keyOf(versions.text(0), versions.text(1)));
-            if (it == byKey.constEnd() || versions.text(3) == QLatin1String("Deleted_Internal"))
-                continue;
-            ModelVersion version;
-            version.version = int(versions.integer(2));
-            version.currentStage = versions.isNull(3) ? QStringLiteral("None") : versions.text(3);
-            version.status = versions.text(4);
-            version.description = versions.text(5);
-            version.source = versions.text(6);
-            version.runId = versions.text(7);
-            version.storageLocation = versions.text(8);
-            version.userId = versions.text(9);
-            version.creationTimeMs = versions.integer(10);
-            version.lastUpdatedTimeMs = versions.integer(11);
-            models[*it].versions.append(version);
-        }
-        if (!versions.finished())
-            return readError(mv);
-    }
-
-    const QString rmt = QStringLiteral("registered_model_tags");
-    if (table(rmt, "728d730b5ebd")) {
-        const QString sql = QStringLiteral("SELECT %1, name, key, value FROM registered_model_tags ORDER BY name, key")
-                                .arg(workspaceOf(rmt));
-        if (auto error = eachRow(rmt, sql, [&](const Query &row) {
-                const auto it = byKey.constFind(keyOf(row.text(0), row.text(1)));
-                if (it != byKey.constEnd())
-                    models[*it].tags.append({row.text(2), row.text(3)});
-            }))
-            return *error;
-    }
-
-    const QString mvt = QStringLiteral("model_version_tags");
-    if (table(mvt, "27a6a02d2cf1")) {
-        const QString sql = QStringLiteral("SELECT %1, name, version, key, value FROM model_version_tags "
-                                           "ORDER BY name, version, key")
-                                .arg(workspaceOf(mvt));
-        if (auto error = eachRow(mvt, sql, [&](const Query &row) {
-                const auto it = byKey.constFind(keyOf(row.text(0), row.text(1)));
-                if (it == byKey.constEnd())
-                    return;
-                for (ModelVersion &version : models[*it].versions) {
-                    if (version.version == int(row.integer(2)))
-                        version.tags.append({row.text(3), row.text(4)});
-                }
-            }))
-            return *error;
-    }
-
-    const QString rma = QStringLiteral("registered_model_aliases");
-    if (table(rma, "3500859a5d39")) {
-        const QString sql = QStringLiteral("SELECT %1, name, alias, version FROM registered_model_aliases "
-                                           "ORDER BY name, alias")
-                                .arg(workspaceOf(rma));
-        if (auto error = eachRow(rma, sql, [&](const Query &row) {
-                const auto it = byKey.constFind(keyOf(row.text(0), row.text(1)));
-                if (it != byKey.constEnd())
-                    models[*it].aliases.insert(row.text(2), int(row.integer(3)));
-            }))
-            return *error;
-    }
-    return models;
-}
-
-} // namespace
 
 Expected<std::unique_ptr<Reader>> openDatabase(const QString &file)
 {
