@@ -13,13 +13,23 @@
 namespace kiln::cli {
 namespace {
 
-void printSkipped(const Context &ctx, const QList<mlflow::Issue> &skipped)
+/// Prints what an import or export did (`json`, or `summary` and the skipped items) and
+/// returns the exit code: a failure naming `cancelledReason` when it was cancelled.
+int finish(const Context &ctx, QJsonObject json, const QString &summary, const QList<mlflow::Issue> &skipped,
+           bool cancelled, const QString &cancelledReason)
 {
-    if (skipped.isEmpty())
-        return;
-    ctx.printLine(QStringLiteral("Skipped:"));
-    for (const mlflow::Issue &issue : skipped)
-        ctx.printLine(QStringLiteral("  %1: %2").arg(issue.path, issue.reason));
+    if (ctx.json) {
+        json.insert(QLatin1String("ok"), !cancelled);
+        json.insert(QLatin1String("cancelled"), cancelled);
+        ctx.printJson(json);
+    } else {
+        ctx.printLine(summary);
+        if (!skipped.isEmpty())
+            ctx.printLine(QStringLiteral("Skipped:"));
+        for (const mlflow::Issue &issue : skipped)
+            ctx.printLine(QStringLiteral("  %1: %2").arg(issue.path, issue.reason));
+    }
+    return cancelled ? ctx.fail(QStringLiteral("cancelled: ") + cancelledReason) : Success;
 }
 
 } // namespace
@@ -45,19 +55,10 @@ int mlflowImport(Context &ctx)
     }();
     if (!report)
         return ctx.fail(report.errorMessage());
-    const bool cancelled = feedback.isCanceled();
-    if (ctx.json) {
-        QJsonObject json = report->toJson();
-        json.insert(QLatin1String("ok"), !cancelled);
-        json.insert(QLatin1String("cancelled"), cancelled);
-        ctx.printJson(json);
-    } else {
-        ctx.printLine(QStringLiteral("%1 (%2): %3").arg(report->store, report->kind, report->summary()));
-        printSkipped(ctx, report->skipped);
-    }
-    if (cancelled)
-        return ctx.fail(QStringLiteral("cancelled: the runs imported so far are kept; import again to add the rest"));
-    return Success;
+    return finish(ctx, report->toJson(),
+                  QStringLiteral("%1 (%2): %3").arg(report->store, report->kind, report->summary()), report->skipped,
+                  feedback.isCanceled(),
+                  QStringLiteral("the runs imported so far are kept; import again to add the rest"));
 }
 
 int mlflowExport(Context &ctx)
@@ -97,19 +98,8 @@ int mlflowExport(Context &ctx)
     }();
     if (!report)
         return ctx.fail(report.errorMessage());
-    const bool cancelled = feedback.isCanceled();
-    if (ctx.json) {
-        QJsonObject json = report->toJson();
-        json.insert(QLatin1String("ok"), !cancelled);
-        json.insert(QLatin1String("cancelled"), cancelled);
-        ctx.printJson(json);
-    } else {
-        ctx.printLine(report->summary());
-        printSkipped(ctx, report->skipped);
-    }
-    if (cancelled)
-        return ctx.fail(QStringLiteral("cancelled: the runs written so far are whole; export again to add the rest"));
-    return Success;
+    return finish(ctx, report->toJson(), report->summary(), report->skipped, feedback.isCanceled(),
+                  QStringLiteral("the runs written so far are whole; export again to add the rest"));
 }
 
 } // namespace kiln::cli

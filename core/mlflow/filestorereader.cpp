@@ -178,6 +178,11 @@ private:
         return QDir::toNativeSeparators(QFileInfo(m_root).dir().relativeFilePath(path));
     }
     void issue(const QString &path, const QString &reason) { addIssue(shown(path), reason); }
+    /// The Issue for an unreadable meta.yaml: at the file, or at its folder when it is missing.
+    void metaIssue(const QString &folder, const QString &metaPath, const Meta &meta)
+    {
+        issue(QFileInfo::exists(metaPath) ? metaPath : folder, meta.error());
+    }
 
     std::optional<Experiment> readExperiment(const QString &folder, bool trashed);
     std::optional<Run> readRun(const QString &folder, const QString &experimentId);
@@ -202,7 +207,7 @@ std::optional<Experiment> FileStoreReader::readExperiment(const QString &folder,
     experiment.creationTimeMs = meta.integer("creation_time");
     experiment.lastUpdateTimeMs = meta.integer("last_update_time", experiment.creationTimeMs);
     if (!meta.ok()) {
-        issue(QFileInfo::exists(metaPath) ? metaPath : folder, meta.error());
+        metaIssue(folder, metaPath, meta);
         return std::nullopt;
     }
     const QString folderName = QFileInfo(folder).fileName();
@@ -298,7 +303,7 @@ std::optional<Run> FileStoreReader::readRun(const QString &folder, const QString
     if (meta.ok() && (run.status.isEmpty() || statusFromNumber(statusNumber(run.status)) != run.status))
         meta.fail(QStringLiteral("unknown status '%1'").arg(status));
     if (!meta.ok()) {
-        issue(QFileInfo::exists(metaPath) ? metaPath : folder, meta.error());
+        metaIssue(folder, metaPath, meta);
         return std::nullopt;
     }
     if (run.experimentId != experimentId) {
@@ -448,7 +453,7 @@ std::optional<ModelVersion> FileStoreReader::readVersion(const QString &folder)
     version.creationTimeMs = meta.integer("creation_timestamp");
     version.lastUpdatedTimeMs = meta.integer("last_updated_timestamp", version.creationTimeMs);
     if (!meta.ok()) {
-        issue(QFileInfo::exists(metaPath) ? metaPath : folder, meta.error());
+        metaIssue(folder, metaPath, meta);
         return std::nullopt;
     }
     if (version.currentStage == QLatin1String("Deleted_Internal"))
@@ -471,7 +476,7 @@ std::optional<RegisteredModel> FileStoreReader::readModel(const QString &folder)
     model.creationTimeMs = meta.integer("creation_timestamp");
     model.lastUpdatedTimeMs = meta.integer("last_updated_timestamp", model.creationTimeMs);
     if (!meta.ok()) {
-        issue(QFileInfo::exists(metaPath) ? metaPath : folder, meta.error());
+        metaIssue(folder, metaPath, meta);
         return std::nullopt;
     }
     model.tags = readKeyValues(QDir(folder).filePath(kTags));

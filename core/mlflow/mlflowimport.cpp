@@ -355,10 +355,10 @@ Status RunImporter::write(const StoreRun &item, const Existing &existing, qint64
         update->bind(9, QString::fromUtf8(reproducibility)).bind(10, runId);
         if (Status s = update->exec(); !s)
             return s;
-        // Replaced whole: MLflow may have removed a tag or rewritten a metric.
+        // Replaced whole: MLflow may have removed a tag or rewritten a metric (a series' chunks
+        // go with it: ON DELETE CASCADE).
         for (const char *sql :
-             {"DELETE FROM metric_chunks WHERE series_id IN (SELECT id FROM metric_series WHERE run_id = ?)",
-              "DELETE FROM metric_series WHERE run_id = ?", "DELETE FROM run_params WHERE run_id = ?",
+             {"DELETE FROM metric_series WHERE run_id = ?", "DELETE FROM run_params WHERE run_id = ?",
               "DELETE FROM run_tags WHERE run_id = ?", "DELETE FROM run_artifacts WHERE run_id = ?"}) {
             auto remove = m_db.prepare(sql);
             if (!remove)
@@ -406,14 +406,10 @@ void ImportState::skip(const QString &path, const QString &reason)
 
 Expected<qint64> runIdOfUuid(Database &db, const QString &uuid)
 {
-    auto stmt = db.prepare("SELECT id FROM runs WHERE uuid = ?");
-    if (!stmt)
-        return stmt.error();
-    stmt->bind(1, uuid);
-    const qint64 id = stmt->next() ? stmt->int64(0) : 0;
-    if (Status s = db.lastStepStatus(); !s)
-        return s.error();
-    return id;
+    auto found = existingRun(db, uuid);
+    if (!found)
+        return found.error();
+    return found->id;
 }
 
 Status importRuns(ImportState &state)
