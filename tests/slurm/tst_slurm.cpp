@@ -332,7 +332,9 @@ void tst_Slurm::trainingRunStreamsMetrics()
                   QStringLiteral("max_depth=8"), QStringLiteral("--experiment"), QStringLiteral("slurm-train"),
                   QStringLiteral("--slurm"), QStringLiteral("--cpus"), QStringLiteral("1"), QStringLiteral("--mem"),
                   QStringLiteral("1G"), QStringLiteral("--json")});
-    // While Slurm runs the job, its worker's points reach the workspace (flushed every second).
+    // While Slurm runs the job, its worker's points reach the workspace (flushed every second):
+    // some poll sees part of the 300 rounds. (After the last round the run is still running
+    // while it evaluates, so a poll may also see all 300: that proves nothing either way.)
     qint64 pointsWhileRunning = 0;
     QElapsedTimer clock;
     clock.start();
@@ -341,7 +343,7 @@ void tst_Slurm::trainingRunStreamsMetrics()
         if (!current || current->status != RunStatus::Running)
             continue;
         auto points = store().metricPoints(current->id, QStringLiteral("train/logloss"));
-        if (points)
+        if (points && points->size() < 300)
             pointsWhileRunning = std::max(pointsWhileRunning, qint64(points->size()));
     }
     QCOMPARE(train.state(), QProcess::NotRunning);
@@ -349,8 +351,7 @@ void tst_Slurm::trainingRunStreamsMetrics()
     const std::optional<RunRecord> ended = newestRun(QStringLiteral("slurm-train"));
     QVERIFY(ended);
     QVERIFY2(r.exitCode == 0, qPrintable(QString::fromUtf8(r.err) + jobOutput(ended->id)));
-    QVERIFY2(pointsWhileRunning > 0, "no metric point reached the workspace while the run was running");
-    QVERIFY(pointsWhileRunning < 300);
+    QVERIFY2(pointsWhileRunning > 0, "no metric point reached the workspace while the run was training");
 
     const QJsonObject json = r.json().value(QStringLiteral("runs")).toArray().first().toObject();
     QCOMPARE(json.value(QStringLiteral("status")).toString(), QStringLiteral("finished"));
